@@ -1,0 +1,33 @@
+"""Abstract bases shared by the apps' models (this package is not an app of its own)."""
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BusinessDocument(TimeStampedModel):
+    """A document of one business unit; users see and act only within their units.
+
+    Numbers are the primary key shown with a prefix (``SO-000123``): race-free, gap-tolerant,
+    like the numbers of the ERPs our users come from.
+    """
+
+    number_prefix = ""
+
+    business_unit = models.ForeignKey("catalog.BusinessUnit", on_delete=models.PROTECT)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def number(self) -> str:
+        return f"{self.number_prefix}-{self.pk:06d}" if self.pk else f"{self.number_prefix}-new"
+
+    def __str__(self):
+        return self.number

@@ -1,0 +1,120 @@
+"""Master data: business units, items, customers, suppliers and warehouses."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from b2b_portal.fields import CurrencyField, MoneyField
+from b2b_portal.models import TimeStampedModel
+
+
+class BusinessUnit(TimeStampedModel):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    currency_code = CurrencyField()
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="business_units", blank=True
+    )
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Warehouse(TimeStampedModel):
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT)
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Customer(TimeStampedModel):
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT)
+    number = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.number})"
+
+
+class Supplier(TimeStampedModel):
+    number = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    # AP price hold tolerance: invoice unit price may exceed the PO price by this percentage.
+    price_tolerance_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.number})"
+
+
+class SupplierSite(TimeStampedModel):
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="sites")
+    code = models.CharField(max_length=30)
+    address = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "code"], name="supplier_site_code_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.supplier.number}/{self.code}"
+
+
+class Item(TimeStampedModel):
+    """An item as Product Information Management defines it.
+
+    A Back-to-Back line is bookable only when the item is ``back_to_back_enabled``
+    (Order Management tab) and ``purchased`` and ``purchasable`` (Purchasing tab).
+    """
+
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT)
+    number = models.CharField(max_length=40, unique=True)
+    description = models.CharField(max_length=240)
+    unit_of_measure = models.CharField(max_length=10, default="Ea")
+    list_price = MoneyField()
+    currency_code = CurrencyField()
+    back_to_back_enabled = models.BooleanField("Back-to-Back enabled", default=False)
+    purchased = models.BooleanField(default=False)
+    purchasable = models.BooleanField(default=False)
+    stocked = models.BooleanField(
+        default=False, help_text="Held in inventory: lines reserve on-hand stock, not a supply."
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.description}"
+
+    def missing_back_to_back_attributes(self) -> list[str]:
+        """Names of the attributes a Back-to-Back booking needs and this item lacks."""
+        required = {
+            "Back-to-Back Enabled": self.back_to_back_enabled,
+            "Purchased": self.purchased,
+            "Purchasable": self.purchasable,
+        }
+        return [name for name, present in required.items() if not present]

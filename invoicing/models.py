@@ -1,0 +1,210 @@
+"""Payables (AP invoices matched to PO lines and receipts, with holds) and Receivables
+(AR invoices made by AutoInvoice from shipped lines)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
+from b2b_portal.models import BusinessDocument, TimeStampedModel
+
+
+class APStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    VALIDATED = "VALIDATED", "Validated"
+    ON_HOLD = "ON_HOLD", "On Hold"
+    PAID = "PAID", "Paid"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
+    number_prefix = "AP"
+
+    supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
+    purchase_order = models.ForeignKey(
+        "procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="ap_invoices"
+    )
+    supplier_invoice_number = models.CharField(max_length=60)
+    invoice_date = models.DateField()
+    currency_code = CurrencyField()
+    status = FSMField(
+        choices=APStatus.choices, default=APStatus.DRAFT, protected=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "supplier_invoice_number"],
+                condition=~Q(status="CANCELLED"),
+                name="ap_supplier_invoice_number_unique",
+            ),
+        ]
+        permissions = [
+            ("validate_apinvoice", "Can validate AP invoices"),
+            ("release_hold", "Can release AP invoice holds"),
+            ("pay_apinvoice", "Can pay AP invoices"),
+        ]
+
+    @property
+    def total_amount(self):
+        return sum((line.amount for line in self.lines.all()), start=0)
+
+    def has_open_holds(self) -> bool:
+        return self.holds.filter(released_at__isnull=True).exists()
+
+    def has_no_open_holds(self) -> bool:
+        return not self.has_open_holds()
+
+    @transition(
+        field=status,
+        source=[APStatus.DRAFT, APStatus.ON_HOLD],
+        target=APStatus.VALIDATED,
+        conditions=[has_no_open_holds],
+    )
+    def validate(self, when):
+        self.validated_at = when
+
+    @transition(
+        field=status,
+        source=[APStatus.DRAFT, APStatus.ON_HOLD],
+        target=APStatus.ON_HOLD,
+        conditions=[has_open_holds],
+    )
+    def place_on_hold(self):
+        pass
+
+    @transition(field=status, source=APStatus.VALIDATED, target=APStatus.PAID)
+    def pay(self, when):
+        self.paid_at = when
+
+    @transition(
+        field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.CANCELLED
+    )
+    def cancel(self):
+        pass
+
+
+class APInvoiceLine(TimeStampedModel):
+    invoice = models.ForeignKey(APInvoice, on_delete=models.CASCADE, related_name="lines")
+    purchase_order_line = models.ForeignKey(
+        "procurement.PurchaseOrderLine", on_delete=models.PROTECT, related_name="ap_invoice_lines"
+    )
+    quantity = QuantityField()
+    unit_price = MoneyField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invoice_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="ap_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice.number}: {self.quantity} x {self.unit_price}"
+
+    @property
+    def amount(self):
+        return round_money(self.quantity * self.unit_price)
+
+
+class HoldReason(models.TextChoices):
+    QUANTITY_BILLED_OVER_RECEIVED = "QTY_REC", "Quantity billed exceeds quantity received"
+    PRICE_OVER_PO = "PRICE", "Invoice price exceeds PO price beyond tolerance"
+
+
+class APInvoiceHold(TimeStampedModel):
+    invoice = models.ForeignKey(APInvoice, on_delete=models.CASCADE, related_name="holds")
+    invoice_line = models.ForeignKey(
+        APInvoiceLine, on_delete=models.CASCADE, related_name="holds", null=True, blank=True
+    )
+    reason = models.CharField(max_length=10, choices=HoldReason.choices)
+    message = models.CharField(max_length=240)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    release_reason = models.CharField(max_length=240, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invoice_id", "id"]
+        constraints = [
+            # Validation run twice never places the same hold twice.
+            models.UniqueConstraint(
+                fields=["invoice_line", "reason"],
+                condition=Q(released_at__isnull=True),
+                name="one_open_hold_per_line_and_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on {self.invoice.number}"
+
+
+class ARStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    COMPLETE = "COMPLETE", "Complete"
+
+
+class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
+    number_prefix = "AR"
+
+    customer = models.ForeignKey("catalog.Customer", on_delete=models.PROTECT)
+    sales_order = models.ForeignKey(
+        "orders.SalesOrder", on_delete=models.PROTECT, related_name="ar_invoices"
+    )
+    invoice_date = models.DateField()
+    currency_code = CurrencyField()
+    status = FSMField(
+        choices=ARStatus.choices, default=ARStatus.DRAFT, protected=True, db_index=True
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("complete_arinvoice", "Can complete AR invoices")]
+
+    @property
+    def total_amount(self):
+        return sum((line.amount for line in self.lines.all()), start=0)
+
+    @transition(field=status, source=ARStatus.DRAFT, target=ARStatus.COMPLETE)
+    def complete(self, by, when):
+        self.completed_by = by
+        self.completed_at = when
+
+
+class ARInvoiceLine(TimeStampedModel):
+    invoice = models.ForeignKey(ARInvoice, on_delete=models.CASCADE, related_name="lines")
+    shipment_line = models.OneToOneField(
+        "shipping.ShipmentLine", on_delete=models.PROTECT, related_name="ar_invoice_line"
+    )
+    sales_order_line = models.ForeignKey(
+        "orders.SalesOrderLine", on_delete=models.PROTECT, related_name="ar_invoice_lines"
+    )
+    quantity = QuantityField()
+    unit_price = MoneyField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invoice_id", "id"]
+
+    def __str__(self):
+        return f"{self.invoice.number}: {self.quantity} x {self.unit_price}"
+
+    @property
+    def amount(self):
+        return round_money(self.quantity * self.unit_price)

@@ -1,0 +1,189 @@
+"""Sales orders and their lines; the line's status is a django-fsm state machine.
+
+The header has no status column of its own: it is derived from its lines
+(``SalesOrder.status``), so the two can never disagree.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
+from b2b_portal.models import BusinessDocument, TimeStampedModel
+
+
+class LineStatus(models.TextChoices):
+    ENTERED = "ENTERED", "Entered"
+    BOOKED = "BOOKED", "Booked"
+    AWAITING_SUPPLY = "AWAITING_SUPPLY", "Awaiting Supply"
+    AWAITING_SHIPPING = "AWAITING_SHIPPING", "Awaiting Shipping"
+    SHIPPED = "SHIPPED", "Shipped"
+    BILLED = "BILLED", "Billed"
+    CLOSED = "CLOSED", "Closed"
+    CANCELLED = "CANCELLED", "Cancelled"
+
+
+# Pipeline order of the live statuses: the header shows the least advanced live line.
+PIPELINE = [
+    LineStatus.ENTERED,
+    LineStatus.BOOKED,
+    LineStatus.AWAITING_SUPPLY,
+    LineStatus.AWAITING_SHIPPING,
+    LineStatus.SHIPPED,
+    LineStatus.BILLED,
+    LineStatus.CLOSED,
+]
+CANCELLABLE = [
+    LineStatus.ENTERED,
+    LineStatus.BOOKED,
+    LineStatus.AWAITING_SUPPLY,
+    LineStatus.AWAITING_SHIPPING,
+]
+
+
+def derive_order_status(line_statuses) -> str:
+    """Header status from its lines: Cancelled if all are, else the least advanced live line."""
+    live = [status for status in line_statuses if status != LineStatus.CANCELLED]
+    if not live:
+        return LineStatus.CANCELLED if line_statuses else LineStatus.ENTERED
+    return min(live, key=PIPELINE.index)
+
+
+class SalesOrder(BusinessDocument):
+    number_prefix = "SO"
+
+    customer = models.ForeignKey("catalog.Customer", on_delete=models.PROTECT)
+    customer_po_number = models.CharField("customer PO", max_length=50, blank=True)
+    warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
+    ordered_date = models.DateField()
+    requested_date = models.DateField()
+    currency_code = CurrencyField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+
+    @property
+    def status(self) -> str:
+        return derive_order_status([line.status for line in self.lines.all()])
+
+    def get_status_display(self) -> str:
+        return LineStatus(self.status).label
+
+    @property
+    def total_amount(self):
+        return sum((line.amount for line in self.lines.all() if line.is_live), start=0)
+
+
+class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
+    """One demand. Reserved, shipped and invoiced quantities are kept on the line by the
+    services of later steps, in the same transaction as the documents that move them, so
+    that transitions can check them as pure conditions."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT)
+    quantity = QuantityField()
+    unit_selling_price = MoneyField()
+    requested_date = models.DateField()
+    status = FSMField(
+        choices=LineStatus.choices, default=LineStatus.ENTERED, protected=True, db_index=True
+    )
+    split_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="split_lines"
+    )
+    reserved_quantity = QuantityField()
+    shipped_quantity = QuantityField()
+    invoiced_quantity = QuantityField()
+    cancel_reason = models.CharField(max_length=240, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order_id", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="so_line_number_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="so_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(reserved_quantity__lte=F("quantity") - F("shipped_quantity")),
+                name="so_line_reserved_within_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipped_quantity__lte=F("quantity")), name="so_line_shipped_within"
+            ),
+            models.CheckConstraint(
+                condition=Q(invoiced_quantity__lte=F("shipped_quantity")),
+                name="so_line_invoiced_within_shipped",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number} line {self.line_number}"
+
+    @property
+    def amount(self):
+        return round_money(self.quantity * self.unit_selling_price)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != LineStatus.CANCELLED
+
+    def is_fully_reserved(self) -> bool:
+        return self.reserved_quantity >= self.quantity - self.shipped_quantity
+
+    def is_fully_shipped(self) -> bool:
+        return self.shipped_quantity >= self.quantity
+
+    def is_fully_invoiced(self) -> bool:
+        return self.invoiced_quantity >= self.shipped_quantity
+
+    @transition(field=status, source=LineStatus.ENTERED, target=LineStatus.BOOKED)
+    def book(self):
+        """Demand confirmed by the customer."""
+
+    @transition(field=status, source=LineStatus.BOOKED, target=LineStatus.AWAITING_SUPPLY)
+    def await_supply(self):
+        """Progress Order: a supply order now stands behind the line."""
+
+    @transition(
+        field=status,
+        source=LineStatus.AWAITING_SUPPLY,
+        target=LineStatus.AWAITING_SHIPPING,
+        conditions=[is_fully_reserved],
+    )
+    def mark_reserved(self):
+        """Every open unit is reserved for this line."""
+
+    @transition(
+        field=status,
+        source=LineStatus.AWAITING_SHIPPING,
+        target=LineStatus.SHIPPED,
+        conditions=[is_fully_shipped],
+    )
+    def mark_shipped(self):
+        """Ship confirm has issued the whole quantity."""
+
+    @transition(
+        field=status,
+        source=LineStatus.SHIPPED,
+        target=LineStatus.BILLED,
+        conditions=[is_fully_invoiced],
+    )
+    def mark_billed(self):
+        """AutoInvoice has billed every shipped unit."""
+
+    @transition(field=status, source=LineStatus.BILLED, target=LineStatus.CLOSED)
+    def close(self):
+        """The customer's invoice is complete: nothing is left to do on the line."""
+
+    @transition(field=status, source=CANCELLABLE, target=LineStatus.CANCELLED)
+    def cancel(self, reason: str = ""):
+        self.cancel_reason = reason

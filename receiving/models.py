@@ -1,0 +1,47 @@
+"""Receipts against purchase order lines; each receipt line reserves for the pegged SO line."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from b2b_portal.fields import QuantityField
+from b2b_portal.models import BusinessDocument, TimeStampedModel
+
+
+class Receipt(BusinessDocument):
+    number_prefix = "RCV"
+
+    purchase_order = models.ForeignKey(
+        "procurement.PurchaseOrder", on_delete=models.PROTECT, related_name="receipts"
+    )
+    warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    received_at = models.DateTimeField()
+    packing_slip = models.CharField(max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class ReceiptLine(TimeStampedModel):
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="lines")
+    purchase_order_line = models.ForeignKey(
+        "procurement.PurchaseOrderLine", on_delete=models.PROTECT, related_name="receipt_lines"
+    )
+    sales_order_line = models.ForeignKey(
+        "orders.SalesOrderLine", on_delete=models.PROTECT, related_name="receipt_lines"
+    )
+    quantity = QuantityField()
+    reserved_quantity = QuantityField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["receipt_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_qty_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt.number}: {self.quantity} on {self.purchase_order_line}"
