@@ -25,9 +25,9 @@ class BusinessDocument(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.number
+
     @property
     def number(self) -> str:
         return f"{self.number_prefix}-{self.pk:06d}" if self.pk else f"{self.number_prefix}-new"
-
-    def __str__(self):
-        return self.number

@@ -86,9 +86,7 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     def pay(self, when):
         self.paid_at = when
 
-    @transition(
-        field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.CANCELLED
-    )
+    @transition(field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.CANCELLED)
     def cancel(self):
         pass
 
@@ -175,7 +173,10 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
 
     class Meta:
         ordering = ["-id"]
-        permissions = [("complete_arinvoice", "Can complete AR invoices")]
+        permissions = [
+            ("complete_arinvoice", "Can complete AR invoices"),
+            ("run_autoinvoice", "Can run Import AutoInvoice"),
+        ]
 
     @property
     def total_amount(self):

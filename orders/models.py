@@ -71,6 +71,7 @@ class SalesOrder(BusinessDocument):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("book_salesorder", "Can book sales orders")]
 
     @property
     def status(self) -> str:

@@ -75,6 +75,7 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("progress_salesorderline", "Can run Progress Order and supply processes")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sales_order_line"],
@@ -96,8 +97,8 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
         source=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION],
         target=SupplyStatus.EXCEPTION,
     )
-    def flag_exception(self, reason: str):
-        self.exception_reason = reason
+    def flag_exception(self, message: str):
+        self.exception_reason = message
 
     @transition(field=status, source=SupplyStatus.REQUISITIONED, target=SupplyStatus.ORDERED)
     def mark_ordered(self):
@@ -243,8 +244,8 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
         self.approved_at = when
 
     @transition(field=status, source=POStatus.PENDING_APPROVAL, target=POStatus.DRAFT)
-    def reject(self, reason: str):
-        self.rejection_reason = reason
+    def reject(self, reason_text: str):
+        self.rejection_reason = reason_text
 
     @transition(field=status, source=POStatus.OPEN, target=POStatus.CLOSED_FOR_RECEIVING)
     def close_for_receiving(self):
@@ -269,7 +270,9 @@ class POLineStatus(models.TextChoices):
 
 
 class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
+    )
     line_number = models.PositiveIntegerField()
     requisition_line = models.ForeignKey(
         RequisitionLine, on_delete=models.PROTECT, related_name="purchase_order_lines"

@@ -1,4 +1,4 @@
-"""Laptop settings: debug on, SQLite and eager tasks unless DATABASE_URL / REDIS_URL say otherwise."""
+"""Laptop settings: debug on; SQLite and eager tasks unless DATABASE_URL / REDIS_URL are set."""
 
 from .base import *  # noqa: F403
 from .base import env

@@ -1,0 +1,129 @@
+"""Stock movements and reservations.
+
+Every movement writes an ``InventoryTransaction`` and moves the on-hand balance in the
+same transaction, so on-hand always equals the sum of the transactions. Reserving for a
+sales order line moves the line's ``reserved_quantity`` too and, when every open unit is
+held, the line to Awaiting Shipping.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from b2b_portal.errors import ValidationRefused
+from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.models import Item, Warehouse
+from orders.models import SalesOrderLine
+
+from .models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
+
+
+def _locked_balance(*, item: Item, warehouse: Warehouse) -> OnHandBalance:
+    # Lock the balance row: receipts and shipments of one item race on it.
+    balance, _ = OnHandBalance.objects.select_for_update().get_or_create(
+        item=item, warehouse=warehouse
+    )
+    return balance
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    actor,
+    item: Item,
+    warehouse: Warehouse,
+    quantity: Decimal,
+    source_reference: str,
+    sales_order_line: SalesOrderLine | None = None,
+) -> OnHandBalance:
+    """Put received goods on hand."""
+    balance = _locked_balance(item=item, warehouse=warehouse)
+    balance.quantity += quantity
+    stamp_history(balance, actor=actor, reason=f"received {source_reference}")
+    balance.save()
+    InventoryTransaction.objects.create(
+        item=item,
+        warehouse=warehouse,
+        transaction_type=TransactionType.PO_RECEIPT,
+        quantity=quantity,
+        source_reference=source_reference,
+        sales_order_line=sales_order_line,
+        created_by=actor,
+    )
+    return balance
+
+
+@transaction.atomic
+def reservation_add(
+    *, actor, sales_order_line: SalesOrderLine, warehouse: Warehouse, quantity: Decimal
+) -> Reservation:
+    """Hold ``quantity`` of on-hand for this sales order line and for nobody else.
+
+    The caller has locked ``sales_order_line``.
+    """
+    balance = _locked_balance(item=sales_order_line.item, warehouse=warehouse)
+    if balance.available_quantity < quantity:
+        raise ValidationRefused(
+            f"Only {balance.available_quantity} of {sales_order_line.item.number} is available "
+            f"in {warehouse.code}; {quantity} cannot be reserved."
+        )
+    if sales_order_line.reserved_quantity + quantity > (
+        sales_order_line.quantity - sales_order_line.shipped_quantity
+    ):
+        raise ValidationRefused(f"{sales_order_line} does not need {quantity} more.")
+    balance.reserved_quantity += quantity
+    stamp_history(balance, actor=actor, reason=f"reserved for {sales_order_line}")
+    balance.save()
+
+    reservation, _ = Reservation.objects.select_for_update().get_or_create(
+        sales_order_line=sales_order_line,
+        defaults={"item": sales_order_line.item, "warehouse": warehouse},
+    )
+    reservation.quantity += quantity
+    stamp_history(reservation, actor=actor, reason="reserved")
+    reservation.save()
+
+    sales_order_line.reserved_quantity += quantity
+    if sales_order_line.is_fully_reserved():
+        apply_transition(sales_order_line, "mark_reserved", actor=actor, reason="reserved")
+    else:
+        stamp_history(sales_order_line, actor=actor, reason="partly reserved")
+    sales_order_line.save()
+    return reservation
+
+
+@transaction.atomic
+def reservation_issue(
+    *, actor, sales_order_line: SalesOrderLine, quantity: Decimal, source_reference: str
+) -> Reservation:
+    """Ship reserved stock: the reservation, on-hand and the line's reserved quantity go
+    down, its shipped quantity up. The caller has locked ``sales_order_line`` and moves
+    its status."""
+    reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
+    if reservation is None or reservation.quantity < quantity:
+        held = reservation.quantity if reservation else 0
+        raise ValidationRefused(
+            f"{sales_order_line} has only {held} reserved; {quantity} cannot be shipped."
+        )
+    # Balance before reservation, the same order as reservation_add.
+    balance = _locked_balance(item=reservation.item, warehouse=reservation.warehouse)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    balance.quantity -= quantity
+    balance.reserved_quantity -= quantity
+    stamp_history(balance, actor=actor, reason=f"shipped {source_reference}")
+    balance.save()
+    reservation.quantity -= quantity
+    stamp_history(reservation, actor=actor, reason=f"shipped {source_reference}")
+    reservation.save()
+    InventoryTransaction.objects.create(
+        item=reservation.item,
+        warehouse=reservation.warehouse,
+        transaction_type=TransactionType.SALES_ISSUE,
+        quantity=-quantity,
+        source_reference=source_reference,
+        sales_order_line=sales_order_line,
+        created_by=actor,
+    )
+    sales_order_line.reserved_quantity -= quantity
+    sales_order_line.shipped_quantity += quantity
+    return reservation

@@ -1,0 +1,361 @@
+"""Payables and Receivables.
+
+AP: an invoice is entered against a PO, then validated: quantity billed over received or
+a unit price over the PO price beyond the supplier's tolerance places a hold. Only a
+validated invoice counts as billed on the PO line and can be paid.
+
+AR: AutoInvoice turns shipped lines into invoices at the sales order price; completing
+the invoice closes the lines.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from b2b_portal.errors import PermissionRefused, TransitionRefused, ValidationRefused
+from b2b_portal.transitions import apply_transition, stamp_history
+from orders.models import SalesOrderLine
+from orders.services import validate_quantity
+from processes.batching import ProcessResult, process_in_chunks
+from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from shipping.models import ShipmentLine, ShipmentStatus
+
+from .models import (
+    APInvoice,
+    APInvoiceHold,
+    APInvoiceLine,
+    ARInvoice,
+    ARInvoiceLine,
+    HoldReason,
+)
+
+INVOICEABLE_PO_STATUSES = [POStatus.OPEN, POStatus.CLOSED_FOR_RECEIVING, POStatus.CLOSED]
+
+
+@dataclass(frozen=True)
+class APLineInput:
+    purchase_order_line: PurchaseOrderLine
+    quantity: Decimal
+    unit_price: Decimal | None = None
+
+
+@transaction.atomic
+def ap_invoice_create(
+    *,
+    actor,
+    purchase_order: PurchaseOrder,
+    supplier_invoice_number: str,
+    invoice_date: date,
+    lines: list[APLineInput],
+) -> APInvoice:
+    """Enter the supplier's invoice, matched to lines of one approved PO (price defaults
+    to the PO price). Matching against receipts happens at validation."""
+    if purchase_order.status not in INVOICEABLE_PO_STATUSES:
+        raise TransitionRefused(
+            f"{purchase_order} is {purchase_order.get_status_display()}: only an approved PO "
+            "can be invoiced."
+        )
+    if not supplier_invoice_number.strip():
+        raise ValidationRefused("Enter the supplier's invoice number.")
+    if (
+        APInvoice.objects.filter(
+            supplier=purchase_order.supplier, supplier_invoice_number=supplier_invoice_number
+        )
+        .exclude(status="CANCELLED")
+        .exists()
+    ):
+        raise ValidationRefused(
+            f"Invoice {supplier_invoice_number} of {purchase_order.supplier} is already entered."
+        )
+    if not lines:
+        raise ValidationRefused("An invoice needs at least one line.")
+    invoice = APInvoice(
+        business_unit=purchase_order.business_unit,
+        supplier=purchase_order.supplier,
+        purchase_order=purchase_order,
+        supplier_invoice_number=supplier_invoice_number,
+        invoice_date=invoice_date,
+        currency_code=purchase_order.currency_code,
+        created_by=actor,
+    )
+    stamp_history(invoice, actor=actor, reason="entered")
+    invoice.save()
+    for line in lines:
+        po_line = line.purchase_order_line
+        if (
+            po_line.purchase_order_id != purchase_order.pk
+            or po_line.status == POLineStatus.CANCELLED
+        ):
+            raise ValidationRefused(f"{po_line} is not a live line of {purchase_order}.")
+        unit_price = po_line.unit_price if line.unit_price is None else Decimal(line.unit_price)
+        if unit_price < 0:
+            raise ValidationRefused("Unit price cannot be negative.")
+        invoice_line = APInvoiceLine(
+            invoice=invoice,
+            purchase_order_line=po_line,
+            quantity=validate_quantity(line.quantity, what=f"Billed quantity on {po_line}"),
+            unit_price=unit_price,
+        )
+        stamp_history(invoice_line, actor=actor, reason="entered")
+        invoice_line.save()
+    return invoice
+
+
+def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, tolerance):
+    """The holds this line deserves now, as (reason, message) pairs."""
+    holds = []
+    billable = po_line.received_quantity - po_line.billed_quantity
+    if invoice_line.quantity > billable:
+        holds.append(
+            (
+                HoldReason.QUANTITY_BILLED_OVER_RECEIVED,
+                f"{po_line}: billed {invoice_line.quantity}, but only {billable} received "
+                "and not yet billed.",
+            )
+        )
+    ceiling = po_line.unit_price * (1 + tolerance / Decimal(100))
+    if invoice_line.unit_price > ceiling:
+        holds.append(
+            (
+                HoldReason.PRICE_OVER_PO,
+                f"{po_line}: invoice price {invoice_line.unit_price} exceeds PO price "
+                f"{po_line.unit_price} (tolerance {tolerance}%).",
+            )
+        )
+    return holds
+
+
+def _require_perm(actor, perm: str, action: str) -> None:
+    if not actor.has_perm(perm):
+        raise PermissionRefused(f"{actor} is not allowed to {action}.")
+
+
+@transaction.atomic
+def ap_invoice_validate(*, actor, invoice: APInvoice) -> APInvoice:
+    """Match the invoice to the PO and its receipts.
+
+    A hold whose cause has gone (the goods arrived since) is released by validation; a
+    new cause places a hold. With no open hold the invoice is Validated and its
+    quantities count as billed on the PO lines.
+    """
+    _require_perm(actor, "invoicing.validate_apinvoice", "validate AP invoices")
+    invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
+    if not (invoice.status == "DRAFT" or invoice.status == "ON_HOLD"):
+        raise TransitionRefused(
+            f"{invoice} is {invoice.get_status_display()}: nothing to validate."
+        )
+    invoice_lines = list(invoice.lines.order_by("pk"))
+    po_lines = {
+        line.pk: line
+        for line in PurchaseOrderLine.objects.select_for_update()
+        .filter(pk__in=[il.purchase_order_line_id for il in invoice_lines])
+        .order_by("pk")
+    }
+    tolerance = invoice.supplier.price_tolerance_percent
+    open_holds = {
+        (hold.invoice_line_id, hold.reason): hold
+        for hold in invoice.holds.select_for_update().filter(released_at__isnull=True)
+    }
+    now = timezone.now()
+    for invoice_line in invoice_lines:
+        due = _hold_messages(invoice_line, po_lines[invoice_line.purchase_order_line_id], tolerance)
+        due_reasons = {reason for reason, _ in due}
+        for reason, message in due:
+            if (invoice_line.pk, reason) not in open_holds:
+                hold = APInvoiceHold(
+                    invoice=invoice, invoice_line=invoice_line, reason=reason, message=message
+                )
+                stamp_history(hold, actor=actor, reason="placed by validation")
+                hold.save()
+        for (line_id, reason), hold in open_holds.items():
+            if line_id == invoice_line.pk and reason not in due_reasons:
+                _release(
+                    hold, actor=actor, when=now, reason="cause resolved; released by validation"
+                )
+    if invoice.has_open_holds():
+        apply_transition(invoice, "place_on_hold", actor=actor, reason="validation: on hold")
+        invoice.save()
+        return invoice
+    _mark_validated(invoice, actor=actor, invoice_lines=invoice_lines, po_lines=po_lines, when=now)
+    return invoice
+
+
+def _mark_validated(invoice, *, actor, invoice_lines, po_lines, when) -> None:
+    for invoice_line in invoice_lines:
+        po_line = po_lines[invoice_line.purchase_order_line_id]
+        po_line.billed_quantity += invoice_line.quantity
+        stamp_history(po_line, actor=actor, reason=f"billed on {invoice}")
+        po_line.save()
+    apply_transition(invoice, "validate", actor=actor, reason="validated", when=when)
+    invoice.save()
+
+
+def _release(hold: APInvoiceHold, *, actor, when, reason: str) -> None:
+    hold.released_at = when
+    hold.released_by = actor
+    hold.release_reason = reason
+    stamp_history(hold, actor=actor, reason=f"released: {reason}")
+    hold.save()
+
+
+@transaction.atomic
+def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInvoiceHold:
+    """Release a hold by hand, saying why. A quantity hold cannot be waived: it clears by
+    validation once the goods are received. The last released hold validates the invoice."""
+    _require_perm(actor, "invoicing.release_hold", "release AP invoice holds")
+    if not reason.strip():
+        raise ValidationRefused("Say why the hold is released.")
+    invoice = APInvoice.objects.select_for_update().get(pk=hold.invoice_id)
+    hold = APInvoiceHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.released_at is not None:
+        raise TransitionRefused(f"This hold was already released by {hold.released_by}.")
+    if hold.reason == HoldReason.QUANTITY_BILLED_OVER_RECEIVED:
+        raise ValidationRefused(
+            "A quantity hold cannot be released by hand: receive the goods, then validate "
+            "the invoice again."
+        )
+    _release(hold, actor=actor, when=timezone.now(), reason=reason)
+    if not invoice.has_open_holds():
+        invoice_lines = list(invoice.lines.order_by("pk"))
+        po_lines = {
+            line.pk: line
+            for line in PurchaseOrderLine.objects.select_for_update()
+            .filter(pk__in=[il.purchase_order_line_id for il in invoice_lines])
+            .order_by("pk")
+        }
+        _mark_validated(
+            invoice,
+            actor=actor,
+            invoice_lines=invoice_lines,
+            po_lines=po_lines,
+            when=timezone.now(),
+        )
+    return hold
+
+
+@transaction.atomic
+def ap_invoice_pay(*, actor, invoice: APInvoice) -> APInvoice:
+    """Record payment of a validated invoice; a held invoice cannot be paid."""
+    _require_perm(actor, "invoicing.pay_apinvoice", "pay AP invoices")
+    invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
+    apply_transition(
+        invoice,
+        "pay",
+        actor=actor,
+        reason="paid",
+        when=timezone.now(),
+        refusal=f"{invoice} is {invoice.get_status_display()}: only a validated invoice "
+        "can be paid.",
+    )
+    invoice.save()
+    return invoice
+
+
+# --- Receivables ---------------------------------------------------------------------
+
+
+def autoinvoice_import(
+    *,
+    actor,
+    business_unit=None,
+    batch_size: int = 500,
+    on_chunk_done=None,
+) -> ProcessResult:
+    """Import AutoInvoice: every shipped, not yet invoiced shipment line becomes an AR
+    invoice line at the sales order price; one invoice per sales order and chunk."""
+    shipment_lines = ShipmentLine.objects.filter(
+        shipment__status=ShipmentStatus.SHIPPED, ar_invoice_line__isnull=True
+    ).select_related("sales_order_line__order")
+    if business_unit is not None:
+        shipment_lines = shipment_lines.filter(shipment__business_unit=business_unit)
+
+    def handle(chunk: list[ShipmentLine]) -> ProcessResult:
+        by_order = defaultdict(list)
+        for shipment_line in chunk:
+            by_order[shipment_line.sales_order_line.order].append(shipment_line)
+        today = timezone.localdate()
+        invoices = {
+            order.pk: ARInvoice(
+                business_unit_id=order.business_unit_id,
+                customer_id=order.customer_id,
+                sales_order=order,
+                invoice_date=today,
+                currency_code=order.currency_code,
+            )
+            for order in by_order
+        }
+        bulk_create_with_history(
+            list(invoices.values()),
+            ARInvoice,
+            default_user=actor,
+            default_change_reason="Import AutoInvoice",
+        )
+        invoice_lines = [
+            ARInvoiceLine(
+                invoice=invoices[order.pk],
+                shipment_line=shipment_line,
+                sales_order_line_id=shipment_line.sales_order_line_id,
+                quantity=shipment_line.quantity,
+                unit_price=shipment_line.sales_order_line.unit_selling_price,
+            )
+            for order, shipment_lines_of_order in by_order.items()
+            for shipment_line in shipment_lines_of_order
+        ]
+        bulk_create_with_history(
+            invoice_lines,
+            ARInvoiceLine,
+            default_user=actor,
+            default_change_reason="Import AutoInvoice",
+        )
+        _bill_sales_lines(invoice_lines, actor=actor)
+        return ProcessResult(examined=len(chunk), created=len(invoices))
+
+    return process_in_chunks(
+        shipment_lines, handle, batch_size=batch_size, on_chunk_done=on_chunk_done
+    )
+
+
+def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
+    quantities = defaultdict(Decimal)
+    for invoice_line in invoice_lines:
+        quantities[invoice_line.sales_order_line_id] += invoice_line.quantity
+    sales_lines = list(
+        SalesOrderLine.objects.select_for_update().filter(pk__in=quantities).order_by("pk")
+    )
+    now = timezone.now()
+    for line in sales_lines:
+        line.invoiced_quantity += quantities[line.pk]
+        line.updated_at = now
+        apply_transition(line, "mark_billed", actor=actor, reason="Import AutoInvoice")
+    bulk_update_with_history(
+        sales_lines,
+        SalesOrderLine,
+        ["status", "invoiced_quantity", "updated_at"],
+        default_user=actor,
+        default_change_reason="Import AutoInvoice",
+    )
+
+
+@transaction.atomic
+def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
+    """Complete the customer's invoice: its sales order lines are closed."""
+    _require_perm(actor, "invoicing.complete_arinvoice", "complete AR invoices")
+    invoice = ARInvoice.objects.select_for_update().get(pk=invoice.pk)
+    apply_transition(
+        invoice, "complete", actor=actor, reason="completed", by=actor, when=timezone.now()
+    )
+    invoice.save()
+    sales_lines = (
+        SalesOrderLine.objects.select_for_update()
+        .filter(ar_invoice_lines__invoice=invoice)
+        .order_by("pk")
+    )
+    for line in sales_lines:
+        apply_transition(line, "close", actor=actor, reason=f"billed on {invoice}")
+        line.save()
+    return invoice

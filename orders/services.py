@@ -1,0 +1,129 @@
+"""Writes on sales orders: create, book."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from b2b_portal.errors import ValidationRefused
+from b2b_portal.fields import QUANTITY_PLACES, ZERO
+from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.models import BusinessUnit, Customer, Item, Warehouse
+
+from .exceptions import InvalidOrderLine, ItemNotBookable
+from .models import LineStatus, SalesOrder, SalesOrderLine
+
+MAX_PRICE = Decimal("999999999999.99")
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    item: Item
+    quantity: Decimal
+    unit_selling_price: Decimal | None = None
+
+
+def validate_quantity(quantity, *, what: str = "Quantity") -> Decimal:
+    """A positive quantity of at most three decimals, or a message saying what is wrong."""
+    quantity = Decimal(quantity)
+    if quantity <= ZERO:
+        raise InvalidOrderLine(f"{what} must be greater than zero.")
+    if quantity != quantity.quantize(QUANTITY_PLACES):
+        raise InvalidOrderLine(f"{what} can have at most 3 decimal places.")
+    return quantity
+
+
+def _validate_price(price) -> Decimal:
+    price = Decimal(price)
+    if price < ZERO or price > MAX_PRICE:
+        raise InvalidOrderLine("Unit price must be between 0 and 999,999,999,999.99.")
+    if price != price.quantize(Decimal("0.01")):
+        raise InvalidOrderLine("Unit price can have at most 2 decimal places.")
+    return price
+
+
+def _require_same_unit(business_unit: BusinessUnit, **documents) -> None:
+    for label, document in documents.items():
+        if document.business_unit_id != business_unit.pk:
+            raise ValidationRefused(f"The {label} {document} belongs to another business unit.")
+
+
+@transaction.atomic
+def sales_order_create(
+    *,
+    actor,
+    business_unit: BusinessUnit,
+    customer: Customer,
+    warehouse: Warehouse,
+    requested_date: date,
+    lines: list[OrderLineInput],
+    ordered_date: date | None = None,
+    customer_po_number: str = "",
+) -> SalesOrder:
+    """Enter an order (status Entered); prices default from the item's list price."""
+    _require_same_unit(business_unit, customer=customer, warehouse=warehouse)
+    if not lines:
+        raise InvalidOrderLine("An order needs at least one line.")
+    order = SalesOrder(
+        business_unit=business_unit,
+        customer=customer,
+        warehouse=warehouse,
+        requested_date=requested_date,
+        ordered_date=ordered_date or timezone.localdate(),
+        customer_po_number=customer_po_number,
+        currency_code=business_unit.currency_code,
+        created_by=actor,
+    )
+    order.full_clean()
+    stamp_history(order, actor=actor, reason="order created")
+    order.save()
+    for line_number, line in enumerate(lines, start=1):
+        _require_same_unit(business_unit, item=line.item)
+        if not line.item.active:
+            raise InvalidOrderLine(f"Item {line.item.number} is inactive.")
+        price = line.item.list_price if line.unit_selling_price is None else line.unit_selling_price
+        order_line = SalesOrderLine(
+            order=order,
+            line_number=line_number,
+            item=line.item,
+            quantity=validate_quantity(line.quantity),
+            unit_selling_price=_validate_price(price),
+            requested_date=requested_date,
+        )
+        stamp_history(order_line, actor=actor, reason="order created")
+        order_line.save()
+    return order
+
+
+@transaction.atomic
+def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
+    """Book every entered line: the customer's demand is now firm.
+
+    Back-to-Back lines need the item's Back-to-Back Enabled, Purchased and Purchasable
+    attributes; a missing one refuses the whole booking and names the attribute.
+    """
+    # Lock the order's lines so that two clerks cannot book the same order at once.
+    lines = list(
+        SalesOrderLine.objects.select_for_update()
+        .filter(order=sales_order, status=LineStatus.ENTERED)
+        .select_related("item")
+        .order_by("pk")
+    )
+    if not lines:
+        raise ValidationRefused(f"{sales_order} has no entered lines to book.")
+    for line in lines:
+        missing = line.item.missing_back_to_back_attributes()
+        if missing:
+            raise ItemNotBookable(
+                f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
+                f"Back-to-Back line; it is missing: {', '.join(missing)}."
+            )
+        apply_transition(line, "book", actor=actor, reason="booked")
+        line.save()
+    sales_order.booked_at = timezone.now()
+    sales_order.booked_by = actor
+    stamp_history(sales_order, actor=actor, reason="booked")
+    sales_order.save(update_fields=["booked_at", "booked_by", "updated_at"])
+    return sales_order

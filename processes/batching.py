@@ -1,0 +1,68 @@
+"""Chunked, exactly-once batch work shared by every scheduled process.
+
+A process walks its eligible rows in primary-key order, one chunk per transaction. Rows
+are taken with ``SELECT ... FOR UPDATE SKIP LOCKED``: two runs at once split the work
+between them instead of waiting or doing a row twice, and a run killed half-way loses
+only the chunk in flight (rolled back, taken again by the next run). Unique constraints
+on the documents made are the last guard.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+
+@dataclass
+class LineFailure:
+    source: str
+    reason: str
+
+
+@dataclass
+class ProcessResult:
+    """What a run did: rows it looked at, documents it made, rows that failed and why."""
+
+    examined: int = 0
+    created: int = 0
+    failures: list[LineFailure] = field(default_factory=list)
+
+    def fail(self, source, reason: str) -> None:
+        self.failures.append(LineFailure(source=str(source), reason=reason))
+
+    def add(self, other: "ProcessResult") -> None:
+        self.examined += other.examined
+        self.created += other.created
+        self.failures.extend(other.failures)
+
+
+def process_in_chunks(
+    queryset,
+    handle_chunk: Callable[[list], ProcessResult],
+    *,
+    batch_size: int,
+    lock_of: Iterable[str] = ("self",),
+    on_chunk_done: Callable[[ProcessResult], None] | None = None,
+) -> ProcessResult:
+    """Feed ``queryset``'s rows, locked and in pk order, to ``handle_chunk`` chunk by chunk.
+
+    Each chunk commits on its own. ``on_chunk_done`` hears of each committed chunk (a run
+    log uses it to show progress).
+    """
+    total = ProcessResult()
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            # Skip what another run holds: it is that run's work, not ours.
+            rows = list(
+                queryset.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=tuple(lock_of))[:batch_size]
+            )
+            if not rows:
+                return total
+            last_pk = rows[-1].pk
+            chunk = handle_chunk(rows)
+        total.add(chunk)
+        if on_chunk_done:
+            on_chunk_done(chunk)
