@@ -1,0 +1,162 @@
+"""The demo world: business units, master data, sourcing rules, and one user per role.
+
+Idempotent: every row is found by its natural key and created only when missing, so
+``load_demo_data`` can run on every ``make run``. Tests build the same world.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from b2b_portal.roles import DEMO_PASSWORD, ROLES
+from catalog.models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
+from procurement.models import SourcingRule
+
+RULES_FROM = date(2020, 1, 1)
+
+BUSINESS_UNITS = [("US1", "US1 Business Unit", "USD"), ("EU1", "EU1 Business Unit", "EUR")]
+WAREHOUSES = [("US1", "M1", "Seattle Manufacturing"), ("EU1", "E1", "Amsterdam Distribution")]
+CUSTOMERS = [
+    ("US1", "C-1001", "Acme Analytics"),
+    ("US1", "C-1002", "Globex Research"),
+    ("US1", "C-1003", "Initech Cloud"),
+    ("EU1", "C-2001", "Stark Industries Europe"),
+]
+SUPPLIERS = [
+    ("S-100", "Northwind Server Supply", "SEA"),
+    ("S-200", "Contoso Storage Systems", "SJC"),
+    ("S-300", "Fabrikam Hardware", "AUS"),
+    ("S-400", "Tailspin Components", "AMS"),
+]
+# (unit, number, description, list price, back-to-back, stocked)
+ITEMS = [
+    ("US1", "SRV-DL380-G11", "High-end rack server, 2x64-core, 1 TB RAM", "48500.00", True, False),
+    ("US1", "SRV-R760-XA", "GPU server, 4x accelerator, 512 GB RAM", "96000.00", True, False),
+    ("US1", "STO-A400-96T", "All-flash storage array, 96 TB", "132000.00", True, False),
+    ("US1", "STO-X70-R4", "NVMe storage array, 180 TB", "210000.00", True, False),
+    ("US1", "CBL-CAT6-3M", "Cat6 patch cable, 3 m", "4.50", False, True),
+    ("EU1", "SRV-DL380-EU", "High-end rack server (EU build)", "45000.00", True, False),
+]
+# (item, supplier, rank, unit cost, lead days, auto-create PO)
+RULES = [
+    ("SRV-DL380-G11", "S-100", 1, "39800.00", 10, True),
+    ("SRV-DL380-G11", "S-300", 2, "41250.00", 7, True),
+    ("SRV-R760-XA", "S-300", 1, "81000.00", 14, True),
+    ("STO-A400-96T", "S-200", 1, "109500.00", 21, True),
+    ("STO-X70-R4", "S-200", 1, "176000.00", 28, False),
+    ("SRV-DL380-EU", "S-400", 1, "37900.00", 12, True),
+]
+
+
+@dataclass
+class DemoWorld:
+    units: dict[str, BusinessUnit]
+    warehouses: dict[str, Warehouse]
+    customers: dict[str, Customer]
+    suppliers: dict[str, Supplier]
+    items: dict[str, Item]
+    users: dict[str, object]
+
+
+def _permissions(names: list[str]):
+    permissions = Permission.objects.none()
+    for name in names:
+        app_label, codename = name.split(".")
+        matching = Permission.objects.filter(content_type__app_label=app_label)
+        if codename != "*":
+            matching = matching.filter(codename=codename)
+        permissions |= matching
+    return permissions
+
+
+def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
+    user_model = get_user_model()
+    users = {}
+    for role, spec in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(spec["permissions"]))
+        user, created = user_model.objects.get_or_create(
+            username=spec["username"],
+            defaults={"first_name": role, "email": f"{spec['username']}@example.com"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.is_staff = True
+        user.is_superuser = spec.get("superuser", False)
+        user.save()
+        user.groups.add(group)
+        units["US1"].members.add(user)
+        if user.is_superuser:
+            units["EU1"].members.add(user)
+        users[spec["username"]] = user
+    return users
+
+
+@transaction.atomic
+def load_demo_data() -> DemoWorld:
+    units = {}
+    for code, name, currency in BUSINESS_UNITS:
+        units[code], _ = BusinessUnit.objects.get_or_create(
+            code=code, defaults={"name": name, "currency_code": currency}
+        )
+    warehouses = {
+        code: Warehouse.objects.get_or_create(
+            code=code, defaults={"business_unit": units[unit], "name": name}
+        )[0]
+        for unit, code, name in WAREHOUSES
+    }
+    customers = {
+        number: Customer.objects.get_or_create(
+            number=number, defaults={"business_unit": units[unit], "name": name}
+        )[0]
+        for unit, number, name in CUSTOMERS
+    }
+    suppliers, sites = {}, {}
+    for number, name, site_code in SUPPLIERS:
+        suppliers[number], _ = Supplier.objects.get_or_create(
+            number=number, defaults={"name": name}
+        )
+        sites[number], _ = SupplierSite.objects.get_or_create(
+            supplier=suppliers[number], code=site_code
+        )
+    items = {}
+    for unit, number, description, price, b2b, stocked in ITEMS:
+        items[number], _ = Item.objects.get_or_create(
+            number=number,
+            defaults={
+                "business_unit": units[unit],
+                "description": description,
+                "list_price": Decimal(price),
+                "currency_code": units[unit].currency_code,
+                "back_to_back_enabled": b2b,
+                "purchased": b2b,
+                "purchasable": b2b,
+                "stocked": stocked,
+            },
+        )
+    for item, supplier, rank, cost, lead_days, auto in RULES:
+        SourcingRule.objects.get_or_create(
+            item=items[item],
+            supplier=suppliers[supplier],
+            rank=rank,
+            defaults={
+                "supplier_site": sites[supplier],
+                "effective_from": RULES_FROM,
+                "unit_cost": Decimal(cost),
+                "currency_code": items[item].currency_code,
+                "lead_time_days": lead_days,
+                "auto_create_po": auto,
+            },
+        )
+    return DemoWorld(
+        units=units,
+        warehouses=warehouses,
+        customers=customers,
+        suppliers=suppliers,
+        items=items,
+        users=_load_users(units),
+    )

@@ -1,0 +1,20 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from orchestration.simulation import simulate_cycle
+
+
+class Command(BaseCommand):
+    help = "Drive demo orders through all seven steps via the services; print a JSON summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=20)
+        parser.add_argument(
+            "--mixed", action="store_true", help="Leave some orders at each earlier stage."
+        )
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, orders, mixed, seed, **options):
+        summary = simulate_cycle(orders=orders, mixed=mixed, seed=seed)
+        self.stdout.write(json.dumps(summary))

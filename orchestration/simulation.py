@@ -1,0 +1,207 @@
+"""``simulate_cycle``: demo orders driven through all seven steps by the demo users.
+
+It is the demo's data generator and the whole-cycle benchmark's driver. With ``mixed``
+the orders are split into cohorts that stop at each earlier stage; cohorts run from the
+most advanced to the least, so that a later cohort's process runs never move an earlier
+cohort's orders on.
+"""
+
+import random
+import time
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from invoicing.models import APInvoice, ARInvoice, ARStatus
+from invoicing.services import (
+    APLineInput,
+    ap_invoice_create,
+    ap_invoice_validate,
+    ar_invoice_complete,
+    autoinvoice_import,
+)
+from orders.models import SalesOrder, SalesOrderLine
+from orders.services import OrderLineInput, sales_order_book, sales_order_create
+from procurement.models import (
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Requisition,
+    RequisitionLine,
+    RequisitionStatus,
+    SupplyOrder,
+)
+from procurement.services import (
+    orders_progress,
+    purchase_order_approve,
+    purchase_order_submit,
+    purchase_orders_autocreate,
+    purchase_orders_create_from_requisitions,
+    supply_orders_generate,
+)
+from receiving.models import Receipt
+from receiving.services import ReceiptLineInput, receipt_create
+from shipping.models import Shipment, ShipmentStatus
+from shipping.services import pick_release, shipment_ship_confirm
+
+from .demo import DemoWorld, load_demo_data
+
+# The stages an order can be left at, least advanced first; "closed" runs every step.
+STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
+
+
+def _book_orders(world: DemoWorld, count: int, rng: random.Random, *, book: bool) -> None:
+    unit = world.units["US1"]
+    items = [
+        item
+        for item in world.items.values()
+        if item.business_unit_id == unit.pk and item.back_to_back_enabled
+    ]
+    customers = [c for c in world.customers.values() if c.business_unit_id == unit.pk]
+    clerk = world.users["clerk"]
+    for _ in range(count):
+        lines = [
+            OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
+            for item in rng.sample(items, rng.randint(1, 3))
+        ]
+        order = sales_order_create(
+            actor=clerk,
+            business_unit=unit,
+            customer=rng.choice(customers),
+            warehouse=world.warehouses["M1"],
+            requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
+            lines=lines,
+        )
+        if book:
+            sales_order_book(actor=clerk, sales_order=order)
+
+
+def _order_purchases(world: DemoWorld) -> None:
+    buyer = world.users["buyer"]
+    purchase_orders_autocreate(actor=buyer)
+    manual = list(RequisitionLine.objects.filter(status=RequisitionStatus.APPROVED))
+    if manual:
+        purchase_orders_create_from_requisitions(actor=buyer, requisition_lines=manual)
+    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
+        purchase_order_submit(actor=buyer, purchase_order=purchase_order)
+        purchase_order_approve(actor=buyer, purchase_order=purchase_order)
+
+
+def _receive_all(world: DemoWorld) -> None:
+    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.OPEN):
+        receipt_create(
+            actor=world.users["receiver"],
+            purchase_order=purchase_order,
+            lines=[
+                ReceiptLineInput(purchase_order_line=line, quantity=line.open_quantity)
+                for line in purchase_order.lines.filter(status="OPEN")
+            ],
+        )
+
+
+def _ship_all(world: DemoWorld) -> None:
+    shipper = world.users["shipper"]
+    pick_release(actor=shipper, business_unit=world.units["US1"], warehouse=world.warehouses["M1"])
+    for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
+        shipment_ship_confirm(actor=shipper, shipment=shipment)
+
+
+def _invoice_all(world: DemoWorld) -> None:
+    ap = world.users["ap"]
+    for purchase_order in PurchaseOrder.objects.filter(
+        status=POStatus.CLOSED_FOR_RECEIVING, ap_invoices__isnull=True
+    ):
+        invoice = ap_invoice_create(
+            actor=ap,
+            purchase_order=purchase_order,
+            supplier_invoice_number=f"SIM-{purchase_order.pk}",
+            invoice_date=timezone.localdate(),
+            lines=[
+                APLineInput(purchase_order_line=line, quantity=line.received_quantity)
+                for line in purchase_order.lines.all()
+            ],
+        )
+        ap_invoice_validate(actor=ap, invoice=invoice)
+    ar = world.users["ar"]
+    autoinvoice_import(actor=ar)
+    for invoice in ARInvoice.objects.filter(status=ARStatus.DRAFT):
+        ar_invoice_complete(actor=ar, invoice=invoice)
+
+
+def _run_to(world: DemoWorld, stage: str) -> None:
+    """Move every open document as far as ``stage`` through the services."""
+    steps = [
+        (
+            "requisitioned",
+            lambda: (
+                orders_progress(actor=world.users["manager"]),
+                supply_orders_generate(actor=world.users["buyer"]),
+            ),
+        ),
+        ("ordered", lambda: _order_purchases(world)),
+        ("received", lambda: _receive_all(world)),
+        ("shipped", lambda: _ship_all(world)),
+        ("closed", lambda: _invoice_all(world)),
+    ]
+    for step_stage, step in steps:
+        if STAGES.index(step_stage) > STAGES.index(stage):
+            return
+        step()
+
+
+def _cohorts(orders: int, mixed: bool) -> list[tuple[str, int]]:
+    if not mixed:
+        return [("closed", orders)]
+    sizes = [orders // len(STAGES)] * len(STAGES)
+    sizes[-1] += orders - sum(sizes)
+    return [
+        (stage, size) for stage, size in zip(reversed(STAGES), reversed(sizes), strict=True) if size
+    ]
+
+
+def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
+    """Run ``orders`` demo orders through the cycle and summarise what was made."""
+    world = load_demo_data()
+    rng = random.Random(seed)
+    counts_before = _document_counts()
+    started = time.perf_counter()
+    for stage, size in _cohorts(orders, mixed):
+        _book_orders(world, size, rng, book=stage != "entered")
+        if stage not in ("entered", "booked"):
+            _run_to(world, stage)
+    seconds = time.perf_counter() - started
+    counts_after = _document_counts()
+    lines = SalesOrderLine.objects.filter(
+        order__created_at__gte=timezone.now() - timedelta(seconds=seconds + 5)
+    )
+    return {
+        "orders": orders,
+        "mixed": mixed,
+        "documents": {name: counts_after[name] - counts_before[name] for name in counts_after},
+        "lines_by_status": dict(Counter(lines.values_list("status", flat=True))),
+        "seconds": round(seconds, 3),
+        "lines_per_second": round(
+            (counts_after["sales_order_lines"] - counts_before["sales_order_lines"]) / seconds, 1
+        )
+        if seconds
+        else None,
+    }
+
+
+def _document_counts() -> dict[str, int]:
+    models = {
+        "sales_orders": SalesOrder,
+        "sales_order_lines": SalesOrderLine,
+        "supply_orders": SupplyOrder,
+        "requisitions": Requisition,
+        "requisition_lines": RequisitionLine,
+        "purchase_orders": PurchaseOrder,
+        "purchase_order_lines": PurchaseOrderLine,
+        "receipts": Receipt,
+        "shipments": Shipment,
+        "ap_invoices": APInvoice,
+        "ar_invoices": ARInvoice,
+    }
+    return {name: model.objects.count() for name, model in models.items()}
