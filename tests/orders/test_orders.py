@@ -1,0 +1,65 @@
+"""Entering and booking orders; the header status derived from its lines."""
+
+from decimal import Decimal
+
+import pytest
+
+from b2b_portal.errors import ValidationRefused
+from orders.models import LineStatus, SalesOrder, derive_order_status
+from orders.services import sales_order_book
+from tests.helpers import place_order, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_prices_default_from_the_item_and_booking_books_every_line(world):
+    order = place_order(world, ("SRV-DL380-G11", "2"), ("STO-A400-96T", "1"), book=False)
+    assert order.status == LineStatus.ENTERED
+    assert [line.unit_selling_price for line in order.lines.all()] == [
+        Decimal("48500.00"),
+        Decimal("132000.00"),
+    ]
+    assert order.total_amount == Decimal("229000.00")
+    sales_order_book(actor=world.users["clerk"], sales_order=order)
+    assert order.status == LineStatus.BOOKED
+    assert order.booked_by == world.users["clerk"]
+
+
+def test_booking_twice_is_refused(world):
+    order = place_order(world, ("SRV-DL380-G11", "1"))
+    before = snapshot()
+    with pytest.raises(ValidationRefused, match="no entered lines to book"):
+        sales_order_book(actor=world.users["clerk"], sales_order=order)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ((("SRV-DL380-G11", "0"),), "greater than zero"),
+        ((("SRV-DL380-G11", "-2"),), "greater than zero"),
+        ((("SRV-DL380-G11", "1.0001"),), "at most 3 decimal places"),
+        ((("SRV-DL380-EU", "1"),), "belongs to another business unit"),
+        ((), "at least one line"),
+    ],
+)
+def test_bad_order_input_is_refused_and_nothing_is_written(world, lines, message):
+    before = snapshot()
+    with pytest.raises(ValidationRefused, match=message):
+        place_order(world, *lines, book=False)
+    assert snapshot() == before
+    assert SalesOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        ([], LineStatus.ENTERED),
+        ([LineStatus.CANCELLED, LineStatus.CANCELLED], LineStatus.CANCELLED),
+        ([LineStatus.SHIPPED, LineStatus.AWAITING_SUPPLY], LineStatus.AWAITING_SUPPLY),
+        ([LineStatus.CLOSED, LineStatus.CANCELLED], LineStatus.CLOSED),
+        ([LineStatus.BILLED, LineStatus.CLOSED], LineStatus.BILLED),
+    ],
+)
+def test_header_status_is_the_least_advanced_live_line(statuses, expected):
+    assert derive_order_status(statuses) == expected
