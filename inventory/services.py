@@ -18,12 +18,19 @@ from orders.models import SalesOrderLine
 from .models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
 
 
-def _locked_balance(*, item: Item, warehouse: Warehouse) -> OnHandBalance:
+def _locked_balance(*, item_id: int, warehouse: Warehouse) -> OnHandBalance:
     # Lock the balance row: receipts and shipments of one item race on it.
     balance, _ = OnHandBalance.objects.select_for_update().get_or_create(
-        item=item, warehouse=warehouse
+        item_id=item_id, warehouse=warehouse
     )
     return balance
+
+
+def balances_lock(*, item_ids, warehouse: Warehouse) -> None:
+    """Lock, in item order, every balance an operation is about to move, before it moves
+    any: two receipts or shipments touching the same items can then never deadlock."""
+    for item_id in sorted(set(item_ids)):
+        _locked_balance(item_id=item_id, warehouse=warehouse)
 
 
 @transaction.atomic
@@ -37,7 +44,7 @@ def stock_receive(
     sales_order_line: SalesOrderLine | None = None,
 ) -> OnHandBalance:
     """Put received goods on hand."""
-    balance = _locked_balance(item=item, warehouse=warehouse)
+    balance = _locked_balance(item_id=item.pk, warehouse=warehouse)
     balance.quantity += quantity
     stamp_history(balance, actor=actor, reason=f"received {source_reference}")
     balance.save()
@@ -61,7 +68,7 @@ def reservation_add(
 
     The caller has locked ``sales_order_line``.
     """
-    balance = _locked_balance(item=sales_order_line.item, warehouse=warehouse)
+    balance = _locked_balance(item_id=sales_order_line.item_id, warehouse=warehouse)
     if balance.available_quantity < quantity:
         raise ValidationRefused(
             f"Only {balance.available_quantity} of {sales_order_line.item.number} is available "
@@ -106,7 +113,7 @@ def reservation_issue(
             f"{sales_order_line} has only {held} reserved; {quantity} cannot be shipped."
         )
     # Balance before reservation, the same order as reservation_add.
-    balance = _locked_balance(item=reservation.item, warehouse=reservation.warehouse)
+    balance = _locked_balance(item_id=reservation.item_id, warehouse=reservation.warehouse)
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
     balance.quantity -= quantity
     balance.reserved_quantity -= quantity

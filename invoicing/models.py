@@ -131,6 +131,8 @@ class APInvoiceHold(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     release_reason = models.CharField(max_length=240, blank=True)
+    # False for a hold a user waived: validation never places it again.
+    released_by_validation = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:

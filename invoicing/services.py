@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from b2b_portal.errors import PermissionRefused, TransitionRefused, ValidationRefused
+from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
@@ -29,6 +30,7 @@ from .models import (
     APInvoice,
     APInvoiceHold,
     APInvoiceLine,
+    APStatus,
     ARInvoice,
     ARInvoiceLine,
     HoldReason,
@@ -55,6 +57,7 @@ def ap_invoice_create(
 ) -> APInvoice:
     """Enter the supplier's invoice, matched to lines of one approved PO (price defaults
     to the PO price). Matching against receipts happens at validation."""
+    require_permission(actor, "invoicing.add_apinvoice", "enter AP invoices")
     if purchase_order.status not in INVOICEABLE_PO_STATUSES:
         raise TransitionRefused(
             f"{purchase_order} is {purchase_order.get_status_display()}: only an approved PO "
@@ -106,10 +109,10 @@ def ap_invoice_create(
     return invoice
 
 
-def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, tolerance):
-    """The holds this line deserves now, as (reason, message) pairs."""
+def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, billable, tolerance):
+    """The holds this line deserves now, as (reason, message) pairs; ``billable`` is what
+    is received on the PO line and not yet billed by this or another invoice."""
     holds = []
-    billable = po_line.received_quantity - po_line.billed_quantity
     if invoice_line.quantity > billable:
         holds.append(
             (
@@ -130,25 +133,24 @@ def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, tole
     return holds
 
 
-def _require_perm(actor, perm: str, action: str) -> None:
-    if not actor.has_perm(perm):
-        raise PermissionRefused(f"{actor} is not allowed to {action}.")
-
-
 @transaction.atomic
 def ap_invoice_validate(*, actor, invoice: APInvoice) -> APInvoice:
-    """Match the invoice to the PO and its receipts.
-
-    A hold whose cause has gone (the goods arrived since) is released by validation; a
-    new cause places a hold. With no open hold the invoice is Validated and its
-    quantities count as billed on the PO lines.
-    """
-    _require_perm(actor, "invoicing.validate_apinvoice", "validate AP invoices")
+    """Match the invoice to the PO and its receipts (see ``_match``)."""
+    require_permission(actor, "invoicing.validate_apinvoice", "validate AP invoices")
     invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
-    if not (invoice.status == "DRAFT" or invoice.status == "ON_HOLD"):
+    if invoice.status not in (APStatus.DRAFT, APStatus.ON_HOLD):
         raise TransitionRefused(
             f"{invoice} is {invoice.get_status_display()}: nothing to validate."
         )
+    _match(invoice, actor=actor)
+    return invoice
+
+
+def _match(invoice: APInvoice, *, actor) -> None:
+    """Place the holds the invoice deserves now and release those whose cause has gone
+    (the goods arrived since). A hold released by hand is waived and not placed again.
+    With no open hold the invoice is Validated and its quantities count as billed on
+    the PO lines. The caller has locked the invoice."""
     invoice_lines = list(invoice.lines.order_by("pk"))
     po_lines = {
         line.pk: line
@@ -156,58 +158,60 @@ def ap_invoice_validate(*, actor, invoice: APInvoice) -> APInvoice:
         .filter(pk__in=[il.purchase_order_line_id for il in invoice_lines])
         .order_by("pk")
     }
-    tolerance = invoice.supplier.price_tolerance_percent
-    open_holds = {
-        (hold.invoice_line_id, hold.reason): hold
-        for hold in invoice.holds.select_for_update().filter(released_at__isnull=True)
+    holds = list(invoice.holds.select_for_update().order_by("pk"))
+    open_holds = {(h.invoice_line_id, h.reason): h for h in holds if h.released_at is None}
+    waived = {
+        (h.invoice_line_id, h.reason)
+        for h in holds
+        if h.released_at is not None and not h.released_by_validation
     }
+    tolerance = invoice.supplier.price_tolerance_percent
+    billable = {pk: line.received_quantity - line.billed_quantity for pk, line in po_lines.items()}
     now = timezone.now()
     for invoice_line in invoice_lines:
-        due = _hold_messages(invoice_line, po_lines[invoice_line.purchase_order_line_id], tolerance)
-        due_reasons = {reason for reason, _ in due}
-        for reason, message in due:
-            if (invoice_line.pk, reason) not in open_holds:
+        po_line = po_lines[invoice_line.purchase_order_line_id]
+        due = dict(_hold_messages(invoice_line, po_line, billable[po_line.pk], tolerance))
+        billable[po_line.pk] -= invoice_line.quantity
+        for reason, message in due.items():
+            key = (invoice_line.pk, reason)
+            if key not in open_holds and key not in waived:
                 hold = APInvoiceHold(
                     invoice=invoice, invoice_line=invoice_line, reason=reason, message=message
                 )
                 stamp_history(hold, actor=actor, reason="placed by validation")
                 hold.save()
-        for (line_id, reason), hold in open_holds.items():
-            if line_id == invoice_line.pk and reason not in due_reasons:
-                _release(
-                    hold, actor=actor, when=now, reason="cause resolved; released by validation"
-                )
-    if invoice.has_open_holds():
+                open_holds[key] = hold
+        for (line_id, reason), hold in list(open_holds.items()):
+            if line_id == invoice_line.pk and reason not in due:
+                _release(hold, actor=actor, when=now, reason="cause resolved", by_validation=True)
+                del open_holds[(line_id, reason)]
+    if open_holds:
         apply_transition(invoice, "place_on_hold", actor=actor, reason="validation: on hold")
         invoice.save()
-        return invoice
-    _mark_validated(invoice, actor=actor, invoice_lines=invoice_lines, po_lines=po_lines, when=now)
-    return invoice
-
-
-def _mark_validated(invoice, *, actor, invoice_lines, po_lines, when) -> None:
+        return
     for invoice_line in invoice_lines:
         po_line = po_lines[invoice_line.purchase_order_line_id]
         po_line.billed_quantity += invoice_line.quantity
         stamp_history(po_line, actor=actor, reason=f"billed on {invoice}")
         po_line.save()
-    apply_transition(invoice, "validate", actor=actor, reason="validated", when=when)
+    apply_transition(invoice, "validate", actor=actor, reason="validated", when=now)
     invoice.save()
 
 
-def _release(hold: APInvoiceHold, *, actor, when, reason: str) -> None:
+def _release(hold: APInvoiceHold, *, actor, when, reason: str, by_validation: bool) -> None:
     hold.released_at = when
     hold.released_by = actor
     hold.release_reason = reason
+    hold.released_by_validation = by_validation
     stamp_history(hold, actor=actor, reason=f"released: {reason}")
     hold.save()
 
 
 @transaction.atomic
 def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInvoiceHold:
-    """Release a hold by hand, saying why. A quantity hold cannot be waived: it clears by
-    validation once the goods are received. The last released hold validates the invoice."""
-    _require_perm(actor, "invoicing.release_hold", "release AP invoice holds")
+    """Release a hold by hand, saying why; the invoice is then matched again. A quantity
+    hold cannot be waived: it clears by validation once the goods are received."""
+    require_permission(actor, "invoicing.release_hold", "release AP invoice holds")
     if not reason.strip():
         raise ValidationRefused("Say why the hold is released.")
     invoice = APInvoice.objects.select_for_update().get(pk=hold.invoice_id)
@@ -219,29 +223,16 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
             "A quantity hold cannot be released by hand: receive the goods, then validate "
             "the invoice again."
         )
-    _release(hold, actor=actor, when=timezone.now(), reason=reason)
+    _release(hold, actor=actor, when=timezone.now(), reason=reason, by_validation=False)
     if not invoice.has_open_holds():
-        invoice_lines = list(invoice.lines.order_by("pk"))
-        po_lines = {
-            line.pk: line
-            for line in PurchaseOrderLine.objects.select_for_update()
-            .filter(pk__in=[il.purchase_order_line_id for il in invoice_lines])
-            .order_by("pk")
-        }
-        _mark_validated(
-            invoice,
-            actor=actor,
-            invoice_lines=invoice_lines,
-            po_lines=po_lines,
-            when=timezone.now(),
-        )
+        _match(invoice, actor=actor)
     return hold
 
 
 @transaction.atomic
 def ap_invoice_pay(*, actor, invoice: APInvoice) -> APInvoice:
     """Record payment of a validated invoice; a held invoice cannot be paid."""
-    _require_perm(actor, "invoicing.pay_apinvoice", "pay AP invoices")
+    require_permission(actor, "invoicing.pay_apinvoice", "pay AP invoices")
     invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
     apply_transition(
         invoice,
@@ -344,7 +335,7 @@ def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
 @transaction.atomic
 def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
     """Complete the customer's invoice: its sales order lines are closed."""
-    _require_perm(actor, "invoicing.complete_arinvoice", "complete AR invoices")
+    require_permission(actor, "invoicing.complete_arinvoice", "complete AR invoices")
     invoice = ARInvoice.objects.select_for_update().get(pk=invoice.pk)
     apply_transition(
         invoice, "complete", actor=actor, reason="completed", by=actor, when=timezone.now()

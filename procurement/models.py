@@ -155,6 +155,7 @@ class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
     unit_price = MoneyField()
     currency_code = CurrencyField()
     need_by_date = models.DateField()
+    deliver_to_warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
     status = FSMField(
         choices=RequisitionStatus.choices,
         default=RequisitionStatus.APPROVED,
@@ -203,6 +204,7 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
 
     supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
     supplier_site = models.ForeignKey("catalog.SupplierSite", on_delete=models.PROTECT)
+    ship_to_warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
     currency_code = CurrencyField()
     status = FSMField(
         choices=POStatus.choices, default=POStatus.DRAFT, protected=True, db_index=True

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from b2b_portal.errors import PermissionRefused, ValidationRefused
+from b2b_portal.errors import ValidationRefused
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition
 from orders.models import LineStatus, SalesOrderLine
 from processes.batching import ProcessResult, process_in_chunks
@@ -171,6 +172,7 @@ def supply_orders_generate(
                 unit_price=rule.unit_cost,
                 currency_code=rule.currency_code,
                 need_by_date=so.need_by_date,
+                deliver_to_warehouse_id=so.warehouse_id,
             )
             for so, rule in sourced
         ]
@@ -217,8 +219,9 @@ def supply_orders_generate(
 
 
 def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], reason: str):
-    """One draft PO per business unit, supplier, site and currency; one PO line per
-    requisition line, pegged to its sales order line. The caller has locked the lines."""
+    """One draft PO per business unit, supplier, site, currency and ship-to warehouse; one
+    PO line per requisition line, pegged to its sales order line. The caller has locked
+    the lines."""
     groups = defaultdict(list)
     for line in requisition_lines:
         key = (
@@ -226,6 +229,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
             line.supplier_id,
             line.supplier_site_id,
             line.currency_code,
+            line.deliver_to_warehouse_id,
         )
         groups[key].append(line)
     headers = {
@@ -234,6 +238,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
             supplier_id=key[1],
             supplier_site_id=key[2],
             currency_code=key[3],
+            ship_to_warehouse_id=key[4],
             buyer=actor,
         )
         for key in groups
@@ -345,15 +350,10 @@ def purchase_order_submit(*, actor, purchase_order: PurchaseOrder) -> PurchaseOr
     return purchase_order
 
 
-def _require_approver(actor) -> None:
-    if not actor.has_perm("procurement.approve_purchaseorder"):
-        raise PermissionRefused(f"{actor} is not allowed to approve purchase orders.")
-
-
 @transaction.atomic
 def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
     """Approve a PO and communicate it to the supplier: it is now open for receiving."""
-    _require_approver(actor)
+    require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
     purchase_order = _locked_purchase_order(purchase_order)
     apply_transition(
         purchase_order,
@@ -370,7 +370,7 @@ def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseO
 @transaction.atomic
 def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) -> PurchaseOrder:
     """Return a PO to its buyer as a draft, saying why."""
-    _require_approver(actor)
+    require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
     if not reason.strip():
         raise ValidationRefused("Say why the purchase order is rejected.")
     purchase_order = _locked_purchase_order(purchase_order)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.transitions import apply_transition, stamp_history
-from inventory.services import reservation_add, stock_receive
+from inventory.services import balances_lock, reservation_add, stock_receive
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine, SupplyOrder
@@ -60,13 +60,14 @@ def receipt_create(
     receipt = Receipt(
         business_unit=purchase_order.business_unit,
         purchase_order=purchase_order,
-        warehouse=sales_lines[po_lines[0].sales_order_line_id].order.warehouse,
+        warehouse=purchase_order.ship_to_warehouse,
         received_by=actor,
         received_at=timezone.now(),
         packing_slip=packing_slip,
     )
     stamp_history(receipt, actor=actor, reason="received")
     receipt.save()
+    balances_lock(item_ids=[line.item_id for line in po_lines], warehouse=receipt.warehouse)
     for po_line in po_lines:
         quantity = validate_quantity(wanted[po_line.pk], what=f"Received quantity on {po_line}")
         if po_line.status != POLineStatus.OPEN or quantity > po_line.open_quantity:

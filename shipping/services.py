@@ -9,7 +9,7 @@ from django.utils import timezone
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
-from inventory.services import reservation_issue
+from inventory.services import balances_lock, reservation_issue
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
@@ -82,6 +82,9 @@ def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Sh
         .select_related("item")
         .order_by("pk")
     }
+    balances_lock(
+        item_ids=[line.item_id for line in sales_lines.values()], warehouse=shipment.warehouse
+    )
     for shipment_line in shipment_lines:
         line = sales_lines[shipment_line.sales_order_line_id]
         reservation_issue(
