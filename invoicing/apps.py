@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class InvoicingConfig(AppConfig):
     name = "invoicing"
+
+    def ready(self):
+        # Register this app's Celery tasks in every process, so that a run can be
+        # dispatched by the task's name in eager mode too.
+        from . import tasks  # noqa: F401

@@ -61,24 +61,12 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     def has_open_holds(self) -> bool:
         return self.holds.filter(released_at__isnull=True).exists()
 
-    def has_no_open_holds(self) -> bool:
-        return not self.has_open_holds()
-
-    @transition(
-        field=status,
-        source=[APStatus.DRAFT, APStatus.ON_HOLD],
-        target=APStatus.VALIDATED,
-        conditions=[has_no_open_holds],
-    )
+    # Matching decides between the two from the holds it places (invoicing.services).
+    @transition(field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.VALIDATED)
     def validate(self, when):
         self.validated_at = when
 
-    @transition(
-        field=status,
-        source=[APStatus.DRAFT, APStatus.ON_HOLD],
-        target=APStatus.ON_HOLD,
-        conditions=[has_open_holds],
-    )
+    @transition(field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.ON_HOLD)
     def place_on_hold(self):
         pass
 

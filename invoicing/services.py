@@ -22,7 +22,7 @@ from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
-from processes.batching import ProcessResult, process_in_chunks
+from processes.batching import ProcessResult, filter_by, process_in_chunks
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from shipping.models import ShipmentLine, ShipmentStatus
 
@@ -135,74 +135,153 @@ def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, bill
 
 @transaction.atomic
 def ap_invoice_validate(*, actor, invoice: APInvoice) -> APInvoice:
-    """Match the invoice to the PO and its receipts (see ``_match``)."""
+    """Match one invoice to its PO and receipts (see ``_match_invoices``)."""
     require_permission(actor, "invoicing.validate_apinvoice", "validate AP invoices")
-    invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = APInvoice.objects.select_for_update().select_related("supplier").get(pk=invoice.pk)
     if invoice.status not in (APStatus.DRAFT, APStatus.ON_HOLD):
         raise TransitionRefused(
             f"{invoice} is {invoice.get_status_display()}: nothing to validate."
         )
-    _match(invoice, actor=actor)
+    _match_invoices([invoice], actor=actor)
     return invoice
 
 
-def _match(invoice: APInvoice, *, actor) -> None:
-    """Place the holds the invoice deserves now and release those whose cause has gone
-    (the goods arrived since). A hold released by hand is waived and not placed again.
-    With no open hold the invoice is Validated and its quantities count as billed on
-    the PO lines. The caller has locked the invoice."""
-    invoice_lines = list(invoice.lines.order_by("pk"))
-    po_lines = {
-        line.pk: line
-        for line in PurchaseOrderLine.objects.select_for_update()
-        .filter(pk__in=[il.purchase_order_line_id for il in invoice_lines])
-        .order_by("pk")
-    }
-    holds = list(invoice.holds.select_for_update().order_by("pk"))
-    open_holds = {(h.invoice_line_id, h.reason): h for h in holds if h.released_at is None}
-    waived = {
-        (h.invoice_line_id, h.reason)
-        for h in holds
-        if h.released_at is not None and not h.released_by_validation
-    }
-    tolerance = invoice.supplier.price_tolerance_percent
-    billable = {pk: line.received_quantity - line.billed_quantity for pk, line in po_lines.items()}
+def ap_invoices_validate(
+    *,
+    actor,
+    business_unit=None,
+    supplier=None,
+    date_from=None,
+    date_to=None,
+    batch_size: int = 500,
+    progress=None,
+) -> ProcessResult:
+    """Validate AP Invoices: match every draft or held invoice, in chunks."""
+    invoices = APInvoice.objects.filter(
+        status__in=[APStatus.DRAFT, APStatus.ON_HOLD]
+    ).select_related("supplier")
+    invoices = filter_by(
+        invoices,
+        business_unit=business_unit,
+        supplier=supplier,
+        invoice_date__gte=date_from,
+        invoice_date__lte=date_to,
+    )
+
+    def handle(chunk: list[APInvoice]) -> ProcessResult:
+        validated = _match_invoices(chunk, actor=actor)
+        return ProcessResult(examined=len(chunk), created=validated)
+
+    return process_in_chunks(invoices, handle, batch_size=batch_size, progress=progress)
+
+
+class _Matching:
+    """The holds and billed quantities of one matching pass over locked invoices."""
+
+    def __init__(self, invoices: list[APInvoice]):
+        ids = [invoice.pk for invoice in invoices]
+        self.lines = defaultdict(list)
+        for line in APInvoiceLine.objects.filter(invoice_id__in=ids).order_by("pk"):
+            self.lines[line.invoice_id].append(line)
+        po_line_ids = {
+            line.purchase_order_line_id for lines in self.lines.values() for line in lines
+        }
+        self.po_lines = {
+            line.pk: line
+            for line in PurchaseOrderLine.objects.select_for_update()
+            .filter(pk__in=po_line_ids)
+            .order_by("pk")
+        }
+        self.billable = {
+            pk: line.received_quantity - line.billed_quantity for pk, line in self.po_lines.items()
+        }
+        self.open_holds = defaultdict(dict)
+        self.waived = set()
+        for hold in APInvoiceHold.objects.select_for_update().filter(invoice_id__in=ids):
+            if hold.released_at is None:
+                self.open_holds[hold.invoice_id][(hold.invoice_line_id, hold.reason)] = hold
+            elif not hold.released_by_validation:
+                self.waived.add((hold.invoice_line_id, hold.reason))
+
+    def holds_due(self, invoice: APInvoice) -> dict:
+        """{(line, reason): message} for every hold the invoice deserves now; takes the
+        invoice's quantities from what is billable when it passes clean."""
+        tolerance = invoice.supplier.price_tolerance_percent
+        billable = dict(self.billable)
+        due = {}
+        for line in self.lines[invoice.pk]:
+            po_line = self.po_lines[line.purchase_order_line_id]
+            for reason, message in _hold_messages(line, po_line, billable[po_line.pk], tolerance):
+                if (line.pk, reason) not in self.waived:
+                    due[(line.pk, reason)] = message
+            billable[po_line.pk] -= line.quantity
+        if not due:
+            self.billable = billable
+        return due
+
+
+def _match_invoices(invoices: list[APInvoice], *, actor) -> int:
+    """Place the holds each invoice deserves now and release those whose cause has gone
+    (the goods arrived since); a hold released by hand is waived and never placed again.
+    An invoice with no open hold is Validated and its quantities count as billed on the
+    PO lines. Written in bulk; the caller has locked the invoices. Returns how many
+    invoices were validated."""
+    matching = _Matching(invoices)
     now = timezone.now()
-    for invoice_line in invoice_lines:
-        po_line = po_lines[invoice_line.purchase_order_line_id]
-        due = dict(_hold_messages(invoice_line, po_line, billable[po_line.pk], tolerance))
-        billable[po_line.pk] -= invoice_line.quantity
-        for reason, message in due.items():
-            key = (invoice_line.pk, reason)
-            if key not in open_holds and key not in waived:
-                hold = APInvoiceHold(
-                    invoice=invoice, invoice_line=invoice_line, reason=reason, message=message
+    placed, released, validated, billed = [], [], [], {}
+    for invoice in invoices:
+        due = matching.holds_due(invoice)
+        open_holds = matching.open_holds[invoice.pk]
+        for (line_id, reason), message in due.items():
+            if (line_id, reason) not in open_holds:
+                placed.append(
+                    APInvoiceHold(
+                        invoice=invoice, invoice_line_id=line_id, reason=reason, message=message
+                    )
                 )
-                stamp_history(hold, actor=actor, reason="placed by validation")
-                hold.save()
-                open_holds[key] = hold
-        for (line_id, reason), hold in list(open_holds.items()):
-            if line_id == invoice_line.pk and reason not in due:
-                _release(hold, actor=actor, when=now, reason="cause resolved", by_validation=True)
-                del open_holds[(line_id, reason)]
-    if open_holds:
-        apply_transition(invoice, "place_on_hold", actor=actor, reason="validation: on hold")
-        invoice.save()
-        return
-    for invoice_line in invoice_lines:
-        po_line = po_lines[invoice_line.purchase_order_line_id]
-        po_line.billed_quantity += invoice_line.quantity
-        stamp_history(po_line, actor=actor, reason=f"billed on {invoice}")
-        po_line.save()
-    apply_transition(invoice, "validate", actor=actor, reason="validated", when=now)
-    invoice.save()
+        for key, hold in open_holds.items():
+            if key not in due:
+                hold.released_at, hold.released_by = now, actor
+                hold.release_reason, hold.released_by_validation = "cause resolved", True
+                released.append(hold)
+        if due:
+            apply_transition(invoice, "place_on_hold", actor=actor, reason="validation: on hold")
+            invoice.validated_at = None
+        else:
+            apply_transition(invoice, "validate", actor=actor, reason="validated", when=now)
+            validated.append(invoice)
+            for line in matching.lines[invoice.pk]:
+                po_line = matching.po_lines[line.purchase_order_line_id]
+                po_line.billed_quantity += line.quantity
+                po_line.updated_at = now
+                billed[po_line.pk] = po_line
+        invoice.updated_at = now
+    bulk_create_with_history(
+        placed, APInvoiceHold, default_user=actor, default_change_reason="placed by validation"
+    )
+    _bulk_save(
+        released,
+        ["released_at", "released_by", "release_reason", "released_by_validation"],
+        actor,
+        "released by validation",
+    )
+    _bulk_save(list(billed.values()), ["billed_quantity", "updated_at"], actor, "billed")
+    _bulk_save(invoices, ["status", "validated_at", "updated_at"], actor, "validation")
+    return len(validated)
 
 
-def _release(hold: APInvoiceHold, *, actor, when, reason: str, by_validation: bool) -> None:
+def _bulk_save(objects, fields, actor, reason) -> None:
+    if objects:
+        bulk_update_with_history(
+            objects, type(objects[0]), fields, default_user=actor, default_change_reason=reason
+        )
+
+
+def _release(hold: APInvoiceHold, *, actor, when, reason: str) -> None:
     hold.released_at = when
     hold.released_by = actor
     hold.release_reason = reason
-    hold.released_by_validation = by_validation
+    hold.released_by_validation = False
     stamp_history(hold, actor=actor, reason=f"released: {reason}")
     hold.save()
 
@@ -214,7 +293,9 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
     require_permission(actor, "invoicing.release_hold", "release AP invoice holds")
     if not reason.strip():
         raise ValidationRefused("Say why the hold is released.")
-    invoice = APInvoice.objects.select_for_update().get(pk=hold.invoice_id)
+    invoice = (
+        APInvoice.objects.select_for_update().select_related("supplier").get(pk=hold.invoice_id)
+    )
     hold = APInvoiceHold.objects.select_for_update().get(pk=hold.pk)
     if hold.released_at is not None:
         raise TransitionRefused(f"This hold was already released by {hold.released_by}.")
@@ -223,9 +304,9 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
             "A quantity hold cannot be released by hand: receive the goods, then validate "
             "the invoice again."
         )
-    _release(hold, actor=actor, when=timezone.now(), reason=reason, by_validation=False)
+    _release(hold, actor=actor, when=timezone.now(), reason=reason)
     if not invoice.has_open_holds():
-        _match(invoice, actor=actor)
+        _match_invoices([invoice], actor=actor)
     return hold
 
 
@@ -254,16 +335,23 @@ def autoinvoice_import(
     *,
     actor,
     business_unit=None,
+    date_from=None,
+    date_to=None,
     batch_size: int = 500,
-    on_chunk_done=None,
+    progress=None,
 ) -> ProcessResult:
     """Import AutoInvoice: every shipped, not yet invoiced shipment line becomes an AR
-    invoice line at the sales order price; one invoice per sales order and chunk."""
+    invoice line at the sales order price; one invoice per sales order and chunk. The
+    dates bound the ship date."""
     shipment_lines = ShipmentLine.objects.filter(
         shipment__status=ShipmentStatus.SHIPPED, ar_invoice_line__isnull=True
     ).select_related("sales_order_line__order")
-    if business_unit is not None:
-        shipment_lines = shipment_lines.filter(shipment__business_unit=business_unit)
+    shipment_lines = filter_by(
+        shipment_lines,
+        shipment__business_unit=business_unit,
+        shipment__shipped_at__date__gte=date_from,
+        shipment__shipped_at__date__lte=date_to,
+    )
 
     def handle(chunk: list[ShipmentLine]) -> ProcessResult:
         by_order = defaultdict(list)
@@ -306,9 +394,7 @@ def autoinvoice_import(
         _bill_sales_lines(invoice_lines, actor=actor)
         return ProcessResult(examined=len(chunk), created=len(invoices))
 
-    return process_in_chunks(
-        shipment_lines, handle, batch_size=batch_size, on_chunk_done=on_chunk_done
-    )
+    return process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
 
 
 def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:

@@ -11,9 +11,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.roles import DEMO_PASSWORD, ROLES
 from catalog.models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
+from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import SourcingRule
 
 RULES_FROM = date(2020, 1, 1)
@@ -159,4 +162,56 @@ def load_demo_data() -> DemoWorld:
         suppliers=suppliers,
         items=items,
         users=_load_users(units),
+    )
+
+
+def bulk_book_orders(world: DemoWorld, *, count: int, item_number: str = "SRV-DL380-G11"):
+    """``count`` booked one-line orders written in bulk with their history, as the clerk.
+
+    For volume (benchmarks, concurrency tests): the rows are exactly what
+    ``sales_order_create`` and ``sales_order_book`` make, without a query per order.
+    """
+    clerk = world.users["clerk"]
+    unit = world.units["US1"]
+    item = world.items[item_number]
+    today = timezone.localdate()
+    now = timezone.now()
+    customers = [c for c in world.customers.values() if c.business_unit_id == unit.pk]
+    orders = bulk_create_with_history(
+        [
+            SalesOrder(
+                business_unit=unit,
+                customer=customers[n % len(customers)],
+                warehouse=world.warehouses["M1"],
+                ordered_date=today,
+                requested_date=today,
+                currency_code=unit.currency_code,
+                created_by=clerk,
+                booked_by=clerk,
+                booked_at=now,
+            )
+            for n in range(count)
+        ],
+        SalesOrder,
+        batch_size=1000,
+        default_user=clerk,
+        default_change_reason="booked",
+    )
+    return bulk_create_with_history(
+        [
+            SalesOrderLine(
+                order=order,
+                line_number=1,
+                item=item,
+                quantity=1,
+                unit_selling_price=item.list_price,
+                requested_date=today,
+                status=LineStatus.BOOKED,
+            )
+            for order in orders
+        ],
+        SalesOrderLine,
+        batch_size=1000,
+        default_user=clerk,
+        default_change_reason="booked",
     )

@@ -11,6 +11,8 @@ from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
+from processes.models import Trigger
+from processes.services import process_run_queue
 
 from .exceptions import InvalidOrderLine, ItemNotBookable
 from .models import LineStatus, SalesOrder, SalesOrderLine
@@ -126,4 +128,11 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     sales_order.booked_by = actor
     stamp_history(sales_order, actor=actor, reason="booked")
     sales_order.save(update_fields=["booked_at", "booked_by", "updated_at"])
+    # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
+    process_run_queue(
+        process="progress_order",
+        parameters={"sales_order": sales_order.pk},
+        trigger=Trigger.EVENT,
+        requested_by=actor,
+    )
     return sales_order

@@ -9,6 +9,7 @@ on the documents made are the last guard.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import transaction
 
@@ -36,19 +37,29 @@ class ProcessResult:
         self.failures.extend(other.failures)
 
 
+class Progress(Protocol):
+    """Who hears how a batch goes: a run log shows lines to do and lines done."""
+
+    def started(self, total: int) -> None: ...
+
+    def chunk_done(self, chunk: ProcessResult) -> None: ...
+
+
 def process_in_chunks(
     queryset,
     handle_chunk: Callable[[list], ProcessResult],
     *,
     batch_size: int,
     lock_of: Iterable[str] = ("self",),
-    on_chunk_done: Callable[[ProcessResult], None] | None = None,
+    progress: Progress | None = None,
 ) -> ProcessResult:
     """Feed ``queryset``'s rows, locked and in pk order, to ``handle_chunk`` chunk by chunk.
 
-    Each chunk commits on its own. ``on_chunk_done`` hears of each committed chunk (a run
-    log uses it to show progress).
+    Each chunk commits on its own; ``progress`` hears of the total, then of each
+    committed chunk.
     """
+    if progress:
+        progress.started(queryset.count())
     total = ProcessResult()
     last_pk = 0
     while True:
@@ -64,5 +75,12 @@ def process_in_chunks(
             last_pk = rows[-1].pk
             chunk = handle_chunk(rows)
         total.add(chunk)
-        if on_chunk_done:
-            on_chunk_done(chunk)
+        if progress:
+            progress.chunk_done(chunk)
+
+
+def filter_by(queryset, **lookups):
+    """Narrow ``queryset`` by the run parameters that were given (None means "all")."""
+    return queryset.filter(
+        **{lookup: value for lookup, value in lookups.items() if value is not None}
+    )

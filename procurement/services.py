@@ -16,7 +16,7 @@ from b2b_portal.errors import ValidationRefused
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition
 from orders.models import LineStatus, SalesOrderLine
-from processes.batching import ProcessResult, process_in_chunks
+from processes.batching import ProcessResult, filter_by, process_in_chunks
 
 from .exceptions import NoSourcingRule
 from .models import (
@@ -58,18 +58,23 @@ def orders_progress(
     actor,
     business_unit=None,
     sales_order=None,
+    date_from=None,
+    date_to=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_chunk_done=None,
+    progress=None,
 ) -> ProcessResult:
     """Progress Order: every booked Back-to-Back line gets a supply order and moves to
-    Awaiting Supply."""
+    Awaiting Supply. The dates bound the order date."""
     lines = SalesOrderLine.objects.filter(
         status=LineStatus.BOOKED, item__back_to_back_enabled=True
     ).select_related("order")
-    if business_unit is not None:
-        lines = lines.filter(order__business_unit=business_unit)
-    if sales_order is not None:
-        lines = lines.filter(order=sales_order)
+    lines = filter_by(
+        lines,
+        order__business_unit=business_unit,
+        order=sales_order,
+        order__ordered_date__gte=date_from,
+        order__ordered_date__lte=date_to,
+    )
 
     def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
         supply_orders = [
@@ -90,7 +95,7 @@ def orders_progress(
         _bulk_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
         return ProcessResult(examined=len(chunk), created=len(supply_orders))
 
-    return process_in_chunks(lines, handle, batch_size=batch_size, on_chunk_done=on_chunk_done)
+    return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
 
 
 # --- Generate Supply Orders -----------------------------------------------------------
@@ -120,19 +125,25 @@ def supply_orders_generate(
     actor,
     business_unit=None,
     item=None,
+    date_from=None,
+    date_to=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_chunk_done=None,
+    progress=None,
 ) -> ProcessResult:
     """Generate Supply Orders: each open supply order gets an approved requisition line
     from its best sourcing rule. One without a usable rule goes to Exception with the
-    reason, and the run goes on with the others (it is retried on the next run)."""
+    reason, and the run goes on with the others (it is retried on the next run). The
+    dates bound the order date."""
     supply_orders = SupplyOrder.objects.filter(
         status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION]
     ).select_related("item")
-    if business_unit is not None:
-        supply_orders = supply_orders.filter(business_unit=business_unit)
-    if item is not None:
-        supply_orders = supply_orders.filter(item=item)
+    supply_orders = filter_by(
+        supply_orders,
+        business_unit=business_unit,
+        item=item,
+        order_date__gte=date_from,
+        order_date__lte=date_to,
+    )
 
     def handle(chunk: list[SupplyOrder]) -> ProcessResult:
         result = ProcessResult(examined=len(chunk))
@@ -210,9 +221,7 @@ def supply_orders_generate(
         result.created = len(requisition_lines)
         return result
 
-    return process_in_chunks(
-        supply_orders, handle, batch_size=batch_size, on_chunk_done=on_chunk_done
-    )
+    return process_in_chunks(supply_orders, handle, batch_size=batch_size, progress=progress)
 
 
 # --- AutoCreate and the buyer's Document Builder ---------------------------------------
@@ -282,18 +291,16 @@ def purchase_orders_autocreate(
     actor,
     business_unit=None,
     supplier=None,
+    item=None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_chunk_done=None,
+    progress=None,
 ) -> ProcessResult:
     """AutoCreate Purchase Orders: approved requisition lines whose sourcing rule allows
     it become draft POs grouped per supplier."""
     lines = RequisitionLine.objects.filter(
         status=RequisitionStatus.APPROVED, sourcing_rule__auto_create_po=True
     ).select_related("requisition", "sourcing_rule")
-    if business_unit is not None:
-        lines = lines.filter(requisition__business_unit=business_unit)
-    if supplier is not None:
-        lines = lines.filter(supplier=supplier)
+    lines = filter_by(lines, requisition__business_unit=business_unit, supplier=supplier, item=item)
 
     def handle(chunk: list[RequisitionLine]) -> ProcessResult:
         headers, _ = _create_purchase_orders(
@@ -301,7 +308,7 @@ def purchase_orders_autocreate(
         )
         return ProcessResult(examined=len(chunk), created=len(headers))
 
-    return process_in_chunks(lines, handle, batch_size=batch_size, on_chunk_done=on_chunk_done)
+    return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
 
 
 @transaction.atomic

@@ -1,0 +1,63 @@
+"""The scheduled processes operations can run or schedule, and their parameters.
+
+This app sits below every other in the import table, so it names each process's Celery
+task by its registered name (``app.task``) instead of importing the app that owns it.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    code: str
+    name: str
+    task_name: str
+    description: str
+    parameters: tuple[str, ...]
+    # Besides operations, who may run it from the Scheduled Processes page.
+    run_permission: str = "processes.add_processrun"
+
+
+PROCESSES = {
+    definition.code: definition
+    for definition in [
+        ProcessDefinition(
+            code="progress_order",
+            name="Progress Order",
+            task_name="procurement.progress_order",
+            description="Booked Back-to-Back lines get a supply order and go to Awaiting Supply.",
+            parameters=("business_unit", "sales_order", "date_from", "date_to", "batch_size"),
+        ),
+        ProcessDefinition(
+            code="generate_supply_orders",
+            name="Generate Supply Orders",
+            task_name="procurement.generate_supply_orders",
+            description="Open supply orders get a requisition line from their sourcing rule.",
+            parameters=("business_unit", "item", "date_from", "date_to", "batch_size"),
+        ),
+        ProcessDefinition(
+            code="autocreate_purchase_orders",
+            name="AutoCreate Purchase Orders",
+            task_name="procurement.autocreate_purchase_orders",
+            description="Approved requisition lines become draft POs, one per supplier.",
+            parameters=("business_unit", "supplier", "item", "batch_size"),
+        ),
+        ProcessDefinition(
+            code="autoinvoice_import",
+            name="Import AutoInvoice",
+            task_name="invoicing.autoinvoice_import",
+            description="Shipped lines become AR invoices at the sales order price.",
+            parameters=("business_unit", "date_from", "date_to", "batch_size"),
+            run_permission="invoicing.run_autoinvoice",
+        ),
+        ProcessDefinition(
+            code="validate_ap_invoices",
+            name="Validate AP Invoices",
+            task_name="invoicing.validate_ap_invoices",
+            description="Match entered AP invoices to PO and receipts; place or release holds.",
+            parameters=("business_unit", "supplier", "date_from", "date_to", "batch_size"),
+        ),
+    ]
+}
+
+PROCESS_CHOICES = [(code, definition.name) for code, definition in PROCESSES.items()]

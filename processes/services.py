@@ -1,0 +1,118 @@
+"""Queueing and executing scheduled-process runs, and keeping their log.
+
+A run is a row first (Queued), then a Celery task by its registered name, dispatched
+after the commit that made the row. The task calls the process's service with the run's
+parameters and a progress reporter that writes lines done after each committed chunk.
+"""
+
+import logging
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from b2b_portal.celery import app as celery_app
+from b2b_portal.errors import ValidationRefused
+from b2b_portal.transitions import apply_transition
+
+from .batching import ProcessResult
+from .models import ProcessRun, ProcessRunFailure, Trigger
+from .registry import PROCESSES
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "scheduler"
+DATE_PARAMETERS = ("date_from", "date_to")
+
+
+def system_user():
+    """The user history names for runs nobody requested (schedules); it cannot log in."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"is_active": False, "first_name": "Scheduler"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def process_run_queue(
+    *,
+    process: str,
+    parameters: dict | None = None,
+    trigger: str = Trigger.MANUAL,
+    requested_by=None,
+    schedule_name: str = "",
+) -> ProcessRun:
+    """Log a queued run and hand it to a worker once the caller's transaction commits."""
+    if process not in PROCESSES:
+        raise ValidationRefused(f"There is no process called {process!r}.")
+    run = ProcessRun.objects.create(
+        process=process,
+        parameters={key: value for key, value in (parameters or {}).items() if value is not None},
+        trigger=trigger,
+        requested_by=requested_by,
+        schedule_name=schedule_name,
+    )
+    task = celery_app.tasks[run.definition.task_name]
+    transaction.on_commit(lambda: task.apply_async(args=[run.pk]))
+    return run
+
+
+class RunProgress:
+    """Writes a run's counts after each committed chunk, so the page can show them live."""
+
+    def __init__(self, run: ProcessRun):
+        self.run = run
+
+    def started(self, total: int) -> None:
+        ProcessRun.objects.filter(pk=self.run.pk).update(lines_total=total)
+
+    def chunk_done(self, chunk: ProcessResult) -> None:
+        ProcessRun.objects.filter(pk=self.run.pk).update(
+            lines_done=F("lines_done") + chunk.examined,
+            documents_made=F("documents_made") + chunk.created,
+            lines_failed=F("lines_failed") + len(chunk.failures),
+        )
+        ProcessRunFailure.objects.bulk_create(
+            ProcessRunFailure(run=self.run, source=failure.source, reason=failure.reason)
+            for failure in chunk.failures
+        )
+
+
+def _service_arguments(parameters: dict) -> dict:
+    """Run parameters as the service takes them: ids stay ids, dates become dates."""
+    return {
+        key: date.fromisoformat(value) if key in DATE_PARAMETERS else value
+        for key, value in parameters.items()
+    }
+
+
+@transaction.atomic
+def _move(run_id: int, name: str, **kwargs) -> ProcessRun:
+    run = ProcessRun.objects.select_for_update().get(pk=run_id)
+    apply_transition(run, name, actor=None, **kwargs)
+    run.save()
+    return run
+
+
+def process_run_execute(*, run_id: int, service) -> ProcessRun:
+    """Run ``service`` for a queued run and log the outcome.
+
+    A line the service refuses is a failure of that line; an unexpected error stops the
+    run as Failed, keeping the chunks already committed (the next run takes the rest).
+    """
+    run = _move(run_id, "start", when=timezone.now())
+    actor = run.requested_by or system_user()
+    try:
+        result = service(
+            actor=actor, progress=RunProgress(run), **_service_arguments(run.parameters)
+        )
+    except Exception as error:
+        logger.exception("%s stopped", run)
+        return _move(run_id, "fail", when=timezone.now(), error=f"{type(error).__name__}: {error}")
+    finish = "finish_with_failures" if result.failures else "succeed"
+    return _move(run_id, finish, when=timezone.now())
