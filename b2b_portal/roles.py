@@ -138,6 +138,7 @@ ROLES: dict[str, dict] = {
             *VIEW_ORDERS,
             *VIEW_SUPPLY,
             *VIEW_FULFILMENT,
+            "processes.*",
             "django_celery_beat.*",
         ],
     },

@@ -1,11 +1,14 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.generic import TemplateView
 
 admin.site.site_header = "B2B Order Portal"
 admin.site.site_title = "B2B Order Portal"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("processes/", include("processes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ after the commit that made the row. The task calls the process's service with th
 parameters and a progress reporter that writes lines done after each committed chunk.
 """
 
+import json
 import logging
 from datetime import date
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from b2b_portal.celery import app as celery_app
 from b2b_portal.errors import ValidationRefused
@@ -116,3 +118,43 @@ def process_run_execute(*, run_id: int, service) -> ProcessRun:
         return _move(run_id, "fail", when=timezone.now(), error=f"{type(error).__name__}: {error}")
     finish = "finish_with_failures" if result.failures else "succeed"
     return _move(run_id, finish, when=timezone.now())
+
+
+@transaction.atomic
+def process_schedule_create(
+    *,
+    actor,
+    process: str,
+    parameters: dict,
+    every_minutes: int | None = None,
+    daily_at=None,
+) -> PeriodicTask:
+    """A beat schedule that queues a run of ``process`` every N minutes or daily."""
+    if process not in PROCESSES:
+        raise ValidationRefused(f"There is no process called {process!r}.")
+    if bool(every_minutes) == bool(daily_at):
+        raise ValidationRefused("Choose either every N minutes or a daily time.")
+    if every_minutes:
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=every_minutes, period=IntervalSchedule.MINUTES
+        )
+        when, schedule = f"every {every_minutes} min", {"interval": interval}
+    else:
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=str(daily_at.minute),
+            hour=str(daily_at.hour),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone=timezone.get_current_timezone_name(),
+        )
+        when, schedule = f"daily at {daily_at:%H:%M}", {"crontab": crontab}
+    stamp = f"{actor.get_username()}, {timezone.now():%Y-%m-%d %H:%M:%S}"
+    name = f"{PROCESSES[process].name} {when} ({stamp})"
+    return PeriodicTask.objects.create(
+        name=name,
+        task="processes.run_scheduled",
+        kwargs=json.dumps({"process": process, "parameters": parameters, "schedule_name": name}),
+        description=f"Scheduled by {actor.get_username()} from the Scheduled Processes page.",
+        **schedule,
+    )

@@ -14,3 +14,6 @@ STORAGES = {
 }
 # Unit tests run tasks in-process; the tests marked celery_worker start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the apps and packages directly: no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

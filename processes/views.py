@@ -1,0 +1,98 @@
+"""The Scheduled Processes page: the run log, one run's detail with live progress, and
+Schedule New Process."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.views.generic import DetailView, FormView, ListView
+
+from b2b_portal.errors import ApplicationError
+
+from .forms import RunFilterForm, ScheduleProcessForm
+from .models import ProcessRun
+from .registry import PROCESSES
+from .services import process_run_queue, process_schedule_create
+
+
+class ProcessesPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    permission_required = "processes.view_processrun"
+
+
+class RunListView(ProcessesPermissionMixin, ListView):
+    template_name = "processes/run_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        runs = ProcessRun.objects.select_related("requested_by").order_by("-pk")
+        self.filters = RunFilterForm(self.request.GET or None)
+        if self.filters.is_valid():
+            data = self.filters.cleaned_data
+            if data["process"]:
+                runs = runs.filter(process=data["process"])
+            if data["status"]:
+                runs = runs.filter(status=data["status"])
+            if data["queued_from"]:
+                runs = runs.filter(queued_at__date__gte=data["queued_from"])
+            if data["queued_to"]:
+                runs = runs.filter(queued_at__date__lte=data["queued_to"])
+        return runs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filters=self.filters, **kwargs)
+
+
+class RunDetailView(ProcessesPermissionMixin, DetailView):
+    model = ProcessRun
+    context_object_name = "run"
+
+    def get_template_names(self):
+        # htmx polls only the progress block while the run is going.
+        if self.request.htmx:
+            return ["processes/_run_progress.html"]
+        return ["processes/run_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        failures = self.object.failures.all()[:500]
+        return super().get_context_data(failures=failures, **kwargs)
+
+
+class ScheduleProcessView(ProcessesPermissionMixin, FormView):
+    template_name = "processes/schedule.html"
+    form_class = ScheduleProcessForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"process": self.request.GET.get("process")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        definition = PROCESSES[data["process"]]
+        user = self.request.user
+        if not (
+            user.has_perm("processes.add_processrun") or user.has_perm(definition.run_permission)
+        ):
+            raise PermissionDenied
+        try:
+            if data["repeat"] == "once":
+                run = process_run_queue(
+                    process=definition.code, parameters=form.parameters(), requested_by=user
+                )
+                messages.success(self.request, f"{run} is queued.")
+                return redirect("processes:run_detail", pk=run.pk)
+            if not user.has_perm("django_celery_beat.add_periodictask"):
+                raise PermissionDenied
+            schedule = process_schedule_create(
+                actor=user,
+                process=definition.code,
+                parameters=form.parameters(),
+                every_minutes=data.get("every_minutes") if data["repeat"] == "interval" else None,
+                daily_at=data.get("daily_at") if data["repeat"] == "daily" else None,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Scheduled: {schedule.name}.")
+        return redirect("processes:run_list")

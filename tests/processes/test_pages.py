@@ -1,0 +1,144 @@
+"""The Scheduled Processes page: operations run and schedule processes; other roles get 403."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from processes.models import ProcessRun, RunStatus
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["processes:run_list", "processes:schedule"]
+OTHER_ROLES = ["clerk", "manager", "buyer", "receiver", "shipper", "ap", "ar"]
+
+
+@pytest.fixture
+def ops_client(client, users):
+    client.force_login(users["ops"])
+    return client
+
+
+def test_operations_queue_a_run_and_follow_it(ops_client, users):
+    response = ops_client.post(
+        reverse("processes:schedule"),
+        {"process": "generate_supply_orders", "batch_size": 200, "repeat": "once"},
+    )
+    run = ProcessRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("processes:run_detail", args=[run.pk])
+    assert (run.process, run.status, run.requested_by) == (
+        "generate_supply_orders",
+        RunStatus.QUEUED,
+        users["ops"],
+    )
+    assert run.parameters == {"batch_size": 200}
+
+    page = ops_client.get(reverse("processes:run_detail", args=[run.pk]))
+    assert page.status_code == 200
+    assert b'hx-trigger="every 1s"' in page.content  # still polling while queued
+    partial = ops_client.get(
+        reverse("processes:run_detail", args=[run.pk]), headers={"HX-Request": "true"}
+    )
+    assert b"<html" not in partial.content and b"Queued" in partial.content
+    listing = ops_client.get(reverse("processes:run_list"), {"status": "QUEUED"})
+    assert list(listing.context["object_list"]) == [run]
+
+
+def test_operations_schedule_a_recurring_run(ops_client, world):
+    before = PeriodicTask.objects.count()
+    response = ops_client.post(
+        reverse("processes:schedule"),
+        {
+            "process": "autoinvoice_import",
+            "business_unit": world.units["US1"].pk,
+            "batch_size": 500,
+            "repeat": "interval",
+            "every_minutes": 10,
+        },
+    )
+    assert response.status_code == 302
+    assert PeriodicTask.objects.count() == before + 1
+    task = PeriodicTask.objects.latest("id")
+    assert (task.task, task.interval.every) == ("processes.run_scheduled", 10)
+    kwargs = json.loads(task.kwargs)
+    assert kwargs["process"] == "autoinvoice_import"
+    assert kwargs["parameters"] == {"business_unit": world.units["US1"].pk, "batch_size": 500}
+
+
+def test_operations_schedule_from_the_admin(ops_client):
+    crontab = CrontabSchedule.objects.create(minute="0", hour="2")
+    response = ops_client.post(
+        reverse("admin:django_celery_beat_periodictask_add"),
+        {
+            "name": "Nightly AutoInvoice",
+            "regtask": "processes.run_scheduled",
+            "enabled": "on",
+            "crontab": crontab.pk,
+            "args": "[]",
+            "kwargs": json.dumps({"process": "autoinvoice_import", "parameters": {}}),
+            "headers": "{}",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    task = PeriodicTask.objects.get(name="Nightly AutoInvoice")
+    assert (task.task, task.crontab) == ("processes.run_scheduled", crontab)
+
+
+@pytest.mark.parametrize("username", OTHER_ROLES)
+@pytest.mark.parametrize("page", PAGES)
+def test_other_roles_get_403(client, users, username, page):
+    client.force_login(users[username])
+    assert client.get(reverse(page)).status_code == 403
+    assert (
+        client.post(reverse("processes:schedule"), {"process": "progress_order"}).status_code == 403
+    )
+    assert not ProcessRun.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, db):
+    response = client.get(reverse("processes:run_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"item": "ITEM"}, "item", "Does not apply to Import AutoInvoice"),
+        ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "date_to", "before the start"),
+        ({"batch_size": 0}, "batch_size", "greater than or equal to 1"),
+        ({"repeat": "interval"}, "every_minutes", "how many minutes"),
+        ({"process": "nonsense"}, "process", "Select a valid choice"),
+    ],
+)
+def test_bad_input_shows_an_error_and_queues_nothing(ops_client, world, data, field, message):
+    form = {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once", **data}
+    if form.get("item") == "ITEM":
+        form["item"] = world.items["SRV-DL380-G11"].pk
+    schedules = PeriodicTask.objects.count()
+    response = ops_client.post(reverse("processes:schedule"), form)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not ProcessRun.objects.exists()
+    assert PeriodicTask.objects.count() == schedules
+
+
+def test_the_run_list_costs_the_same_queries_for_5_and_60_runs(ops_client, users):
+    def queries_for_list():
+        with CaptureQueriesContext(connection) as captured:
+            assert ops_client.get(reverse("processes:run_list")).status_code == 200
+        return len(captured)
+
+    ProcessRun.objects.bulk_create(
+        ProcessRun(process="progress_order", requested_by=users["ops"]) for _ in range(5)
+    )
+    few = queries_for_list()
+    ProcessRun.objects.bulk_create(
+        ProcessRun(process="progress_order", requested_by=users["ops"]) for _ in range(55)
+    )
+    assert queries_for_list() == few
