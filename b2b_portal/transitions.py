@@ -1,11 +1,16 @@
-"""Running a django-fsm transition from a service.
+"""Running a django-fsm transition from a service, for one object or a batch.
 
 Every service changes a status the same way: check that the transition may run from the
 current status (else refuse with a message a clerk can act on), run it in memory, and stamp
-the history user and reason. The caller saves, inside its own ``transaction.atomic``.
+the history user and reason. The caller saves, inside its own ``transaction.atomic``;
+batch processes save with ``bulk_save_with_history``, which keeps the history rows.
 """
 
+from collections import defaultdict
+
+from django.utils import timezone
 from django_fsm import can_proceed
+from simple_history.utils import get_history_manager_for_model
 
 from .errors import TransitionRefused
 
@@ -27,3 +32,35 @@ def stamp_history(obj, *, actor, reason: str) -> None:
     """Tell django-simple-history who made the next save of ``obj`` and why."""
     obj._history_user = actor
     obj._change_reason = reason
+
+
+def bulk_apply_transition(objects, name: str, *, actor, reason: str, fields=("status",)) -> None:
+    """``apply_transition`` on every object in memory, then one write for them all."""
+    now = timezone.now()
+    for obj in objects:
+        apply_transition(obj, name, actor=actor, reason=reason)
+        obj.updated_at = now
+    bulk_save_with_history(objects, [*fields, "updated_at"], actor=actor, reason=reason)
+
+
+def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
+    """Save ``fields`` of ``objects`` and one history row each, in a few statements.
+
+    Objects that end with the same values (a batch moving to one status) are written by
+    one set-based UPDATE; values that differ per object fall back to ``bulk_update``.
+    The caller holds the rows' locks.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    by_values = defaultdict(list)
+    for obj in objects:
+        by_values[tuple(getattr(obj, field) for field in fields)].append(obj.pk)
+    if len(by_values) == 1:
+        [(values, pks)] = by_values.items()
+        model._default_manager.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
+    else:
+        model._default_manager.bulk_update(objects, fields)
+    get_history_manager_for_model(model).bulk_history_create(
+        objects, update=True, default_user=actor, default_change_reason=reason
+    )

@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
 from processes.batching import ProcessResult, filter_by, process_in_chunks
@@ -259,22 +259,19 @@ def _match_invoices(invoices: list[APInvoice], *, actor) -> int:
     bulk_create_with_history(
         placed, APInvoiceHold, default_user=actor, default_change_reason="placed by validation"
     )
-    _bulk_save(
+    bulk_save_with_history(
         released,
         ["released_at", "released_by", "release_reason", "released_by_validation"],
-        actor,
-        "released by validation",
+        actor=actor,
+        reason="released by validation",
     )
-    _bulk_save(list(billed.values()), ["billed_quantity", "updated_at"], actor, "billed")
-    _bulk_save(invoices, ["status", "validated_at", "updated_at"], actor, "validation")
+    bulk_save_with_history(
+        list(billed.values()), ["billed_quantity", "updated_at"], actor=actor, reason="billed"
+    )
+    bulk_save_with_history(
+        invoices, ["status", "validated_at", "updated_at"], actor=actor, reason="validation"
+    )
     return len(validated)
-
-
-def _bulk_save(objects, fields, actor, reason) -> None:
-    if objects:
-        bulk_update_with_history(
-            objects, type(objects[0]), fields, default_user=actor, default_change_reason=reason
-        )
 
 
 def _release(hold: APInvoiceHold, *, actor, when, reason: str) -> None:
@@ -409,12 +406,11 @@ def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
         line.invoiced_quantity += quantities[line.pk]
         line.updated_at = now
         apply_transition(line, "mark_billed", actor=actor, reason="Import AutoInvoice")
-    bulk_update_with_history(
+    bulk_save_with_history(
         sales_lines,
-        SalesOrderLine,
         ["status", "invoiced_quantity", "updated_at"],
-        default_user=actor,
-        default_change_reason="Import AutoInvoice",
+        actor=actor,
+        reason="Import AutoInvoice",
     )
 
 

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition
+from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
 from orders.models import LineStatus, SalesOrderLine
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
@@ -31,23 +31,6 @@ from .models import (
 from .selectors import effective_on, sourcing_rules_by_item
 
 DEFAULT_BATCH_SIZE = 500
-
-
-def _bulk_transition(objects, name: str, *, actor, reason: str, fields=("status",)):
-    """Run transition ``name`` on every object in memory, then save them and their history
-    in two statements."""
-    now = timezone.now()
-    for obj in objects:
-        apply_transition(obj, name, actor=actor, reason=reason)
-        obj.updated_at = now
-    if objects:
-        bulk_update_with_history(
-            objects,
-            type(objects[0]),
-            [*fields, "updated_at"],
-            default_user=actor,
-            default_change_reason=reason,
-        )
 
 
 # --- Progress Order -------------------------------------------------------------------
@@ -92,7 +75,7 @@ def orders_progress(
         bulk_create_with_history(
             supply_orders, SupplyOrder, default_user=actor, default_change_reason="Progress Order"
         )
-        _bulk_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
+        bulk_apply_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
         return ProcessResult(examined=len(chunk), created=len(supply_orders))
 
     return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
@@ -193,7 +176,7 @@ def supply_orders_generate(
             default_user=actor,
             default_change_reason="Generate Supply Orders",
         )
-        _bulk_transition(
+        bulk_apply_transition(
             [so for so, _ in sourced],
             "requisition",
             actor=actor,
@@ -210,14 +193,12 @@ def supply_orders_generate(
                 message=message,
             )
             supply_order.updated_at = now
-        if failed:
-            bulk_update_with_history(
-                [so for so, _ in failed],
-                SupplyOrder,
-                ["status", "exception_reason", "updated_at"],
-                default_user=actor,
-                default_change_reason="Generate Supply Orders: exception",
-            )
+        bulk_save_with_history(
+            [so for so, _ in failed],
+            ["status", "exception_reason", "updated_at"],
+            actor=actor,
+            reason="Generate Supply Orders: exception",
+        )
         result.created = len(requisition_lines)
         return result
 
@@ -275,14 +256,14 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     bulk_create_with_history(
         po_lines, PurchaseOrderLine, default_user=actor, default_change_reason=reason
     )
-    _bulk_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
+    bulk_apply_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
     # Supply orders are locked after their requisition lines, in pk order.
     supply_orders = list(
         SupplyOrder.objects.select_for_update()
         .filter(pk__in=[line.supply_order_id for line in requisition_lines])
         .order_by("pk")
     )
-    _bulk_transition(supply_orders, "mark_ordered", actor=actor, reason=reason)
+    bulk_apply_transition(supply_orders, "mark_ordered", actor=actor, reason=reason)
     return list(headers.values()), po_lines
 
 

@@ -1,0 +1,193 @@
+"""Benchmark of the five scheduled processes on PostgreSQL.
+
+    python -m benchmarks.processes --lines 10000
+
+Builds the data in a scratch database (created and dropped here), times each process over
+``--lines`` source lines and prints one JSON line per process: lines, seconds, lines per
+second, SQL queries, queries per line and history rows written. The steps between the
+processes (approving, receiving, shipping, entering AP invoices) run through their
+services too, but are not measured.
+"""
+
+import argparse
+import json
+import os
+import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def scratch_database(server_url: str):
+    name = f"b2b_bench_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(server_url, autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def history_rows() -> int:
+    from django.apps import apps
+
+    return sum(
+        model.objects.count()
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+    )
+
+
+def measure(name: str, call, lines: int, examined: int | None = None) -> dict:
+    """Time ``call`` over ``lines`` source lines; ``examined`` is how many rows the process
+    walks when that is not one per line (AP validation walks invoices)."""
+    from django.db import connection
+
+    counter = QueryCounter()
+    history_before = history_rows()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        result = call()
+    seconds = time.perf_counter() - started
+    expected = lines if examined is None else examined
+    assert result.examined == expected, f"{name} examined {result.examined} of {expected}"
+    report = {
+        "process": name,
+        "lines": lines,
+        "seconds": round(seconds, 3),
+        "lines_per_second": round(lines / seconds, 1),
+        "queries": counter.count,
+        "queries_per_line": round(counter.count / lines, 4),
+        "history_rows": history_rows() - history_before,
+        "documents_made": result.created,
+        "failures": len(result.failures),
+    }
+    print(json.dumps(report), flush=True)
+    return report
+
+
+def run(lines: int, batch_size: int) -> list[dict]:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from invoicing.models import APInvoice, APInvoiceLine
+    from invoicing.services import (
+        APLineInput,
+        ap_invoice_create,
+        ap_invoices_validate,
+        autoinvoice_import,
+    )
+    from orchestration.demo import bulk_book_orders, load_demo_data
+    from procurement.models import POStatus, PurchaseOrder
+    from procurement.services import (
+        orders_progress,
+        purchase_order_approve,
+        purchase_order_submit,
+        purchase_orders_autocreate,
+        supply_orders_generate,
+    )
+    from receiving.services import ReceiptLineInput, receipt_create
+    from shipping.models import Shipment
+    from shipping.services import pick_release, shipment_ship_confirm
+
+    call_command("migrate", verbosity=0)
+    world = load_demo_data()
+    users = world.users
+    bulk_book_orders(world, count=lines)
+    reports = [
+        measure(
+            "Progress Order",
+            lambda: orders_progress(actor=users["manager"], batch_size=batch_size),
+            lines,
+        ),
+        measure(
+            "Generate Supply Orders",
+            lambda: supply_orders_generate(actor=users["buyer"], batch_size=batch_size),
+            lines,
+        ),
+        measure(
+            "AutoCreate Purchase Orders",
+            lambda: purchase_orders_autocreate(actor=users["buyer"], batch_size=batch_size),
+            lines,
+        ),
+    ]
+
+    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
+        purchase_order_submit(actor=users["buyer"], purchase_order=purchase_order)
+        purchase_order = purchase_order_approve(actor=users["buyer"], purchase_order=purchase_order)
+        po_lines = list(purchase_order.lines.all())
+        receipt_create(
+            actor=users["receiver"],
+            purchase_order=purchase_order,
+            lines=[ReceiptLineInput(line, line.quantity) for line in po_lines],
+        )
+        ap_invoice_create(
+            actor=users["ap"],
+            purchase_order=purchase_order,
+            supplier_invoice_number=f"BENCH-{purchase_order.pk}",
+            invoice_date=timezone.localdate(),
+            lines=[APLineInput(line, line.quantity) for line in po_lines],
+        )
+    pick_release(
+        actor=users["shipper"], business_unit=world.units["US1"], warehouse=world.warehouses["M1"]
+    )
+    for shipment in Shipment.objects.all():
+        shipment_ship_confirm(actor=users["shipper"], shipment=shipment)
+
+    reports.append(
+        measure(
+            "Import AutoInvoice",
+            lambda: autoinvoice_import(actor=users["ar"], batch_size=batch_size),
+            lines,
+        )
+    )
+    # An AP invoice carries up to 500 lines (one per PO line): chunks of a few invoices.
+    reports.append(
+        measure(
+            "Validate AP Invoices",
+            lambda: ap_invoices_validate(actor=users["ap"], batch_size=2),
+            APInvoiceLine.objects.count(),
+            examined=APInvoice.objects.count(),
+        )
+    )
+    return reports
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=10000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER),
+        help="PostgreSQL URL of a database to connect to for CREATE DATABASE",
+    )
+    args = parser.parse_args()
+    with scratch_database(args.server) as database_url:
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "b2b_portal.settings.test"
+        import django
+
+        django.setup()
+        run(args.lines, args.batch_size)
+
+
+if __name__ == "__main__":
+    main()
