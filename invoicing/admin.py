@@ -1,0 +1,251 @@
+"""Payables and Receivables. AP invoices are entered through ``ap_invoice_create`` (the add
+page) and validated, released and paid by actions; AR invoices are made by Import
+AutoInvoice and completed by an action."""
+
+from django import forms
+from django.contrib import admin
+
+from b2b_portal.admin_actions import (
+    DocumentAdmin,
+    EntryLineInline,
+    ProcessButton,
+    ProcessRunsMixin,
+    ReadOnlyInline,
+    entered_lines,
+    run_for_each,
+    run_for_each_with_reason,
+)
+
+from .models import APInvoice, APInvoiceHold, APInvoiceLine, ARInvoice, ARInvoiceLine
+from .services import (
+    APLineInput,
+    ap_invoice_create,
+    ap_invoice_hold_release,
+    ap_invoice_pay,
+    ap_invoice_validate,
+    ar_invoice_complete,
+)
+
+# --- Payables --------------------------------------------------------------------------
+
+
+class APInvoiceLineEntryForm(forms.ModelForm):
+    unit_price = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text="Leave blank for the PO price.",
+    )
+
+
+class APInvoiceLineInline(EntryLineInline):
+    model = APInvoiceLine
+    entry_fields = ("purchase_order_line", "quantity", "unit_price")
+    entry_form = APInvoiceLineEntryForm
+    fields = ("purchase_order_line", "quantity", "unit_price", "amount")
+    readonly_fields = ("amount",)
+    autocomplete_fields = ("purchase_order_line",)
+    select_related = ("invoice", "purchase_order_line__purchase_order")
+
+    @admin.display(description="amount")
+    def amount(self, obj):
+        return obj.amount
+
+
+class APInvoiceHoldInline(ReadOnlyInline):
+    model = APInvoiceHold
+    fields = ("reason", "message", "released_at", "released_by", "release_reason")
+    select_related = ("released_by",)
+
+
+@admin.register(APInvoice)
+class APInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
+    list_display = (
+        "number",
+        "business_unit",
+        "supplier",
+        "supplier_invoice_number",
+        "purchase_order",
+        "invoice_date",
+        "currency_code",
+        "status",
+        "validated_at",
+        "paid_at",
+    )
+    list_filter = ("status", "business_unit", "invoice_date", "validated_at", "paid_at")
+    list_select_related = ("business_unit", "supplier", "purchase_order")
+    search_fields = ("supplier_invoice_number", "supplier__number", "supplier__name")
+    number_search = {"PO": "purchase_order_id"}
+    readonly_fields = ("total_amount",)
+    autocomplete_fields = ("purchase_order",)
+    inlines = (APInvoiceLineInline, APInvoiceHoldInline)
+    add_fields = ("purchase_order", "supplier_invoice_number", "invoice_date")
+    actions = ("validate_invoices", "pay_invoices")
+    process_buttons = (ProcessButton("validate_ap_invoices", "invoicing.validate_apinvoice"),)
+
+    def create_with_service(self, request, form, formsets):
+        header = form.cleaned_data
+        return ap_invoice_create(
+            actor=request.user,
+            purchase_order=header["purchase_order"],
+            supplier_invoice_number=header["supplier_invoice_number"],
+            invoice_date=header["invoice_date"],
+            lines=[
+                APLineInput(
+                    purchase_order_line=line["purchase_order_line"],
+                    quantity=line["quantity"],
+                    unit_price=line.get("unit_price"),
+                )
+                for line in entered_lines(formsets[0])
+            ],
+        )
+
+    def has_validate_permission(self, request):
+        return request.user.has_perm("invoicing.validate_apinvoice")
+
+    def has_pay_permission(self, request):
+        return request.user.has_perm("invoicing.pay_apinvoice")
+
+    @admin.action(description="Validate selected invoices", permissions=["validate"])
+    def validate_invoices(self, request, queryset):
+        # Validation may end in On Hold: that is a result, not a refusal; the count says so.
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda invoice: ap_invoice_validate(actor=request.user, invoice=invoice),
+            done="Validated {count} {objects} (any on hold now show their holds).",
+            noun="AP invoice",
+        )
+
+    @admin.action(description="Pay selected invoices", permissions=["pay"])
+    def pay_invoices(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda invoice: ap_invoice_pay(actor=request.user, invoice=invoice),
+            done="Recorded payment of {count} {objects}.",
+            noun="AP invoice",
+        )
+
+
+@admin.register(APInvoiceLine)
+class APInvoiceLineAdmin(DocumentAdmin):
+    list_display = ("__str__", "purchase_order_line", "quantity", "unit_price", "created_at")
+    list_filter = ("invoice__status", "invoice__business_unit", "created_at")
+    list_select_related = ("invoice", "purchase_order_line__purchase_order")
+    search_fields = ("invoice__supplier_invoice_number", "purchase_order_line__item__number")
+    business_unit_path = "invoice__business_unit"
+    number_search = {"AP": "invoice_id", "PO": "purchase_order_line__purchase_order_id"}
+
+
+@admin.register(APInvoiceHold)
+class APInvoiceHoldAdmin(DocumentAdmin):
+    list_display = (
+        "__str__",
+        "invoice_line",
+        "reason",
+        "message",
+        "created_at",
+        "released_at",
+        "released_by",
+        "release_reason",
+    )
+    list_filter = ("reason", "released_at", "invoice__business_unit", "created_at")
+    list_select_related = ("invoice", "invoice_line__invoice", "released_by")
+    search_fields = ("message", "invoice__supplier_invoice_number", "invoice__supplier__name")
+    business_unit_path = "invoice__business_unit"
+    number_search = {"AP": "invoice_id"}
+    actions = ("release_holds",)
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("invoicing.release_hold")
+
+    @admin.action(description="Release selected holds…", permissions=["release"])
+    def release_holds(self, request, queryset):
+        return run_for_each_with_reason(
+            self,
+            request,
+            queryset,
+            lambda hold, reason: ap_invoice_hold_release(
+                actor=request.user, hold=hold, reason=reason
+            ),
+            title="Release AP invoice holds",
+            done="Released {count} {objects}.",
+            noun="AP invoice hold",
+            help_text="Kept on the hold and in its history. Quantity holds cannot be "
+            "released by hand: receive the goods and validate again.",
+        )
+
+
+# --- Receivables -----------------------------------------------------------------------
+
+
+class ARInvoiceLineInline(ReadOnlyInline):
+    model = ARInvoiceLine
+    fields = ("sales_order_line", "shipment_line", "quantity", "unit_price", "amount")
+    readonly_fields = ("amount",)
+    select_related = (
+        "invoice",
+        "sales_order_line__order",
+        "shipment_line__shipment",
+        "shipment_line__sales_order_line__order",
+    )
+
+    @admin.display(description="amount")
+    def amount(self, obj):
+        return obj.amount
+
+
+@admin.register(ARInvoice)
+class ARInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
+    list_display = (
+        "number",
+        "business_unit",
+        "customer",
+        "sales_order",
+        "invoice_date",
+        "currency_code",
+        "status",
+        "completed_by",
+        "completed_at",
+    )
+    list_filter = ("status", "business_unit", "invoice_date", "completed_at")
+    list_select_related = ("business_unit", "customer", "sales_order", "completed_by")
+    search_fields = ("customer__number", "customer__name")
+    number_search = {"SO": "sales_order_id"}
+    readonly_fields = ("total_amount",)
+    inlines = (ARInvoiceLineInline,)
+    actions = ("complete_invoices",)
+    process_buttons = (ProcessButton("autoinvoice_import"),)
+
+    def has_complete_permission(self, request):
+        return request.user.has_perm("invoicing.complete_arinvoice")
+
+    @admin.action(description="Complete selected invoices", permissions=["complete"])
+    def complete_invoices(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda invoice: ar_invoice_complete(actor=request.user, invoice=invoice),
+            done="Completed {count} {objects}; their order lines are closed.",
+            noun="AR invoice",
+        )
+
+
+@admin.register(ARInvoiceLine)
+class ARInvoiceLineAdmin(DocumentAdmin):
+    list_display = ("__str__", "sales_order_line", "shipment_line", "quantity", "unit_price")
+    list_filter = ("invoice__status", "invoice__business_unit", "created_at")
+    list_select_related = (
+        "invoice",
+        "sales_order_line__order",
+        "shipment_line__shipment",
+        "shipment_line__sales_order_line__order",
+    )
+    search_fields = ("sales_order_line__item__number",)
+    business_unit_path = "invoice__business_unit"
+    number_search = {"AR": "invoice_id", "SO": "sales_order_line__order_id"}

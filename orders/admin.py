@@ -1,0 +1,237 @@
+"""Sales orders: entered through ``sales_order_create``, booked and progressed by actions.
+
+The header's status is derived from its lines (``orders.models.derive_order_status``);
+the changelist computes it in the same query as the rows, so that the page does not
+read every order's lines.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from b2b_portal.admin_actions import (
+    DocumentAdmin,
+    EntryLineInline,
+    ProcessButton,
+    ProcessRunsMixin,
+    entered_lines,
+    run_for_each,
+)
+from b2b_portal.errors import ValidationRefused
+from procurement.services import orders_progress
+
+from .models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
+from .services import OrderLineInput, sales_order_book, sales_order_create
+
+# Rank of the least advanced live line; cancelled lines map to NULL, which Min ignores.
+_LEAST_ADVANCED_LIVE_LINE = Min(
+    Case(
+        *[When(lines__status=status, then=Value(rank)) for rank, status in enumerate(PIPELINE)],
+        output_field=IntegerField(),
+    )
+)
+
+
+def _status_from_rank(rank, line_count) -> str:
+    if rank is not None:
+        return PIPELINE[rank]
+    return LineStatus.CANCELLED if line_count else LineStatus.ENTERED
+
+
+class OrderStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return LineStatus.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == LineStatus.CANCELLED:
+            return queryset.filter(status_rank__isnull=True, line_count__gt=0)
+        rank = PIPELINE.index(value)
+        if value == LineStatus.ENTERED:
+            return queryset.filter(Q(status_rank=rank) | Q(line_count=0))
+        return queryset.filter(status_rank=rank)
+
+
+class SalesOrderLineEntryForm(forms.ModelForm):
+    unit_selling_price = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text="Leave blank for the item's list price.",
+    )
+
+
+class SalesOrderLineInline(EntryLineInline):
+    model = SalesOrderLine
+    entry_fields = ("item", "quantity", "unit_selling_price")
+    entry_form = SalesOrderLineEntryForm
+    fields = (
+        "line_number",
+        "item",
+        "quantity",
+        "unit_selling_price",
+        "requested_date",
+        "status",
+        "reserved_quantity",
+        "shipped_quantity",
+        "invoiced_quantity",
+        "split_from",
+        "cancel_reason",
+    )
+    autocomplete_fields = ("item",)
+    select_related = ("order", "item", "split_from__order")
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
+    list_display = (
+        "number",
+        "business_unit",
+        "customer",
+        "customer_po_number",
+        "warehouse",
+        "ordered_date",
+        "requested_date",
+        "order_status",
+        "booked_at",
+    )
+    list_filter = (
+        OrderStatusFilter,
+        "business_unit",
+        "warehouse",
+        "ordered_date",
+        "requested_date",
+        "booked_at",
+    )
+    list_select_related = ("business_unit", "customer", "warehouse")
+    search_fields = ("customer__number", "customer__name", "customer_po_number")
+    readonly_fields = ("order_status",)
+    autocomplete_fields = ("customer", "warehouse")
+    inlines = (SalesOrderLineInline,)
+    add_fields = (
+        "business_unit",
+        "customer",
+        "customer_po_number",
+        "warehouse",
+        "ordered_date",
+        "requested_date",
+    )
+    actions = ("book_orders", "progress_orders")
+    process_buttons = (ProcessButton("progress_order", "procurement.progress_salesorderline"),)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(status_rank=_LEAST_ADVANCED_LIVE_LINE, line_count=Count("lines"))
+        )
+
+    @admin.display(description="status")
+    def order_status(self, obj):
+        if hasattr(obj, "status_rank"):
+            return LineStatus(_status_from_rank(obj.status_rank, obj.line_count)).label
+        return obj.get_status_display()
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "ordered_date": timezone.localdate(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def create_with_service(self, request, form, formsets):
+        header = form.cleaned_data
+        return sales_order_create(
+            actor=request.user,
+            business_unit=header["business_unit"],
+            customer=header["customer"],
+            warehouse=header["warehouse"],
+            ordered_date=header["ordered_date"],
+            requested_date=header["requested_date"],
+            customer_po_number=header["customer_po_number"],
+            lines=[
+                OrderLineInput(
+                    item=line["item"],
+                    quantity=line["quantity"],
+                    unit_selling_price=line.get("unit_selling_price"),
+                )
+                for line in entered_lines(formsets[0])
+            ],
+        )
+
+    def has_book_permission(self, request):
+        return request.user.has_perm("orders.book_salesorder")
+
+    def has_progress_permission(self, request):
+        return request.user.has_perm("procurement.progress_salesorderline")
+
+    @admin.action(description="Book selected orders", permissions=["book"])
+    def book_orders(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda order: sales_order_book(actor=request.user, sales_order=order),
+            done="Booked {count} {objects}.",
+        )
+
+    @admin.action(description="Run Progress Order for selected orders", permissions=["progress"])
+    def progress_orders(self, request, queryset):
+        def progress(order):
+            result = orders_progress(actor=request.user, sales_order=order)
+            if not result.created:
+                raise ValidationRefused(
+                    f"{order} has no booked Back-to-Back line waiting for a supply order."
+                )
+
+        run_for_each(
+            self, request, queryset, progress, done="Progress Order ran for {count} {objects}."
+        )
+
+
+@admin.register(SalesOrderLine)
+class SalesOrderLineAdmin(DocumentAdmin):
+    list_display = (
+        "__str__",
+        "item",
+        "quantity",
+        "unit_selling_price",
+        "requested_date",
+        "status",
+        "reserved_quantity",
+        "shipped_quantity",
+        "invoiced_quantity",
+    )
+    list_filter = ("status", "order__business_unit", "requested_date")
+    list_select_related = ("order", "item")
+    search_fields = ("item__number", "order__customer__name", "order__customer_po_number")
+    readonly_fields = ("supplied_by",)
+    business_unit_path = "order__business_unit"
+    number_search = {"SO": "order_id"}
+
+    @admin.display(description="supplied by (the peg)")
+    def supplied_by(self, obj):
+        po_lines = obj.purchase_order_lines.select_related("purchase_order")
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{} ({})</a>',
+                (
+                    (
+                        reverse("admin:procurement_purchaseorderline_change", args=[line.pk]),
+                        line,
+                        line.get_status_display(),
+                    )
+                    for line in po_lines
+                ),
+            )
+            or "-"
+        )

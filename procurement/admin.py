@@ -1,0 +1,287 @@
+"""The supply side. Sourcing rules are master data; supply orders, requisitions and
+purchase orders are made by the processes and moved by the buyer's actions."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from b2b_portal.admin_actions import (
+    DocumentAdmin,
+    HistoryAdmin,
+    ProcessButton,
+    ProcessRunsMixin,
+    ReadOnlyInline,
+    run_for_each,
+    run_for_each_with_reason,
+)
+from b2b_portal.errors import ApplicationError
+
+from .models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Requisition,
+    RequisitionLine,
+    SourcingRule,
+    SupplyOrder,
+)
+from .services import (
+    purchase_order_approve,
+    purchase_order_reject,
+    purchase_order_submit,
+    purchase_orders_create_from_requisitions,
+)
+
+
+class SourcingRuleForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        supplier, site = cleaned_data.get("supplier"), cleaned_data.get("supplier_site")
+        if supplier and site and site.supplier_id != supplier.pk:
+            self.add_error("supplier_site", f"Site {site} belongs to another supplier.")
+        return cleaned_data
+
+
+@admin.register(SourcingRule)
+class SourcingRuleAdmin(HistoryAdmin):
+    form = SourcingRuleForm
+    list_display = (
+        "item",
+        "rank",
+        "supplier",
+        "supplier_site",
+        "effective_from",
+        "effective_to",
+        "unit_cost",
+        "currency_code",
+        "lead_time_days",
+        "auto_create_po",
+    )
+    list_filter = ("auto_create_po", "effective_from", "effective_to")
+    list_select_related = ("item", "supplier", "supplier_site__supplier")
+    search_fields = ("item__number", "supplier__number", "supplier__name")
+    autocomplete_fields = ("item", "supplier", "supplier_site")
+
+
+class RequisitionLineInline(ReadOnlyInline):
+    model = RequisitionLine
+    fields = (
+        "supply_order",
+        "sales_order_line",
+        "item",
+        "quantity",
+        "supplier",
+        "supplier_site",
+        "unit_price",
+        "need_by_date",
+        "status",
+    )
+    select_related = (
+        "requisition",
+        "supply_order",
+        "sales_order_line__order",
+        "item",
+        "supplier",
+        "supplier_site__supplier",
+    )
+
+
+@admin.register(SupplyOrder)
+class SupplyOrderAdmin(ProcessRunsMixin, DocumentAdmin):
+    list_display = (
+        "number",
+        "business_unit",
+        "sales_order_line",
+        "item",
+        "quantity",
+        "warehouse",
+        "order_date",
+        "need_by_date",
+        "status",
+        "exception_reason",
+    )
+    list_filter = ("status", "business_unit", "order_date", "need_by_date")
+    list_select_related = ("business_unit", "sales_order_line__order", "item", "warehouse")
+    search_fields = ("item__number", "exception_reason")
+    number_search = {"SO": "sales_order_line__order_id"}
+    inlines = (RequisitionLineInline,)
+    process_buttons = (
+        ProcessButton("generate_supply_orders", "procurement.progress_salesorderline"),
+    )
+
+
+@admin.register(Requisition)
+class RequisitionAdmin(DocumentAdmin):
+    list_display = ("number", "business_unit", "preparer", "description", "created_at")
+    list_filter = ("business_unit", "created_at")
+    list_select_related = ("business_unit", "preparer")
+    search_fields = ("description", "preparer__username")
+    inlines = (RequisitionLineInline,)
+
+
+@admin.register(RequisitionLine)
+class RequisitionLineAdmin(ProcessRunsMixin, DocumentAdmin):
+    list_display = (
+        "__str__",
+        "supply_order",
+        "sales_order_line",
+        "item",
+        "quantity",
+        "supplier",
+        "unit_price",
+        "need_by_date",
+        "auto_create",
+        "status",
+    )
+    list_filter = (
+        "status",
+        "requisition__business_unit",
+        "sourcing_rule__auto_create_po",
+        "need_by_date",
+    )
+    list_select_related = (
+        "requisition",
+        "supply_order",
+        "sales_order_line__order",
+        "item",
+        "supplier",
+        "sourcing_rule",
+    )
+    search_fields = ("item__number", "supplier__number", "supplier__name")
+    business_unit_path = "requisition__business_unit"
+    number_search = {
+        "REQ": "requisition_id",
+        "SUP": "supply_order_id",
+        "SO": "sales_order_line__order_id",
+    }
+    actions = ("create_purchase_orders",)
+    process_buttons = (
+        ProcessButton("autocreate_purchase_orders", "procurement.add_purchaseorder"),
+    )
+
+    @admin.display(description="AutoCreate", boolean=True)
+    def auto_create(self, obj):
+        return obj.sourcing_rule.auto_create_po
+
+    def has_create_po_permission(self, request):
+        return request.user.has_perm("procurement.add_purchaseorder")
+
+    @admin.action(
+        description="Create purchase orders from selected lines", permissions=["create_po"]
+    )
+    def create_purchase_orders(self, request, queryset):
+        # One call for all the lines: the service groups them into one PO per supplier.
+        try:
+            orders = purchase_orders_create_from_requisitions(
+                actor=request.user, requisition_lines=list(queryset.order_by("pk"))
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        names = ", ".join(str(order) for order in orders)
+        self.message_user(
+            request, f"Created {len(orders)} draft purchase orders: {names}.", messages.SUCCESS
+        )
+
+
+class PurchaseOrderLineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+    fields = (
+        "line_number",
+        "sales_order_line",
+        "item",
+        "quantity",
+        "unit_price",
+        "promised_date",
+        "received_quantity",
+        "billed_quantity",
+        "status",
+    )
+    select_related = ("purchase_order", "sales_order_line__order", "item")
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(DocumentAdmin):
+    list_display = (
+        "number",
+        "business_unit",
+        "supplier",
+        "supplier_site",
+        "currency_code",
+        "status",
+        "buyer",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "created_at",
+    )
+    list_filter = ("status", "business_unit", "created_at", "submitted_at", "approved_at")
+    list_select_related = (
+        "business_unit",
+        "supplier",
+        "supplier_site__supplier",
+        "buyer",
+        "approved_by",
+    )
+    search_fields = ("supplier__number", "supplier__name", "buyer__username")
+    readonly_fields = ("total_amount",)
+    inlines = (PurchaseOrderLineInline,)
+    actions = ("submit_orders", "approve_orders", "reject_orders")
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("procurement.change_purchaseorder")
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("procurement.approve_purchaseorder")
+
+    @admin.action(description="Submit selected orders for approval", permissions=["submit"])
+    def submit_orders(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda order: purchase_order_submit(actor=request.user, purchase_order=order),
+            done="Submitted {count} {objects} for approval.",
+        )
+
+    @admin.action(description="Approve selected orders", permissions=["approve"])
+    def approve_orders(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda order: purchase_order_approve(actor=request.user, purchase_order=order),
+            done="Approved {count} {objects}; they are open for receiving.",
+        )
+
+    @admin.action(description="Reject selected orders…", permissions=["approve"])
+    def reject_orders(self, request, queryset):
+        return run_for_each_with_reason(
+            self,
+            request,
+            queryset,
+            lambda order, reason: purchase_order_reject(
+                actor=request.user, purchase_order=order, reason=reason
+            ),
+            title="Reject purchase orders",
+            done="Rejected {count} {objects}; they are back to Draft.",
+            help_text="The buyer sees this reason on the purchase order.",
+        )
+
+
+@admin.register(PurchaseOrderLine)
+class PurchaseOrderLineAdmin(DocumentAdmin):
+    list_display = (
+        "__str__",
+        "sales_order_line",
+        "item",
+        "quantity",
+        "unit_price",
+        "promised_date",
+        "received_quantity",
+        "billed_quantity",
+        "status",
+    )
+    list_filter = ("status", "purchase_order__business_unit", "promised_date")
+    list_select_related = ("purchase_order", "sales_order_line__order", "item")
+    search_fields = ("item__number", "purchase_order__supplier__name")
+    business_unit_path = "purchase_order__business_unit"
+    number_search = {"PO": "purchase_order_id", "SO": "sales_order_line__order_id"}

@@ -1,0 +1,21 @@
+"""Small helpers of the admin tests."""
+
+from django.urls import reverse
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def changelist_url(model) -> str:
+    return admin_url(model, "changelist")
+
+
+def messages_of(response) -> list[str]:
+    return [str(message.message) for message in response.context["messages"]]
+
+
+def offered_actions(response) -> set[str]:
+    """The action names of a changelist page's action menu."""
+    form = response.context["action_form"]
+    return {name for name, _ in form.fields["action"].choices if name} if form else set()

@@ -1,0 +1,89 @@
+"""Admin pages read a constant number of queries whatever the number of rows or lines."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from invoicing.models import ARInvoice
+from invoicing.services import autoinvoice_import
+from receiving.services import ReceiptLineInput, receipt_create
+from shipping.services import pick_release, shipment_ship_confirm
+from tests.admin.support import admin_url, changelist_url
+
+pytestmark = pytest.mark.django_db
+
+DOMAIN_APPS = {
+    "catalog",
+    "orders",
+    "inventory",
+    "procurement",
+    "receiving",
+    "shipping",
+    "invoicing",
+}
+DOMAIN_MODELS = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in DOMAIN_APPS),
+    key=lambda model: model._meta.label,
+)
+
+
+def _cycle(world, drive_to_po, *quantities):
+    """An order of ``SRV-DL380-G11`` lines (one PO) carried to its AR invoice; returns
+    the documents whose change pages show those lines."""
+    order, po_lines = drive_to_po(*[("SRV-DL380-G11", quantity) for quantity in quantities])
+    purchase_order = po_lines[0].purchase_order
+    receipt = receipt_create(
+        actor=world.users["receiver"],
+        purchase_order=purchase_order,
+        lines=[
+            ReceiptLineInput(purchase_order_line=line, quantity=line.quantity) for line in po_lines
+        ],
+    )
+    wave = pick_release(
+        actor=world.users["shipper"],
+        business_unit=world.units["US1"],
+        warehouse=world.warehouses["M1"],
+        sales_order=order,
+    )
+    shipment = wave.shipments.get()
+    shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
+    autoinvoice_import(actor=world.users["ar"])
+    return [
+        order,
+        purchase_order,
+        receipt,
+        wave,
+        shipment,
+        ARInvoice.objects.get(sales_order=order),
+    ]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_changelists_do_not_read_per_row(client, world, drive_to_po):
+    client.force_login(world.users["admin"])
+    _cycle(world, drive_to_po, "1")
+    urls = [changelist_url(model) for model in DOMAIN_MODELS]
+    for url in urls:
+        client.get(url)  # warm the per-process caches (content types)
+    few = {url: _queries(client, url) for url in urls}
+    for _ in range(2):
+        _cycle(world, drive_to_po, "1", "2")
+    many = {url: _queries(client, url) for url in urls}
+    assert many == few
+
+
+def test_change_pages_do_not_read_per_line(client, world, drive_to_po):
+    client.force_login(world.users["admin"])
+    one_line = _cycle(world, drive_to_po, "1")
+    three_lines = _cycle(world, drive_to_po, "1", "2", "3")
+    for small, large in zip(one_line, three_lines, strict=True):
+        url = admin_url(type(small), "change", small.pk)
+        larger_url = admin_url(type(large), "change", large.pk)
+        client.get(url)  # warm the per-process caches (content types)
+        assert _queries(client, larger_url) == _queries(client, url), type(small).__name__
