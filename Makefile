@@ -31,36 +31,10 @@ $(STAMP): pyproject.toml requirements/build-constraints.txt
 	PIP_BUILD_CONSTRAINT=requirements/build-constraints.txt $(BIN)/pip install -q -e ".[dev]"
 	@touch $@
 
-# Local settings: SQLite and eager Celery tasks unless DATABASE_URL / REDIS_URL are exported.
-run: export DJANGO_SETTINGS_MODULE = b2b_portal.settings.local
+# Local settings: SQLite unless DATABASE_URL is exported; a Celery worker and beat when Redis
+# answers, eager tasks otherwise (scripts/run_portal.sh says which).
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
-	@echo
-	@if [ -n "$$DATABASE_URL" ]; then echo "Database: DATABASE_URL"; \
-	 else echo "Database: SQLite (db.sqlite3)"; fi
-	@$(BIN)/python -c 'import os, redis; \
-	url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"; \
-	ok = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()' \
-	 2>/dev/null \
-	 && echo "Redis: answers PING (a Celery worker and beat will be started here by a later issue)" \
-	 || echo "Redis: not reachable"
-	@if [ -n "$$REDIS_URL" ]; then \
-	 echo "Tasks: queued on REDIS_URL; start a worker: $(BIN)/celery -A b2b_portal worker -B"; \
-	 else echo "Tasks: run eagerly in the web process (REDIS_URL is not exported)"; fi
-	@echo
-	@echo "Demo logins (password for all: demo1234) at http://127.0.0.1:8000/admin/"
-	@echo "  order entry clerk   clerk"
-	@echo "  order manager       manager"
-	@echo "  buyer               buyer"
-	@echo "  receiving agent     receiver"
-	@echo "  shipping clerk      shipper"
-	@echo "  AP accountant       ap"
-	@echo "  AR accountant       ar"
-	@echo "  operations          ops"
-	@echo "  administrator       admin"
-	@echo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	scripts/run_portal.sh
 
 lint: install
 	$(BIN)/ruff check .

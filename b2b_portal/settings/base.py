@@ -117,6 +117,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # One line per task is the worker's business; the run log already says what happened.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 # One queue name per deployment; the worker test listens on its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="b2b_portal")
