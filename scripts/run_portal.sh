@@ -28,9 +28,5 @@ else
 fi
 
 echo
-echo "Demo logins (password demo1234 for all) at http://127.0.0.1:8000/"
-$BIN/python -c 'from b2b_portal.roles import ROLES
-for role, spec in ROLES.items():
-    print(f"  {role:<18} {spec[\"username\"]}")'
-echo
+echo "Sign in at http://127.0.0.1:8000/ with a demo login above (password demo1234)."
 $BIN/python manage.py runserver 127.0.0.1:8000
