@@ -40,6 +40,8 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "AP invoice"
+        verbose_name_plural = "AP invoices"
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
@@ -89,6 +91,8 @@ class APInvoiceLine(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "AP invoice line"
+        verbose_name_plural = "AP invoice lines"
         ordering = ["invoice_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="ap_line_quantity_positive"),
@@ -124,6 +128,8 @@ class APInvoiceHold(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "AP invoice hold"
+        verbose_name_plural = "AP invoice holds"
         ordering = ["invoice_id", "id"]
         constraints = [
             # Validation run twice never places the same hold twice.
@@ -162,6 +168,8 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "AR invoice"
+        verbose_name_plural = "AR invoices"
         ordering = ["-id"]
         permissions = [
             ("complete_arinvoice", "Can complete AR invoices"),
@@ -191,6 +199,8 @@ class ARInvoiceLine(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "AR invoice line"
+        verbose_name_plural = "AR invoice lines"
         ordering = ["invoice_id", "id"]
 
     def __str__(self):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from processes.models import Trigger
@@ -106,6 +107,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     Back-to-Back lines need the item's Back-to-Back Enabled, Purchased and Purchasable
     attributes; a missing one refuses the whole booking and names the attribute.
     """
+    require_permission(actor, "orders.book_salesorder", "book sales orders")
     # Lock the order's lines so that two clerks cannot book the same order at once.
     lines = list(
         SalesOrderLine.objects.select_for_update()
