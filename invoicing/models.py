@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -55,6 +56,9 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
             ("release_hold", "Can release AP invoice holds"),
             ("pay_apinvoice", "Can pay AP invoices"),
         ]
+
+    def get_absolute_url(self):
+        return reverse("invoicing:ap_detail", args=[self.pk])
 
     @property
     def total_amount(self):
@@ -175,6 +179,9 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
             ("complete_arinvoice", "Can complete AR invoices"),
             ("run_autoinvoice", "Can run Import AutoInvoice"),
         ]
+
+    def get_absolute_url(self):
+        return reverse("invoicing:ar_detail", args=[self.pk])
 
     @property
     def total_amount(self):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
-from b2b_portal.permissions import require_permission
+from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
@@ -58,6 +58,7 @@ def ap_invoice_create(
     """Enter the supplier's invoice, matched to lines of one approved PO (price defaults
     to the PO price). Matching against receipts happens at validation."""
     require_permission(actor, "invoicing.add_apinvoice", "enter AP invoices")
+    require_business_unit(actor, purchase_order.business_unit_id)
     if purchase_order.status not in INVOICEABLE_PO_STATUSES:
         raise TransitionRefused(
             f"{purchase_order} is {purchase_order.get_status_display()}: only an approved PO "
@@ -137,6 +138,7 @@ def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, bill
 def ap_invoice_validate(*, actor, invoice: APInvoice) -> APInvoice:
     """Match one invoice to its PO and receipts (see ``_match_invoices``)."""
     require_permission(actor, "invoicing.validate_apinvoice", "validate AP invoices")
+    require_business_unit(actor, invoice.business_unit_id)
     invoice = APInvoice.objects.select_for_update().select_related("supplier").get(pk=invoice.pk)
     if invoice.status not in (APStatus.DRAFT, APStatus.ON_HOLD):
         raise TransitionRefused(
@@ -288,6 +290,7 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
     """Release a hold by hand, saying why; the invoice is then matched again. A quantity
     hold cannot be waived: it clears by validation once the goods are received."""
     require_permission(actor, "invoicing.release_hold", "release AP invoice holds")
+    require_business_unit(actor, hold.invoice.business_unit_id)
     if not reason.strip():
         raise ValidationRefused("Say why the hold is released.")
     invoice = (
@@ -311,6 +314,7 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
 def ap_invoice_pay(*, actor, invoice: APInvoice) -> APInvoice:
     """Record payment of a validated invoice; a held invoice cannot be paid."""
     require_permission(actor, "invoicing.pay_apinvoice", "pay AP invoices")
+    require_business_unit(actor, invoice.business_unit_id)
     invoice = APInvoice.objects.select_for_update().get(pk=invoice.pk)
     apply_transition(
         invoice,
@@ -418,6 +422,7 @@ def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
 def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
     """Complete the customer's invoice: its sales order lines are closed."""
     require_permission(actor, "invoicing.complete_arinvoice", "complete AR invoices")
+    require_business_unit(actor, invoice.business_unit_id)
     invoice = ARInvoice.objects.select_for_update().get(pk=invoice.pk)
     apply_transition(
         invoice, "complete", actor=actor, reason="completed", by=actor, when=timezone.now()

@@ -7,6 +7,7 @@ The header has no status column of its own: it is derived from its lines
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -73,6 +74,9 @@ class SalesOrder(BusinessDocument):
         ordering = ["-id"]
         permissions = [("book_salesorder", "Can book sales orders")]
 
+    def get_absolute_url(self):
+        return reverse("orders:detail", args=[self.pk])
+
     @property
     def status(self) -> str:
         return derive_order_status([line.status for line in self.lines.all()])
@@ -128,6 +132,9 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
 
     def __str__(self):
         return f"{self.order.number} line {self.line_number}"
+
+    def get_absolute_url(self):
+        return reverse("orchestration:peg_trace", args=[self.pk])
 
     @property
     def amount(self):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO
-from b2b_portal.permissions import require_permission
+from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from processes.models import Trigger
@@ -66,6 +66,7 @@ def sales_order_create(
     customer_po_number: str = "",
 ) -> SalesOrder:
     """Enter an order (status Entered); prices default from the item's list price."""
+    require_business_unit(actor, business_unit.pk)
     _require_same_unit(business_unit, customer=customer, warehouse=warehouse)
     if not lines:
         raise InvalidOrderLine("An order needs at least one line.")
@@ -108,6 +109,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     attributes; a missing one refuses the whole booking and names the attribute.
     """
     require_permission(actor, "orders.book_salesorder", "book sales orders")
+    require_business_unit(actor, sales_order.business_unit_id)
     # Lock the order's lines so that two clerks cannot book the same order at once.
     lines = list(
         SalesOrderLine.objects.select_for_update()

@@ -8,6 +8,7 @@ record that ties the demand to its requisition line and PO line and carries the 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -221,6 +222,9 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
     class Meta:
         ordering = ["-id"]
         permissions = [("approve_purchaseorder", "Can approve or reject purchase orders")]
+
+    def get_absolute_url(self):
+        return reverse("procurement:po_detail", args=[self.pk])
 
     @property
     def total_amount(self):

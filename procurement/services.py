@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
-from b2b_portal.permissions import require_permission
+from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
 from orders.models import LineStatus, SalesOrderLine
 from processes.batching import ProcessResult, filter_by, process_in_chunks
@@ -306,6 +306,8 @@ def purchase_orders_create_from_requisitions(
         .select_related("requisition", "sourcing_rule")
         .order_by("pk")
     )
+    for unit_id in {line.requisition.business_unit_id for line in locked}:
+        require_business_unit(actor, unit_id)
     already = [line for line in locked if line.status != RequisitionStatus.APPROVED]
     if already:
         names = ", ".join(str(line) for line in already)
@@ -319,14 +321,15 @@ def purchase_orders_create_from_requisitions(
 # --- Purchase order approval ----------------------------------------------------------
 
 
-def _locked_purchase_order(purchase_order: PurchaseOrder) -> PurchaseOrder:
+def _locked_purchase_order(purchase_order: PurchaseOrder, actor) -> PurchaseOrder:
+    require_business_unit(actor, purchase_order.business_unit_id)
     return PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
 
 
 @transaction.atomic
 def purchase_order_submit(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
     """Send a draft PO for approval."""
-    purchase_order = _locked_purchase_order(purchase_order)
+    purchase_order = _locked_purchase_order(purchase_order, actor)
     apply_transition(
         purchase_order,
         "submit",
@@ -342,7 +345,7 @@ def purchase_order_submit(*, actor, purchase_order: PurchaseOrder) -> PurchaseOr
 def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
     """Approve a PO and communicate it to the supplier: it is now open for receiving."""
     require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
-    purchase_order = _locked_purchase_order(purchase_order)
+    purchase_order = _locked_purchase_order(purchase_order, actor)
     apply_transition(
         purchase_order,
         "approve",
@@ -361,7 +364,7 @@ def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) 
     require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
     if not reason.strip():
         raise ValidationRefused("Say why the purchase order is rejected.")
-    purchase_order = _locked_purchase_order(purchase_order)
+    purchase_order = _locked_purchase_order(purchase_order, actor)
     apply_transition(
         purchase_order, "reject", actor=actor, reason=f"rejected: {reason}", reason_text=reason
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
@@ -23,6 +24,9 @@ class Receipt(BusinessDocument):
 
     class Meta:
         ordering = ["-id"]
+
+    def get_absolute_url(self):
+        return reverse("receiving:receipt_detail", args=[self.pk])
 
 
 class ReceiptLine(TimeStampedModel):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.permissions import require_business_unit
 from b2b_portal.transitions import apply_transition, stamp_history
 from inventory.services import balances_lock, reservation_add, stock_receive
 from orders.models import SalesOrderLine
@@ -33,6 +34,7 @@ def receipt_create(
 ) -> Receipt:
     """Receive goods on an approved PO. Receiving more than a line's open quantity is
     refused; a partial receipt reserves partially and the SO line waits for the rest."""
+    require_business_unit(actor, purchase_order.business_unit_id)
     # Lock order, as everywhere in the cycle: PO, then PO lines, then SO lines, by pk.
     purchase_order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
     if purchase_order.status != POStatus.OPEN:

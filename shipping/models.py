@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +20,9 @@ class PickWave(BusinessDocument):
 
     class Meta:
         ordering = ["-id"]
+
+    def get_absolute_url(self):
+        return reverse("shipping:wave_detail", args=[self.pk])
 
 
 class ShipmentStatus(models.TextChoices):
@@ -48,6 +52,9 @@ class Shipment(ConcurrentTransitionMixin, BusinessDocument):
     class Meta:
         ordering = ["-id"]
         permissions = [("confirm_shipment", "Can ship confirm shipments")]
+
+    def get_absolute_url(self):
+        return reverse("shipping:shipment_detail", args=[self.pk])
 
     @transition(field=status, source=ShipmentStatus.RELEASED, target=ShipmentStatus.SHIPPED)
     def ship_confirm(self, by, when, waybill: str = ""):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.permissions import require_business_unit
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from inventory.services import balances_lock, reservation_issue
@@ -27,6 +28,9 @@ def pick_release(
 ) -> PickWave:
     """Release every fully reserved line not yet released into one pick wave, one
     shipment per sales order. Only reserved quantity is ever released."""
+    require_business_unit(actor, business_unit.pk)
+    if warehouse.business_unit_id != business_unit.pk:
+        raise ValidationRefused(f"Warehouse {warehouse} belongs to another business unit.")
     lines = SalesOrderLine.objects.filter(
         status=LineStatus.AWAITING_SHIPPING,
         order__business_unit=business_unit,
@@ -71,6 +75,7 @@ def pick_release(
 @transaction.atomic
 def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Shipment:
     """Ship confirm: the reserved stock leaves the warehouse and the lines are Shipped."""
+    require_business_unit(actor, shipment.business_unit_id)
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.RELEASED:
         raise TransitionRefused(f"{shipment} is already {shipment.get_status_display()}.")

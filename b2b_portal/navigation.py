@@ -1,0 +1,50 @@
+"""The workbench menu: each entry is shown to users holding its permission.
+
+Entries whose page is not there (yet) are skipped, so the menu never breaks a page.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+# (section, label, url name, permission)
+MENU = [
+    ("Order Management", "Create Order", "orders:create", "orders.add_salesorder"),
+    ("Order Management", "Manage Orders", "orders:list", "orders.view_salesorder"),
+    (
+        "Procurement",
+        "Process Requisitions",
+        "procurement:requisitions",
+        "procurement.add_purchaseorder",
+    ),
+    (
+        "Procurement",
+        "Manage Purchase Orders",
+        "procurement:po_list",
+        "procurement.view_purchaseorder",
+    ),
+    ("Receiving", "Receive Expected Shipments", "receiving:expected", "receiving.add_receipt"),
+    ("Receiving", "Receipts", "receiving:receipt_list", "receiving.view_receipt"),
+    ("Shipping", "Pick Release", "shipping:release", "shipping.add_pickwave"),
+    ("Shipping", "Shipments", "shipping:shipment_list", "shipping.view_shipment"),
+    ("Payables", "Create Invoice", "invoicing:ap_create", "invoicing.add_apinvoice"),
+    ("Payables", "AP Invoices", "invoicing:ap_list", "invoicing.view_apinvoice"),
+    ("Receivables", "AR Invoices", "invoicing:ar_list", "invoicing.view_arinvoice"),
+    ("Operations", "Scheduled Processes", "processes:run_list", "processes.view_processrun"),
+    ("Operations", "Exceptions", "orchestration:exceptions", "orders.view_salesorder"),
+]
+
+
+def menu(request) -> dict:
+    """Context processor: ``menu`` is [(section, [(label, url), ...]), ...] for this user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    sections: dict[str, list] = {}
+    for section, label, url_name, permission in MENU:
+        if not user.has_perm(permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        sections.setdefault(section, []).append((label, url))
+    return {"menu": list(sections.items())}

@@ -1,0 +1,99 @@
+"""What every workbench page shares: role checks, business-unit scoping, service calls.
+
+- ``RoleRequiredMixin``: login required; a signed-in user without the role's permission
+  gets 403 (and the page's links to the action are not shown: templates check ``perms``).
+- ``UnitScopedMixin``: querysets hold only the user's business units, so another unit's
+  document is a 404, never a 403 that would confirm it exists.
+- ``ServiceActionView``: a POST-only button (submit, approve, ship confirm...) that calls
+  one service on one scoped object and turns a refusal into a page message.
+- ``OnceOnlyFormMixin``: a form posted twice (double click, back and resubmit) is refused
+  the second time with a message, whatever the service would do.
+"""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+
+from .errors import ApplicationError
+
+ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
+TOKEN_TTL_SECONDS = 24 * 3600
+
+
+class RoleRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Set ``permission_required``; anonymous users are sent to sign in, others get 403."""
+
+
+class UnitScopedMixin:
+    business_unit_path = "business_unit"
+
+    def scope(self, queryset):
+        if self.request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.business_unit_path}__members": self.request.user})
+
+    def get_queryset(self):
+        return self.scope(super().get_queryset())
+
+
+class ServiceActionView(RoleRequiredMixin, UnitScopedMixin, View):
+    """POST /<pk>/<action>/: call ``perform`` on the scoped object, then redirect."""
+
+    model = None
+    success_message = ""
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return self.scope(self.model._default_manager.all())
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            result = self.perform(obj)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, self.success_message.format(obj=result or obj))
+        return redirect(self.get_success_url(obj))
+
+    def perform(self, obj):
+        raise NotImplementedError
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
+
+class SubmissionTokenField(forms.CharField):
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=lambda: uuid.uuid4().hex, **kwargs)
+
+
+class OnceOnlyFormMixin:
+    """For a FormView whose form has a ``SubmissionTokenField`` named ``submission_token``.
+
+    ``form_valid`` becomes ``form_valid_once``; a service refusal there frees the token so
+    that the clerk can correct the form and submit again.
+    """
+
+    def form_valid(self, form):
+        token = form.cleaned_data.get("submission_token") or uuid.uuid4().hex
+        key = f"form-submitted:{token}"
+        if not cache.add(key, True, TOKEN_TTL_SECONDS):
+            form.add_error(None, ALREADY_SUBMITTED)
+            return self.form_invalid(form)
+        try:
+            return self.form_valid_once(form)
+        except ApplicationError as error:
+            cache.delete(key)
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+
+    def form_valid_once(self, form):
+        raise NotImplementedError
