@@ -129,6 +129,8 @@ ROLES: dict[str, dict] = {
             "invoicing.change_arinvoice",
             "invoicing.complete_arinvoice",
             "invoicing.run_autoinvoice",
+            # Import AutoInvoice is run from the Scheduled Processes page.
+            "processes.view_processrun",
         ],
     },
     "Operations": {

@@ -40,6 +40,8 @@ class ScheduleProcessForm(forms.Form):
             for code, definition in PROCESSES.items()
             if user.has_perm("processes.add_processrun") or user.has_perm(definition.run_permission)
         ]
+        if not user.has_perm("django_celery_beat.add_periodictask"):
+            self.fields["repeat"].choices = self.REPEAT_CHOICES[:1]
         units = BusinessUnit.objects.filter(members=user)
         self.fields["business_unit"].queryset = units
         self.fields["item"].queryset = Item.objects.filter(business_unit__in=units)

@@ -13,7 +13,8 @@ from processes.models import ProcessRun, RunStatus
 pytestmark = pytest.mark.django_db
 
 PAGES = ["processes:run_list", "processes:schedule"]
-OTHER_ROLES = ["clerk", "manager", "buyer", "receiver", "shipper", "ap", "ar"]
+# The AR accountant sees the page too: Import AutoInvoice is run from it (issue 4).
+OTHER_ROLES = ["clerk", "manager", "buyer", "receiver", "shipper", "ap"]
 
 
 @pytest.fixture
@@ -142,3 +143,23 @@ def test_the_run_list_costs_the_same_queries_for_5_and_60_runs(ops_client, users
         ProcessRun(process="progress_order", requested_by=users["ops"]) for _ in range(55)
     )
     assert queries_for_list() == few
+
+
+def test_the_ar_accountant_may_run_only_import_autoinvoice(client, users):
+    client.force_login(users["ar"])
+    page = client.get(reverse("processes:schedule"), {"process": "autoinvoice_import"})
+    assert page.status_code == 200
+    assert [code for code, _ in page.context["form"].fields["process"].choices] == [
+        "autoinvoice_import"
+    ]
+    refused = client.post(
+        reverse("processes:schedule"),
+        {"process": "progress_order", "batch_size": 500, "repeat": "once"},
+    )
+    assert "Select a valid choice" in " ".join(refused.context["form"].errors["process"])
+    client.post(
+        reverse("processes:schedule"),
+        {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once"},
+    )
+    run = ProcessRun.objects.get()
+    assert (run.process, run.requested_by) == ("autoinvoice_import", users["ar"])
