@@ -134,3 +134,50 @@ def reservation_issue(
     sales_order_line.reserved_quantity -= quantity
     sales_order_line.shipped_quantity += quantity
     return reservation
+
+
+@transaction.atomic
+def reservation_release(
+    *, actor, sales_order_line: SalesOrderLine, quantity: Decimal | None = None
+) -> Reservation | None:
+    """Give back reserved stock (all of it by default): it becomes ordinary on-hand.
+    The caller has locked ``sales_order_line`` and moves its status."""
+    reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
+    if reservation is None or not reservation.quantity:
+        return reservation
+    quantity = reservation.quantity if quantity is None else quantity
+    balance = _locked_balance(item_id=reservation.item_id, warehouse=reservation.warehouse)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    balance.reserved_quantity -= quantity
+    stamp_history(balance, actor=actor, reason=f"released from {sales_order_line}")
+    balance.save()
+    reservation.quantity -= quantity
+    stamp_history(reservation, actor=actor, reason="released")
+    reservation.save()
+    sales_order_line.reserved_quantity -= quantity
+    return reservation
+
+
+@transaction.atomic
+def stock_adjust(
+    *, actor, item: Item, warehouse: Warehouse, quantity: Decimal, reason: str
+) -> OnHandBalance:
+    """Count stock in or out by hand (cycle count, opening balance)."""
+    balance = _locked_balance(item_id=item.pk, warehouse=warehouse)
+    if balance.quantity + quantity < balance.reserved_quantity:
+        raise ValidationRefused(
+            f"{item.number} in {warehouse.code} has {balance.reserved_quantity} reserved; "
+            "an adjustment cannot take on-hand below that."
+        )
+    balance.quantity += quantity
+    stamp_history(balance, actor=actor, reason=f"adjusted: {reason}")
+    balance.save()
+    InventoryTransaction.objects.create(
+        item=item,
+        warehouse=warehouse,
+        transaction_type=TransactionType.ADJUSTMENT,
+        quantity=quantity,
+        source_reference=reason[:60],
+        created_by=actor,
+    )
+    return balance

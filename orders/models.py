@@ -18,6 +18,7 @@ from b2b_portal.models import BusinessDocument, TimeStampedModel
 class LineStatus(models.TextChoices):
     ENTERED = "ENTERED", "Entered"
     BOOKED = "BOOKED", "Booked"
+    BACKORDERED = "BACKORDERED", "Backordered"
     AWAITING_SUPPLY = "AWAITING_SUPPLY", "Awaiting Supply"
     AWAITING_SHIPPING = "AWAITING_SHIPPING", "Awaiting Shipping"
     SHIPPED = "SHIPPED", "Shipped"
@@ -30,6 +31,7 @@ class LineStatus(models.TextChoices):
 PIPELINE = [
     LineStatus.ENTERED,
     LineStatus.BOOKED,
+    LineStatus.BACKORDERED,
     LineStatus.AWAITING_SUPPLY,
     LineStatus.AWAITING_SHIPPING,
     LineStatus.SHIPPED,
@@ -39,6 +41,7 @@ PIPELINE = [
 CANCELLABLE = [
     LineStatus.ENTERED,
     LineStatus.BOOKED,
+    LineStatus.BACKORDERED,
     LineStatus.AWAITING_SUPPLY,
     LineStatus.AWAITING_SHIPPING,
 ]
@@ -110,6 +113,8 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     shipped_quantity = QuantityField()
     invoiced_quantity = QuantityField()
     cancel_reason = models.CharField(max_length=240, blank=True)
+    # Set by the daily Late Supply process while the pegged PO line is past its promised date.
+    at_risk = models.BooleanField(default=False, db_index=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -161,14 +166,19 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def await_supply(self):
         """Progress Order: a supply order now stands behind the line."""
 
+    @transition(field=status, source=LineStatus.BOOKED, target=LineStatus.BACKORDERED)
+    def backorder(self):
+        """A stocked line whose stock is not there yet: it waits for on-hand."""
+
     @transition(
         field=status,
-        source=LineStatus.AWAITING_SUPPLY,
+        source=[LineStatus.AWAITING_SUPPLY, LineStatus.BOOKED, LineStatus.BACKORDERED],
         target=LineStatus.AWAITING_SHIPPING,
         conditions=[is_fully_reserved],
     )
     def mark_reserved(self):
-        """Every open unit is reserved for this line."""
+        """Every open unit is reserved for this line: from its pegged supply (Back-to-Back)
+        or from on-hand (a stocked line)."""
 
     @transition(
         field=status,
@@ -193,5 +203,5 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
         """The customer's invoice is complete: nothing is left to do on the line."""
 
     @transition(field=status, source=CANCELLABLE, target=LineStatus.CANCELLED)
-    def cancel(self, reason: str = ""):
-        self.cancel_reason = reason
+    def cancel(self, reason_text: str = ""):
+        self.cancel_reason = reason_text

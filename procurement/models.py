@@ -109,6 +109,7 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
     def mark_received(self):
         pass
 
+    # Received supply is cancelled too when its demand is: the goods stay as ordinary stock.
     @transition(
         field=status,
         source=[
@@ -116,6 +117,7 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
             SupplyStatus.EXCEPTION,
             SupplyStatus.REQUISITIONED,
             SupplyStatus.ORDERED,
+            SupplyStatus.RECEIVED,
         ],
         target=SupplyStatus.CANCELLED,
     )
@@ -186,7 +188,11 @@ class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
     def mark_ordered(self):
         pass
 
-    @transition(field=status, source=RequisitionStatus.APPROVED, target=RequisitionStatus.CANCELLED)
+    @transition(
+        field=status,
+        source=[RequisitionStatus.APPROVED, RequisitionStatus.ORDERED],
+        target=RequisitionStatus.CANCELLED,
+    )
     def cancel(self):
         pass
 
@@ -261,8 +267,12 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
     def close(self):
         pass
 
+    # An open PO is cancelled only once the supplier agreed and nothing was received
+    # (procurement.services.purchase_order_line_cancel checks the receipts).
     @transition(
-        field=status, source=[POStatus.DRAFT, POStatus.PENDING_APPROVAL], target=POStatus.CANCELLED
+        field=status,
+        source=[POStatus.DRAFT, POStatus.PENDING_APPROVAL, POStatus.OPEN],
+        target=POStatus.CANCELLED,
     )
     def cancel(self):
         pass
@@ -284,8 +294,21 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
         RequisitionLine, on_delete=models.PROTECT, related_name="purchase_order_lines"
     )
     # The hard peg: this line supplies exactly this sales order line and nothing else.
+    # Empty once its demand is cancelled: what still arrives is ordinary stock.
     sales_order_line = models.ForeignKey(
-        "orders.SalesOrderLine", on_delete=models.PROTECT, related_name="purchase_order_lines"
+        "orders.SalesOrderLine",
+        on_delete=models.PROTECT,
+        related_name="purchase_order_lines",
+        null=True,
+        blank=True,
+    )
+    unpegged_from = models.ForeignKey(
+        "orders.SalesOrderLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The cancelled sales order line this line was pegged to.",
     )
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
     quantity = QuantityField()
@@ -342,6 +365,9 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def is_fully_received(self) -> bool:
         return self.received_quantity >= self.quantity
 
+    def has_no_receipts(self) -> bool:
+        return self.received_quantity == 0
+
     @transition(
         field=status,
         source=POLineStatus.OPEN,
@@ -351,6 +377,11 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def close_for_receiving(self):
         pass
 
-    @transition(field=status, source=POLineStatus.OPEN, target=POLineStatus.CANCELLED)
+    @transition(
+        field=status,
+        source=POLineStatus.OPEN,
+        target=POLineStatus.CANCELLED,
+        conditions=[has_no_receipts],
+    )
     def cancel(self):
         pass

@@ -34,8 +34,13 @@ class ReceiptLine(TimeStampedModel):
     purchase_order_line = models.ForeignKey(
         "procurement.PurchaseOrderLine", on_delete=models.PROTECT, related_name="receipt_lines"
     )
+    # Empty when the PO line was unpegged (its demand cancelled): the goods went to stock.
     sales_order_line = models.ForeignKey(
-        "orders.SalesOrderLine", on_delete=models.PROTECT, related_name="receipt_lines"
+        "orders.SalesOrderLine",
+        on_delete=models.PROTECT,
+        related_name="receipt_lines",
+        null=True,
+        blank=True,
     )
     quantity = QuantityField()
     reserved_quantity = QuantityField()

@@ -81,7 +81,7 @@ def receipt_create(
             receipt=receipt,
             po_line=po_line,
             quantity=quantity,
-            sales_order_line=sales_lines[po_line.sales_order_line_id],
+            sales_order_line=sales_lines.get(po_line.sales_order_line_id),
         )
     if not purchase_order.lines.filter(status=POLineStatus.OPEN).exists():
         apply_transition(
@@ -95,11 +95,12 @@ def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> Rec
     po_line.received_quantity += quantity
     if po_line.is_fully_received():
         apply_transition(po_line, "close_for_receiving", actor=actor, reason="fully received")
-        supply_order = SupplyOrder.objects.select_for_update().get(
-            requisition_lines__purchase_order_lines=po_line
-        )
-        apply_transition(supply_order, "mark_received", actor=actor, reason=str(receipt))
-        supply_order.save()
+        if sales_order_line is not None:
+            supply_order = SupplyOrder.objects.select_for_update().get(
+                requisition_lines__purchase_order_lines=po_line
+            )
+            apply_transition(supply_order, "mark_received", actor=actor, reason=str(receipt))
+            supply_order.save()
     else:
         stamp_history(po_line, actor=actor, reason=f"partly received on {receipt}")
     po_line.save()
@@ -111,19 +112,21 @@ def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> Rec
         source_reference=receipt.number,
         sales_order_line=sales_order_line,
     )
-    # The peg: what arrives for this PO line is held for its sales order line only.
-    reservation_add(
-        actor=actor,
-        sales_order_line=sales_order_line,
-        warehouse=receipt.warehouse,
-        quantity=quantity,
-    )
+    # The peg: what arrives for this PO line is held for its sales order line only. An
+    # unpegged line (its demand was cancelled) brings ordinary stock.
+    if sales_order_line is not None:
+        reservation_add(
+            actor=actor,
+            sales_order_line=sales_order_line,
+            warehouse=receipt.warehouse,
+            quantity=quantity,
+        )
     receipt_line = ReceiptLine(
         receipt=receipt,
         purchase_order_line=po_line,
         sales_order_line=sales_order_line,
         quantity=quantity,
-        reserved_quantity=quantity,
+        reserved_quantity=quantity if sales_order_line is not None else 0,
     )
     stamp_history(receipt_line, actor=actor, reason="received")
     receipt_line.save()
