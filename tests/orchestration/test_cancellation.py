@@ -7,6 +7,7 @@ import pytest
 
 from b2b_portal.errors import ValidationRefused
 from inventory.models import OnHandBalance, Reservation
+from orchestration.consistency import check_consistency
 from orchestration.exceptions import LineNotCancellable
 from orchestration.models import BusinessException, ExceptionKind, ExceptionStatus, Resolution
 from orchestration.services import (
@@ -71,6 +72,7 @@ def assert_nothing_live_pegged_to(line):
     )
     assert not Reservation.objects.filter(sales_order_line=line, quantity__gt=0).exists()
     assert line.reserved_quantity == 0
+    assert check_consistency() == []
 
 
 def test_cancel_before_any_supply(world):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from b2b_portal.roles import ROLES
 from catalog.models import Item
+from orchestration.consistency import check_consistency
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrderLine, SourcingRule
 
@@ -52,3 +53,4 @@ def test_simulate_cycle_mixed_leaves_orders_at_every_stage():
         LineStatus.SHIPPED,
         LineStatus.CLOSED,
     } <= statuses
+    assert check_consistency() == []

@@ -1,0 +1,131 @@
+"""The invariants that hold between the documents of the cycle, checked on live data.
+
+Each check is one aggregate query and yields a message per violation; ``check_consistency``
+runs them all (``manage.py check_consistency`` for operations, and the tests after every
+generated sequence of changes).
+"""
+
+from collections.abc import Iterator
+
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from inventory.models import InventoryTransaction, OnHandBalance, Reservation
+from invoicing.models import APInvoiceLine, APStatus, ARInvoiceLine
+from orders.models import LineStatus, SalesOrderLine
+from procurement.models import POLineStatus, PurchaseOrderLine
+from receiving.models import ReceiptLine
+from shipping.models import ShipmentLine, ShipmentStatus
+
+ZERO = Value(0, output_field=DecimalField(max_digits=14, decimal_places=3))
+
+
+def _total(queryset, field: str, outer: str):
+    """A correlated SUM of ``field`` over ``queryset`` rows matching the outer row."""
+    summed = (
+        queryset.filter(**{outer: OuterRef("pk")})
+        .order_by()
+        .values(outer)
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed), ZERO)
+
+
+def live_po_lines_pegged_to_cancelled_lines() -> Iterator[str]:
+    for po_line in PurchaseOrderLine.objects.exclude(status=POLineStatus.CANCELLED).filter(
+        sales_order_line__status=LineStatus.CANCELLED
+    ):
+        yield f"{po_line} is live but pegged to cancelled {po_line.sales_order_line}."
+
+
+def sales_line_quantities() -> Iterator[str]:
+    lines = SalesOrderLine.objects.annotate(
+        held=_total(Reservation.objects.all(), "quantity", "sales_order_line"),
+        received=_total(ReceiptLine.objects.all(), "reserved_quantity", "sales_order_line"),
+        shipped=_total(
+            ShipmentLine.objects.filter(shipment__status=ShipmentStatus.SHIPPED),
+            "quantity",
+            "sales_order_line",
+        ),
+        billed=_total(ARInvoiceLine.objects.all(), "quantity", "sales_order_line"),
+    ).filter(
+        ~Q(held=F("reserved_quantity"))
+        | ~Q(shipped=F("shipped_quantity"))
+        | ~Q(billed=F("invoiced_quantity"))
+        | Q(invoiced_quantity__gt=F("shipped_quantity"))
+        # A Back-to-Back line holds and ships only what arrived for it.
+        | Q(item__stocked=False, reserved_quantity__gt=F("received") - F("shipped_quantity"))
+        | Q(item__stocked=False, shipped_quantity__gt=F("received"))
+    )
+    for line in lines:
+        yield (
+            f"{line}: reserved {line.reserved_quantity} (reservations {line.held}), shipped "
+            f"{line.shipped_quantity} (shipments {line.shipped}), invoiced "
+            f"{line.invoiced_quantity} (AR lines {line.billed}), received for it {line.received}."
+        )
+
+
+def purchase_line_quantities() -> Iterator[str]:
+    lines = PurchaseOrderLine.objects.annotate(
+        receipts=_total(ReceiptLine.objects.all(), "quantity", "purchase_order_line"),
+        billed_on_invoices=_total(
+            APInvoiceLine.objects.filter(invoice__status__in=[APStatus.VALIDATED, APStatus.PAID]),
+            "quantity",
+            "purchase_order_line",
+        ),
+    ).filter(
+        ~Q(receipts=F("received_quantity"))
+        | ~Q(billed_on_invoices=F("billed_quantity"))
+        | Q(billed_quantity__gt=F("received_quantity"))
+    )
+    for line in lines:
+        yield (
+            f"{line}: received {line.received_quantity} (receipts {line.receipts}), billed "
+            f"{line.billed_quantity} (validated AP lines {line.billed_on_invoices})."
+        )
+
+
+def on_hand_balances() -> Iterator[str]:
+    balances = OnHandBalance.objects.annotate(
+        moved=Coalesce(
+            Subquery(
+                InventoryTransaction.objects.filter(
+                    item=OuterRef("item"), warehouse=OuterRef("warehouse")
+                )
+                .order_by()
+                .values("item")
+                .annotate(total=Sum("quantity"))
+                .values("total")
+            ),
+            ZERO,
+        ),
+        held=Coalesce(
+            Subquery(
+                Reservation.objects.filter(item=OuterRef("item"), warehouse=OuterRef("warehouse"))
+                .order_by()
+                .values("item")
+                .annotate(total=Sum("quantity"))
+                .values("total")
+            ),
+            ZERO,
+        ),
+    ).filter(~Q(moved=F("quantity")) | ~Q(held=F("reserved_quantity")))
+    for balance in balances.select_related("item", "warehouse"):
+        yield (
+            f"{balance}: on-hand {balance.quantity} but transactions add up to {balance.moved}; "
+            f"reserved {balance.reserved_quantity} but reservations add up to {balance.held}."
+        )
+
+
+CHECKS = [
+    live_po_lines_pegged_to_cancelled_lines,
+    sales_line_quantities,
+    purchase_line_quantities,
+    on_hand_balances,
+]
+
+
+def check_consistency() -> list[str]:
+    """Every violation of every invariant, as messages; empty when all hold."""
+    return [message for check in CHECKS for message in check()]
