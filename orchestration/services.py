@@ -196,7 +196,10 @@ def exception_cancel_with_supplier(*, actor, exception: BusinessException, reaso
     if purchase_order.status == POStatus.OPEN and not live.exists():
         apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
         purchase_order.save()
-    elif purchase_order.status == POStatus.OPEN and not live.filter(status=POLineStatus.OPEN).exists():
+    elif (
+        purchase_order.status == POStatus.OPEN
+        and not live.filter(status=POLineStatus.OPEN).exists()
+    ):
         apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
         purchase_order.save()
     return _resolve(
