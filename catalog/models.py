@@ -110,6 +110,16 @@ class Item(TimeStampedModel):
     def __str__(self):
         return f"{self.number} {self.description}"
 
+    @property
+    def is_back_to_back(self) -> bool:
+        """Lines of this item are supplied by their own pegged purchase."""
+        return self.back_to_back_enabled
+
+    @property
+    def is_stock_item(self) -> bool:
+        """Lines of this item are served from on-hand (a Back-to-Back item never is)."""
+        return self.stocked and not self.back_to_back_enabled
+
     def missing_back_to_back_attributes(self) -> list[str]:
         """Names of the attributes a Back-to-Back booking needs and this item lacks."""
         required = {

@@ -13,7 +13,9 @@ from django.db import transaction
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import Item, Warehouse
-from orders.models import SalesOrderLine
+from orders.models import LineStatus, SalesOrderLine
+from orders.selectors import order_lines_filtered
+from processes.batching import ProcessResult, process_in_chunks
 
 from .models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
 
@@ -181,3 +183,57 @@ def stock_adjust(
         created_by=actor,
     )
     return balance
+
+
+def stocked_lines_reserve(
+    *,
+    actor,
+    business_unit=None,
+    sales_order=None,
+    date_from=None,
+    date_to=None,
+    batch_size: int = 500,
+    progress=None,
+) -> ProcessResult:
+    """Booked and backordered lines of stocked items take the available on-hand: fully
+    served lines go to Awaiting Shipping, the others wait as Backordered (holding what
+    they got) until stock arrives and the next run gives them the rest."""
+    lines = order_lines_filtered(
+        SalesOrderLine.objects.filter(
+            status__in=[LineStatus.BOOKED, LineStatus.BACKORDERED],
+            item__stocked=True,
+            item__back_to_back_enabled=False,
+        ),
+        business_unit=business_unit,
+        sales_order=sales_order,
+        date_from=date_from,
+        date_to=date_to,
+    ).select_related("order__warehouse", "item")
+
+    def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
+        result = ProcessResult(examined=len(chunk))
+        warehouse_items = {(line.order.warehouse, line.item_id) for line in chunk}
+        for warehouse in {warehouse for warehouse, _ in warehouse_items}:
+            balances_lock(
+                item_ids=[item for w, item in warehouse_items if w == warehouse],
+                warehouse=warehouse,
+            )
+        for line in chunk:
+            _reserve_from_stock(line, actor=actor)
+            result.created += line.status == LineStatus.AWAITING_SHIPPING
+        return result
+
+    return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+
+
+def _reserve_from_stock(line: SalesOrderLine, *, actor) -> None:
+    """Reserve what on-hand allows for a locked stocked line, then move its status."""
+    warehouse = line.order.warehouse
+    balance = _locked_balance(item_id=line.item_id, warehouse=warehouse)
+    wanted = line.quantity - line.shipped_quantity - line.reserved_quantity
+    taken = min(wanted, balance.available_quantity)
+    if taken > 0:
+        reservation_add(actor=actor, sales_order_line=line, warehouse=warehouse, quantity=taken)
+    if line.status == LineStatus.BOOKED:
+        apply_transition(line, "backorder", actor=actor, reason="waiting for stock")
+        line.save()

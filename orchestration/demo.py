@@ -16,10 +16,13 @@ from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.roles import DEMO_PASSWORD, ROLES
 from catalog.models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
+from inventory.models import OnHandBalance
+from inventory.services import stock_adjust
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import SourcingRule
 
 RULES_FROM = date(2020, 1, 1)
+OPENING_STOCK = Decimal("500")
 
 BUSINESS_UNITS = [("US1", "US1 Business Unit", "USD"), ("EU1", "EU1 Business Unit", "EUR")]
 WAREHOUSES = [("US1", "M1", "Seattle Manufacturing"), ("EU1", "E1", "Amsterdam Distribution")]
@@ -155,13 +158,26 @@ def load_demo_data() -> DemoWorld:
                 "auto_create_po": auto,
             },
         )
+    users = _load_users(units)
+    for item in items.values():
+        warehouse = next(
+            w for w in warehouses.values() if w.business_unit_id == item.business_unit_id
+        )
+        if item.is_stock_item and not OnHandBalance.objects.filter(item=item).exists():
+            stock_adjust(
+                actor=users["admin"],
+                item=item,
+                warehouse=warehouse,
+                quantity=OPENING_STOCK,
+                reason="opening balance",
+            )
     return DemoWorld(
         units=units,
         warehouses=warehouses,
         customers=customers,
         suppliers=suppliers,
         items=items,
-        users=_load_users(units),
+        users=users,
     )
 
 

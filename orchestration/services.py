@@ -2,8 +2,8 @@
 they leave to the buyer.
 
 Lock order, the same as in every service of the cycle, so that two of them never wait
-on each other in a circle: PO, PO lines, requisition lines, SO lines, supply orders,
-on-hand balances, reservations.
+on each other in a circle: PO, PO lines, requisition lines, SO lines, on-hand balances (in
+item order), then what belongs to one SO line alone (its supply order, its reservation).
 """
 
 from django.db import transaction
@@ -89,14 +89,14 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
         raise LineNotCancellable(
             f"{line} is released on shipment {shipment_line.shipment}: it cannot be cancelled."
         )
+    if line.reserved_quantity:
+        reservation_release(actor=actor, sales_order_line=line)
     supply_orders = list(
         SupplyOrder.objects.select_for_update()
         .filter(sales_order_line=line)
         .exclude(status=SupplyStatus.CANCELLED)
         .order_by("pk")
     )
-    if line.reserved_quantity:
-        reservation_release(actor=actor, sales_order_line=line)
     if po_line is not None:
         _release_supply(actor=actor, purchase_order=purchase_order, po_line=po_line, line=line)
     for requisition_line in requisition_lines:

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orchestration"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("lines/<int:pk>/", views.PegTraceView.as_view(), name="peg_trace"),
+]

@@ -106,7 +106,8 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     """Book every entered line: the customer's demand is now firm.
 
     Back-to-Back lines need the item's Back-to-Back Enabled, Purchased and Purchasable
-    attributes; a missing one refuses the whole booking and names the attribute.
+    attributes; a missing one refuses the whole booking and names the attribute. Lines of
+    stocked items are served from on-hand instead (Progress Order reserves them).
     """
     require_permission(actor, "orders.book_salesorder", "book sales orders")
     require_business_unit(actor, sales_order.business_unit_id)
@@ -121,7 +122,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")
     for line in lines:
         missing = line.item.missing_back_to_back_attributes()
-        if missing:
+        if missing and not line.item.is_stock_item:
             raise ItemNotBookable(
                 f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
                 f"Back-to-Back line; it is missing: {', '.join(missing)}."

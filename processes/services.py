@@ -71,7 +71,8 @@ class RunProgress:
         self.run = run
 
     def started(self, total: int) -> None:
-        ProcessRun.objects.filter(pk=self.run.pk).update(lines_total=total)
+        # Added, not set: a process may walk more than one kind of line (Progress Order).
+        ProcessRun.objects.filter(pk=self.run.pk).update(lines_total=F("lines_total") + total)
 
     def chunk_done(self, chunk: ProcessResult) -> None:
         ProcessRun.objects.filter(pk=self.run.pk).update(

@@ -15,7 +15,9 @@ from simple_history.utils import bulk_create_with_history
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
+from inventory.services import stocked_lines_reserve
 from orders.models import LineStatus, SalesOrderLine
+from orders.selectors import order_lines_filtered
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
 from .exceptions import NoSourcingRule
@@ -47,17 +49,18 @@ def orders_progress(
     progress=None,
 ) -> ProcessResult:
     """Progress Order: every booked Back-to-Back line gets a supply order and moves to
-    Awaiting Supply. The dates bound the order date."""
-    lines = SalesOrderLine.objects.filter(
-        status=LineStatus.BOOKED, item__back_to_back_enabled=True
+    Awaiting Supply; booked and backordered stocked lines take what on-hand allows
+    (``inventory.services.stocked_lines_reserve``). The dates bound the order date."""
+    filters = {
+        "business_unit": business_unit,
+        "sales_order": sales_order,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    lines = order_lines_filtered(
+        SalesOrderLine.objects.filter(status=LineStatus.BOOKED, item__back_to_back_enabled=True),
+        **filters,
     ).select_related("order")
-    lines = filter_by(
-        lines,
-        order__business_unit=business_unit,
-        order=sales_order,
-        order__ordered_date__gte=date_from,
-        order__ordered_date__lte=date_to,
-    )
 
     def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
         supply_orders = [
@@ -78,7 +81,11 @@ def orders_progress(
         bulk_apply_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
         return ProcessResult(examined=len(chunk), created=len(supply_orders))
 
-    return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+    result = process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+    result.add(
+        stocked_lines_reserve(actor=actor, batch_size=batch_size, progress=progress, **filters)
+    )
+    return result
 
 
 # --- Generate Supply Orders -----------------------------------------------------------

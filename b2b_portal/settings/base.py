@@ -108,6 +108,12 @@ STORAGES = {
 # Celery: a Redis broker when REDIS_URL is set; otherwise tasks run in-process (laptop mode).
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# The cache (once-only form tokens) is shared by every web process through Redis when
+# there is one; the laptop default is the per-process memory cache.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -61,7 +61,18 @@ def test_a_buyer_approves_through_the_service_and_history_names_the_buyer(
     assert "Approved 1 purchase order; they are open for receiving." in messages_of(response)
 
 
-def test_a_refused_booking_shows_the_reason_and_changes_nothing(world, post_action):
+@pytest.fixture
+def unbookable_cable(world):
+    """The cable neither Back-to-Back nor stocked: booking it is refused."""
+    item = world.items["CBL-CAT6-3M"]
+    item.stocked = False
+    item.save()
+    return item
+
+
+def test_a_refused_booking_shows_the_reason_and_changes_nothing(
+    world, post_action, unbookable_cable
+):
     order = place_order(world, ("CBL-CAT6-3M", "10"), book=False)
     before = snapshot()
 
@@ -79,7 +90,7 @@ def test_a_refused_booking_shows_the_reason_and_changes_nothing(world, post_acti
     assert order.lines.get().status == LineStatus.ENTERED
 
 
-def test_booking_reports_each_order_and_books_the_good_ones(world, post_action):
+def test_booking_reports_each_order_and_books_the_good_ones(world, post_action, unbookable_cable):
     good = place_order(world, ("SRV-DL380-G11", "1"), book=False)
     bad = place_order(world, ("CBL-CAT6-3M", "1"), book=False)
 

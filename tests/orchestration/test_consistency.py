@@ -32,7 +32,9 @@ def test_a_clean_cycle_is_consistent(received):
 
 
 def test_on_hand_that_does_not_match_its_transactions_is_reported(received):
-    OnHandBalance.objects.update(quantity=5)  # damage on purpose, bypassing the services
+    line, _ = received
+    # Damage on purpose, bypassing the services.
+    OnHandBalance.objects.filter(item=line.item).update(quantity=5)
     [violation] = check_consistency()
     assert "transactions add up to 2.000" in violation
     with pytest.raises(CommandError, match="1 inconsistencies"):
