@@ -1,9 +1,10 @@
 """Exceptions that need a person's decision after a change to an order or its supply.
 
 Some exceptions live on their source document and are listed from there by the
-Exceptions work area (a supply order in Exception, an AP invoice hold): that document's
-own action resolves them. The ones below have no such document: a cancelled demand whose
-supply the supplier still holds, surplus stock left by a decrease, late supply.
+Exceptions work area (a supply order in Exception, an AP invoice hold, a late PO line):
+that document's own action resolves them. The ones below have no such document: a
+cancelled demand whose supply the supplier still holds, a PO change to tell the supplier,
+surplus stock left by a decrease.
 """
 
 from django.conf import settings
@@ -18,15 +19,15 @@ from b2b_portal.models import BusinessDocument
 
 class ExceptionKind(models.TextChoices):
     SUPPLIER_CANCELLATION = "SUPPLIER_CANCELLATION", "Supplier cancellation needed"
+    SUPPLIER_CHANGE = "SUPPLIER_CHANGE", "PO change to send to the supplier"
     SURPLUS_STOCK = "SURPLUS_STOCK", "Surplus stock"
-    LATE_SUPPLY = "LATE_SUPPLY", "Late supply"
 
 
 # Who decides each kind, by role (a Django group of that name).
 OWNER_ROLE = {
     ExceptionKind.SUPPLIER_CANCELLATION: "Buyer",
+    ExceptionKind.SUPPLIER_CHANGE: "Buyer",
     ExceptionKind.SURPLUS_STOCK: "Buyer",
-    ExceptionKind.LATE_SUPPLY: "Buyer",
 }
 
 

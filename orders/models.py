@@ -166,9 +166,14 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def await_supply(self):
         """Progress Order: a supply order now stands behind the line."""
 
-    @transition(field=status, source=LineStatus.BOOKED, target=LineStatus.BACKORDERED)
+    @transition(
+        field=status,
+        source=[LineStatus.BOOKED, LineStatus.AWAITING_SHIPPING],
+        target=LineStatus.BACKORDERED,
+    )
     def backorder(self):
-        """A stocked line whose stock is not there yet: it waits for on-hand."""
+        """A stocked line whose stock is not there (or no longer enough, after its
+        quantity grew): it waits for on-hand."""
 
     @transition(
         field=status,

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .registry import PROCESS_CHOICES, PROCESSES
+from .registry import PROCESSES
 
 
 class RunStatus(models.TextChoices):
@@ -23,7 +23,9 @@ class Trigger(models.TextChoices):
 
 
 class ProcessRun(ConcurrentTransitionMixin, models.Model):
-    process = models.CharField(max_length=40, choices=PROCESS_CHOICES, db_index=True)
+    # A code of processes.registry.PROCESSES (no choices here: adding a process needs no
+    # migration; process_run_queue refuses unknown codes).
+    process = models.CharField(max_length=40, db_index=True)
     parameters = models.JSONField(default=dict, blank=True)
     status = FSMField(
         choices=RunStatus.choices, default=RunStatus.QUEUED, protected=True, db_index=True
@@ -51,6 +53,9 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
     @property
     def definition(self):
         return PROCESSES[self.process]
+
+    def get_process_display(self) -> str:
+        return self.definition.name
 
     @property
     def is_finished(self) -> bool:

@@ -43,6 +43,13 @@ PROCESSES = {
             parameters=("business_unit", "supplier", "item", "batch_size"),
         ),
         ProcessDefinition(
+            code="late_supply",
+            name="Late Supply",
+            task_name="procurement.flag_late_supply",
+            description="Pegged PO lines past their promised date flag their order lines at risk.",
+            parameters=("business_unit", "supplier", "batch_size"),
+        ),
+        ProcessDefinition(
             code="autoinvoice_import",
             name="Import AutoInvoice",
             task_name="invoicing.autoinvoice_import",
@@ -59,5 +66,3 @@ PROCESSES = {
         ),
     ]
 }
-
-PROCESS_CHOICES = [(code, definition.name) for code, definition in PROCESSES.items()]

@@ -316,6 +316,8 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     promised_date = models.DateField()
     received_quantity = QuantityField()
     billed_quantity = QuantityField()
+    # Set by the daily Late Supply process; cleared by the receipt that completes the line.
+    late_since = models.DateField(null=True, blank=True, db_index=True)
     status = FSMField(
         choices=POLineStatus.choices, default=POLineStatus.OPEN, protected=True, db_index=True
     )

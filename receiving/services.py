@@ -95,6 +95,9 @@ def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> Rec
     po_line.received_quantity += quantity
     if po_line.is_fully_received():
         apply_transition(po_line, "close_for_receiving", actor=actor, reason="fully received")
+        po_line.late_since = None
+        if sales_order_line is not None:
+            sales_order_line.at_risk = False  # saved by reservation_add below
         if sales_order_line is not None:
             supply_order = SupplyOrder.objects.select_for_update().get(
                 requisition_lines__purchase_order_lines=po_line
