@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check-deploy
+.PHONY: help install chromium run test lint check-deploy
 
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://127.0.0.1:8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint          ruff check"
 	@echo "make check-deploy  manage.py check --deploy with production settings (dummy env)"
 	@echo "make install       create $(VENV) if missing and install the project (stamped)"
+	@echo "make chromium      install Debian's Chromium for the browser tests when missing (root)"
 
 install: $(STAMP)
 
@@ -30,6 +31,19 @@ $(STAMP): pyproject.toml requirements/build-constraints.txt
 	$(BIN)/pip install -q --upgrade pip
 	PIP_BUILD_CONSTRAINT=requirements/build-constraints.txt $(BIN)/pip install -q -e ".[dev]"
 	@touch $@
+
+# The browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; its own
+# browser builds are never downloaded (no `playwright install`). Quiet apt-get as root, the
+# package lists refreshed only if the first try fails; otherwise the browser tests fail and say
+# what to install.
+chromium:
+	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get install -y -q chromium >/dev/null 2>&1 \
+		|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null; }; }
+	@[ -x /usr/bin/chromium ] \
+		|| echo "WARNING: /usr/bin/chromium is missing (run as root: apt-get install -y chromium); the browser tests will fail."
 
 # Local settings: SQLite unless DATABASE_URL is exported; a Celery worker and beat when Redis
 # answers, eager tasks otherwise (scripts/run_portal.sh says which).
@@ -41,7 +55,7 @@ lint: install
 
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
-test: install
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
