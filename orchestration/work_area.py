@@ -1,0 +1,113 @@
+"""The Exceptions work area: every open exception in the user's business units.
+
+Four sources, one query each: exceptions raised by changes (``BusinessException``),
+supply orders in Exception (no usable sourcing rule), open AP invoice holds, and pegged
+PO lines past their promised date. Each entry names its owner role, its age and the
+actions that resolve it; the source document's own action records who and why.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from invoicing.models import APInvoiceHold
+from procurement.models import POLineStatus, PurchaseOrderLine, SupplyOrder, SupplyStatus
+
+from .models import BusinessException, ExceptionKind, ExceptionStatus
+
+BUYER, AP_ACCOUNTANT = "Buyer", "AP Accountant"
+
+
+@dataclass
+class Entry:
+    kind: str
+    owner_role: str
+    opened_at: datetime
+    message: str
+    document: object
+    sales_order_line: object = None
+    actions: list[str] = field(default_factory=list)
+
+    @property
+    def age(self):
+        return timezone.now() - self.opened_at
+
+
+def _scoped(queryset, user, path: str):
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{path}__members": user})
+
+
+def open_exceptions(user) -> list[Entry]:
+    """Every open exception the user may see, oldest first."""
+    entries = [
+        Entry(
+            kind=exception.get_kind_display(),
+            owner_role=exception.owner_role,
+            opened_at=exception.created_at,
+            message=exception.message,
+            document=exception,
+            sales_order_line=exception.sales_order_line,
+            actions=(
+                ["cancel_with_supplier", "keep_as_stock"]
+                if exception.kind == ExceptionKind.SUPPLIER_CANCELLATION
+                else ["acknowledge"]
+            ),
+        )
+        for exception in _scoped(
+            BusinessException.objects.filter(status=ExceptionStatus.OPEN),
+            user,
+            "business_unit",
+        ).select_related("sales_order_line__order")
+    ]
+    entries += [
+        Entry(
+            kind="No usable sourcing rule",
+            owner_role=BUYER,
+            opened_at=supply_order.updated_at,
+            message=supply_order.exception_reason,
+            document=supply_order,
+            sales_order_line=supply_order.sales_order_line,
+            actions=["cancel_line"],
+        )
+        for supply_order in _scoped(
+            SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
+        ).select_related("sales_order_line__order")
+    ]
+    entries += [
+        Entry(
+            kind=f"AP hold: {hold.get_reason_display()}",
+            owner_role=AP_ACCOUNTANT,
+            opened_at=hold.created_at,
+            message=hold.message,
+            document=hold.invoice,
+            actions=["release_hold"],
+        )
+        for hold in _scoped(
+            APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
+        ).select_related("invoice")
+    ]
+    entries += [
+        Entry(
+            kind="Late supply",
+            owner_role=BUYER,
+            opened_at=timezone.make_aware(
+                datetime.combine(po_line.late_since, datetime.min.time())
+            ),
+            message=(
+                f"{po_line} was promised for {po_line.promised_date}; "
+                f"{po_line.open_quantity} of {po_line.quantity} not received."
+            ),
+            document=po_line.purchase_order,
+            sales_order_line=po_line.sales_order_line,
+            actions=["close_short"] if po_line.received_quantity else [],
+        )
+        for po_line in _scoped(
+            PurchaseOrderLine.objects.filter(status=POLineStatus.OPEN, late_since__isnull=False),
+            user,
+            "purchase_order__business_unit",
+        ).select_related("purchase_order", "sales_order_line__order")
+    ]
+    return sorted(entries, key=lambda entry: entry.opened_at)
