@@ -21,7 +21,7 @@ from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
 from orders.models import SalesOrderLine
-from orders.services import validate_quantity
+from orders.services import validate_price, validate_quantity
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from shipping.models import ShipmentLine, ShipmentStatus
@@ -36,6 +36,7 @@ from .models import (
     HoldReason,
 )
 
+SUPPLIER_NUMBER_LENGTH = APInvoice._meta.get_field("supplier_invoice_number").max_length
 INVOICEABLE_PO_STATUSES = [POStatus.OPEN, POStatus.CLOSED_FOR_RECEIVING, POStatus.CLOSED]
 
 
@@ -64,8 +65,11 @@ def ap_invoice_create(
             f"{purchase_order} is {purchase_order.get_status_display()}: only an approved PO "
             "can be invoiced."
         )
-    if not supplier_invoice_number.strip():
-        raise ValidationRefused("Enter the supplier's invoice number.")
+    supplier_invoice_number = supplier_invoice_number.strip()
+    if not supplier_invoice_number or len(supplier_invoice_number) > SUPPLIER_NUMBER_LENGTH:
+        raise ValidationRefused(
+            f"Enter the supplier's invoice number ({SUPPLIER_NUMBER_LENGTH} characters at most)."
+        )
     if (
         APInvoice.objects.filter(
             supplier=purchase_order.supplier, supplier_invoice_number=supplier_invoice_number
@@ -96,9 +100,8 @@ def ap_invoice_create(
             or po_line.status == POLineStatus.CANCELLED
         ):
             raise ValidationRefused(f"{po_line} is not a live line of {purchase_order}.")
-        unit_price = po_line.unit_price if line.unit_price is None else Decimal(line.unit_price)
-        if unit_price < 0:
-            raise ValidationRefused("Unit price cannot be negative.")
+        unit_price = po_line.unit_price if line.unit_price is None else line.unit_price
+        unit_price = validate_price(unit_price)
         invoice_line = APInvoiceLine(
             invoice=invoice,
             purchase_order_line=po_line,

@@ -38,7 +38,8 @@ def validate_quantity(quantity, *, what: str = "Quantity") -> Decimal:
     return quantity
 
 
-def _validate_price(price) -> Decimal:
+def validate_price(price) -> Decimal:
+    """A money amount that fits the money fields (2 decimals, below 10^12), or a message."""
     price = Decimal(price)
     if price < ZERO or price > MAX_PRICE:
         raise InvalidOrderLine("Unit price must be between 0 and 999,999,999,999.99.")
@@ -93,7 +94,7 @@ def sales_order_create(
             line_number=line_number,
             item=line.item,
             quantity=validate_quantity(line.quantity),
-            unit_selling_price=_validate_price(price),
+            unit_selling_price=validate_price(price),
             requested_date=requested_date,
         )
         stamp_history(order_line, actor=actor, reason="order created")

@@ -131,3 +131,20 @@ def test_autoinvoice_bills_at_sales_price_once(world, po_line):
     assert (line.quantity, line.unit_price) == (Decimal("2"), Decimal("48500.00"))
     assert invoice.total_amount == Decimal("97000.00")
     assert line.sales_order_line.status == "BILLED"
+
+
+@pytest.mark.parametrize(
+    "price, number, message",
+    [
+        ("1000000000000", "INV-9", "between 0 and 999,999,999,999.99"),
+        ("1.001", "INV-9", "at most 2 decimal places"),
+        ("-1", "INV-9", "between 0"),
+        (None, "X" * 61, "60 characters at most"),
+    ],
+)
+def test_bad_ap_invoice_input_is_refused(world, po_line, price, number, message):
+    receive(world, po_line, "2")
+    before = snapshot()
+    with pytest.raises(ValidationRefused, match=message):
+        enter_invoice(world, po_line, "1", unit_price=price and Decimal(price), number=number)
+    assert snapshot() == before
