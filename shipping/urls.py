@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "shipping"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("release/", views.PickReleaseView.as_view(), name="release"),
+    path("waves/<int:pk>/", views.PickWaveDetailView.as_view(), name="wave_detail"),
+    path("shipments/", views.ShipmentListView.as_view(), name="shipment_list"),
+    path("shipments/<int:pk>/", views.ShipmentDetailView.as_view(), name="shipment_detail"),
+    path("shipments/<int:pk>/ship-confirm/", views.ShipConfirmView.as_view(), name="ship_confirm"),
+]

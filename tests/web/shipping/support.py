@@ -1,0 +1,96 @@
+"""Helpers of the shipping and invoicing page tests: orders carried to reserved, shipped
+and invoiced through the services, one at a time or in volume."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from inventory.models import OnHandBalance
+from invoicing.services import APLineInput, ap_invoice_create, autoinvoice_import
+from orchestration.demo import bulk_book_orders
+from procurement.models import POStatus, PurchaseOrder, PurchaseOrderLine
+from procurement.services import (
+    orders_progress,
+    purchase_order_approve,
+    purchase_order_submit,
+    purchase_orders_autocreate,
+    supply_orders_generate,
+)
+from receiving.services import ReceiptLineInput, receipt_create
+from shipping.models import Shipment, ShipmentStatus
+from shipping.services import pick_release, shipment_ship_confirm
+
+
+def receive(world, po_line, quantity) -> None:
+    receipt_create(
+        actor=world.users["receiver"],
+        purchase_order=po_line.purchase_order,
+        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
+    )
+
+
+def reserved_order(world, drive_to_po, quantity="2"):
+    """A booked order of one Back-to-Back line, its PO approved and fully received: the
+    line is reserved and awaits pick release. Returns (order, PO line)."""
+    order, [po_line] = drive_to_po(("SRV-DL380-G11", quantity))
+    receive(world, po_line, quantity)
+    return order, po_line
+
+
+def on_hand(world, item="SRV-DL380-G11", warehouse="M1") -> tuple[Decimal, Decimal]:
+    balance = OnHandBalance.objects.get(
+        item=world.items[item], warehouse=world.warehouses[warehouse]
+    )
+    return balance.quantity, balance.reserved_quantity
+
+
+def received_in_bulk(world, count: int) -> list[PurchaseOrderLine]:
+    """``count`` more one-line orders of one unit each, booked in bulk and carried by the
+    processes to one approved PO, received in full by one receipt; returns its lines."""
+    bulk_book_orders(world, count=count)
+    orders_progress(actor=world.users["manager"])
+    supply_orders_generate(actor=world.users["buyer"])
+    purchase_orders_autocreate(actor=world.users["buyer"])
+    buyer = world.users["buyer"]
+    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
+        purchase_order = purchase_order_submit(actor=buyer, purchase_order=purchase_order)
+        purchase_order = purchase_order_approve(actor=buyer, purchase_order=purchase_order)
+        lines = list(purchase_order.lines.all())
+        receipt_create(
+            actor=world.users["receiver"],
+            purchase_order=purchase_order,
+            lines=[
+                ReceiptLineInput(purchase_order_line=line, quantity=line.quantity) for line in lines
+            ],
+        )
+    return list(PurchaseOrderLine.objects.filter(billed_quantity=0).order_by("-pk")[:count])
+
+
+def released_in_bulk(world, count: int) -> None:
+    """``count`` more released shipments (one pick wave, one shipment per order)."""
+    received_in_bulk(world, count)
+    pick_release(
+        actor=world.users["shipper"],
+        business_unit=world.units["US1"],
+        warehouse=world.warehouses["M1"],
+    )
+
+
+def invoiced_in_bulk(world, count: int) -> None:
+    """``count`` more shipped orders, each billed by its own AR invoice (Import AutoInvoice)."""
+    released_in_bulk(world, count)
+    for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
+        shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
+    autoinvoice_import(actor=world.users["ar"])
+
+
+def ap_invoices_in_bulk(world, count: int) -> None:
+    """``count`` more draft AP invoices, one per received PO line."""
+    for po_line in received_in_bulk(world, count):
+        ap_invoice_create(
+            actor=world.users["ap"],
+            purchase_order=po_line.purchase_order,
+            supplier_invoice_number=f"BULK-{po_line.pk}",
+            invoice_date=timezone.localdate(),
+            lines=[APLineInput(purchase_order_line=po_line, quantity=Decimal("1"))],
+        )
