@@ -1,5 +1,49 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "procurement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("requisitions/", views.ProcessRequisitionsView.as_view(), name="requisitions"),
+    path(
+        "requisitions/document-builder/",
+        views.DocumentBuilderView.as_view(),
+        name="document_builder",
+    ),
+    path(
+        "requisitions/document-builder/add/",
+        views.DocumentBuilderAddView.as_view(),
+        name="document_builder_add",
+    ),
+    path(
+        "requisitions/document-builder/remove/<int:req_line>/",
+        views.DocumentBuilderRemoveView.as_view(),
+        name="document_builder_remove",
+    ),
+    path(
+        "requisitions/document-builder/clear/",
+        views.DocumentBuilderClearView.as_view(),
+        name="document_builder_clear",
+    ),
+    path("purchase-orders/", views.PurchaseOrderListView.as_view(), name="po_list"),
+    path("purchase-orders/<int:pk>/", views.PurchaseOrderDetailView.as_view(), name="po_detail"),
+    path(
+        "purchase-orders/<int:pk>/submit/",
+        views.PurchaseOrderSubmitView.as_view(),
+        name="po_submit",
+    ),
+    path(
+        "purchase-orders/<int:pk>/approve/",
+        views.PurchaseOrderApproveView.as_view(),
+        name="po_approve",
+    ),
+    path(
+        "purchase-orders/<int:pk>/reject/",
+        views.PurchaseOrderRejectView.as_view(),
+        name="po_reject",
+    ),
+    path(
+        "purchase-orders/<int:pk>/print/", views.PurchaseOrderPrintView.as_view(), name="po_print"
+    ),
+]

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "receiving"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ReceiveExpectedShipmentsView.as_view(), name="expected"),
+    path("purchase-orders/<int:pk>/receive/", views.ReceiveView.as_view(), name="receive"),
+    path("receipts/", views.ReceiptListView.as_view(), name="receipt_list"),
+    path("receipts/<int:pk>/", views.ReceiptDetailView.as_view(), name="receipt_detail"),
+]

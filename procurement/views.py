@@ -1,0 +1,436 @@
+"""The buyer's workbench: Process Requisitions with its Document Builder, Manage Purchase
+Orders, the PO page with its approval actions, and the printable PO.
+
+``SearchListMixin`` and ``PurchaseOrderSearchMixin`` also serve the receiving workbench,
+which searches the same purchase orders.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from itertools import groupby
+
+from django.contrib import messages
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Round
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+from django_fsm import can_proceed
+
+from b2b_portal.errors import ApplicationError
+from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+
+from .forms import (
+    DocumentBuilderCreateForm,
+    PurchaseOrderSearchForm,
+    RejectForm,
+    RequisitionSelectionForm,
+    SupplyFilterForm,
+)
+from .models import (
+    POLineStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RequisitionLine,
+    RequisitionStatus,
+)
+from .services import (
+    purchase_order_approve,
+    purchase_order_reject,
+    purchase_order_submit,
+    purchase_orders_create_from_requisitions,
+)
+
+AMOUNT = DecimalField(max_digits=28, decimal_places=5)
+LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
+
+
+def line_amount():
+    """A line's amount in SQL, rounded like ``round_money`` (PostgreSQL rounds numeric
+    half away from zero, which is half-up for the positive amounts of a document)."""
+    product = ExpressionWrapper(F("quantity") * F("unit_price"), AMOUNT)
+    return Round(product, 2, output_field=AMOUNT)
+
+
+def lines_aggregate(line_model, aggregate, *, document="purchase_order", condition=None):
+    """An aggregate of each listed document's lines, as a correlated subquery.
+
+    Rather than a join and GROUP BY over every document: the subquery runs only for the
+    page's rows (unless the page is sorted by it) and the paginator's COUNT stays plain.
+    """
+    lines = line_model.objects.filter(condition or Q(), **{document: OuterRef("pk")})
+    grouped = lines.order_by().values(document).annotate(value=aggregate)
+    return Subquery(grouped.values("value"))
+
+
+# --- list pages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortLink:
+    url: str
+    direction: str  # "ascending", "descending" or "" when the list is not sorted by it
+
+
+class SearchListMixin:
+    """A list page: a GET filter form, a whitelisted ``?sort=``, 25 rows a page.
+
+    ``sort_fields`` maps each ``?sort=`` key to what the rows are ordered by; any other
+    value is ignored, so a URL cannot order by an arbitrary column.
+    """
+
+    paginate_by = 25
+    filter_form_class = SupplyFilterForm
+    sort_fields: dict[str, str] = {}
+    default_sort = ""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.filters = self.filter_form_class(self.request.GET or None, user=self.request.user)
+        if self.filters.is_bound:
+            if not self.filters.is_valid():
+                return queryset.none()
+            queryset = self.filter_queryset(queryset, self.filters.cleaned_data)
+        sort = self.current_sort()
+        descending = "-" if sort.startswith("-") else ""
+        return queryset.order_by(
+            f"{descending}{self.sort_fields[sort.lstrip('-')]}", f"{descending}pk"
+        )
+
+    def filter_queryset(self, queryset, data: dict):
+        raise NotImplementedError
+
+    def current_sort(self) -> str:
+        sort = self.request.GET.get("sort", "")
+        return sort if sort.lstrip("-") in self.sort_fields else self.default_sort
+
+    def get_context_data(self, **kwargs):
+        sort = self.current_sort()
+        sort_links = {}
+        for key in self.sort_fields:
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            query["sort"] = f"-{key}" if sort == key else key
+            direction = {key: "ascending", f"-{key}": "descending"}.get(sort, "")
+            sort_links[key] = SortLink(f"?{query.urlencode()}", direction)
+        page_query = self.request.GET.copy()
+        page_query.pop("page", None)
+        return super().get_context_data(
+            filters=self.filters,
+            sort_links=sort_links,
+            page_query=page_query.urlencode(),
+            **kwargs,
+        )
+
+
+class PurchaseOrderSearchMixin(SearchListMixin):
+    """Find purchase orders by number, supplier, item (on any line) and status."""
+
+    def filter_queryset(self, queryset, data: dict):
+        if data.get("number"):
+            queryset = queryset.filter(pk=data["number"])
+        if data.get("supplier"):
+            queryset = queryset.filter(supplier=data["supplier"])
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("item"):
+            lines = PurchaseOrderLine.objects.filter(
+                purchase_order=OuterRef("pk"), item=data["item"]
+            )
+            queryset = queryset.filter(Exists(lines))
+        return queryset
+
+
+# --- Process Requisitions and the Document Builder -------------------------------------
+
+
+class DocumentBuilder:
+    """The requisition lines a buyer picked, kept in the session until Create or Clear."""
+
+    session_key = "procurement:document_builder"
+
+    def __init__(self, session):
+        self.session = session
+
+    @property
+    def line_ids(self) -> list[int]:
+        return self.session.get(self.session_key, [])
+
+    def add(self, line_ids) -> None:
+        self.session[self.session_key] = sorted(set(self.line_ids) | set(line_ids))
+
+    def remove(self, line_id: int) -> None:
+        self.session[self.session_key] = [pk for pk in self.line_ids if pk != line_id]
+
+    def clear(self) -> None:
+        self.session.pop(self.session_key, None)
+
+
+REQUISITION_LINES = RequisitionLine.objects.select_related(
+    "requisition",
+    "item",
+    "supplier",
+    "supplier_site",
+    "deliver_to_warehouse",
+    "sales_order_line__order",
+).annotate(amount=line_amount())
+
+
+class RequisitionLinesMixin(RoleRequiredMixin, UnitScopedMixin):
+    permission_required = "procurement.add_purchaseorder"
+    business_unit_path = "requisition__business_unit"
+
+    def requisition_lines(self):
+        return self.scope(REQUISITION_LINES.all())
+
+    @cached_property
+    def builder(self) -> DocumentBuilder:
+        return DocumentBuilder(self.request.session)
+
+
+class ProcessRequisitionsView(RequisitionLinesMixin, SearchListMixin, ListView):
+    """Approved requisition lines that no PO covers yet, to pick for the Document Builder."""
+
+    template_name = "procurement/requisitions.html"
+    context_object_name = "requisition_lines"
+    sort_fields = {
+        "requisition": "requisition_id",
+        "item": "item__number",
+        "supplier": "supplier__name",
+        "quantity": "quantity",
+        "amount": "amount",
+        "need_by": "need_by_date",
+    }
+    default_sort = "need_by"
+    queryset = REQUISITION_LINES.filter(status=RequisitionStatus.APPROVED)
+
+    def filter_queryset(self, queryset, data: dict):
+        if data["supplier"]:
+            queryset = queryset.filter(supplier=data["supplier"])
+        if data["item"]:
+            queryset = queryset.filter(item=data["item"])
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(in_builder=set(self.builder.line_ids), **kwargs)
+
+
+class DocumentBuilderAddView(RequisitionLinesMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = RequisitionSelectionForm(
+            request.POST,
+            lines=self.requisition_lines().filter(status=RequisitionStatus.APPROVED),
+        )
+        if not form.is_valid():
+            for error in form.errors["lines"]:
+                messages.error(request, error)
+            return redirect("procurement:requisitions")
+        lines = form.cleaned_data["lines"]
+        self.builder.add(line.pk for line in lines)
+        noun = "line" if len(lines) == 1 else "lines"
+        messages.success(request, f"{len(lines)} {noun} added to the Document Builder.")
+        return redirect("procurement:document_builder")
+
+
+class DocumentBuilderRemoveView(RequisitionLinesMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, req_line):
+        line = get_object_or_404(self.requisition_lines(), pk=req_line)
+        self.builder.remove(line.pk)
+        return redirect("procurement:document_builder")
+
+
+class DocumentBuilderClearView(RequisitionLinesMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        self.builder.clear()
+        messages.success(request, "The Document Builder is empty.")
+        return redirect("procurement:requisitions")
+
+
+@dataclass
+class DraftPurchaseOrder:
+    """What one PO made by Create will hold: the lines of one supplier, site, currency and
+    ship-to warehouse, as ``purchase_orders_create_from_requisitions`` groups them."""
+
+    lines: list
+
+    @property
+    def first(self):
+        return self.lines[0]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), start=Decimal("0"))
+
+
+def _po_grouping(line) -> tuple:
+    return (
+        line.requisition.business_unit_id,
+        line.supplier_id,
+        line.supplier_site_id,
+        line.currency_code,
+        line.deliver_to_warehouse_id,
+    )
+
+
+class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
+    """The picked lines grouped into the POs that Create will make."""
+
+    template_name = "procurement/document_builder.html"
+    form_class = DocumentBuilderCreateForm
+
+    def builder_lines(self):
+        return self.requisition_lines().filter(pk__in=self.builder.line_ids)
+
+    def get_context_data(self, **kwargs):
+        lines = self.builder_lines().order_by(
+            "requisition__business_unit_id",
+            "supplier__name",
+            "supplier_id",
+            "supplier_site_id",
+            "currency_code",
+            "deliver_to_warehouse_id",
+            "pk",
+        )
+        drafts = [DraftPurchaseOrder(list(group)) for _, group in groupby(lines, _po_grouping)]
+        return super().get_context_data(drafts=drafts, **kwargs)
+
+    def form_valid_once(self, form):
+        purchase_orders = purchase_orders_create_from_requisitions(
+            actor=self.request.user, requisition_lines=list(self.builder_lines())
+        )
+        self.builder.clear()
+        numbers = ", ".join(po.number for po in purchase_orders)
+        messages.success(self.request, f"Created draft purchase orders: {numbers}.")
+        return redirect(purchase_orders[0])
+
+
+# --- Manage Purchase Orders, the PO page and its actions -------------------------------
+
+
+class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, PurchaseOrderSearchMixin, ListView):
+    template_name = "procurement/po_list.html"
+    permission_required = "procurement.view_purchaseorder"
+    context_object_name = "purchase_orders"
+    filter_form_class = PurchaseOrderSearchForm
+    queryset = PurchaseOrder.objects.select_related(
+        "supplier", "supplier_site", "ship_to_warehouse", "buyer"
+    ).annotate(
+        total=Coalesce(
+            lines_aggregate(PurchaseOrderLine, Sum(line_amount()), condition=LIVE_PO_LINES),
+            Value(Decimal("0")),
+            output_field=AMOUNT,
+        ),
+        line_count=Coalesce(
+            lines_aggregate(PurchaseOrderLine, Count("pk"), condition=LIVE_PO_LINES), 0
+        ),
+    )
+    sort_fields = {
+        "number": "pk",
+        "supplier": "supplier__name",
+        "status": "status",
+        "created": "created_at",
+        "total": "total",
+    }
+    default_sort = "-number"
+
+
+class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):
+    permission_required = "procurement.view_purchaseorder"
+    context_object_name = "purchase_order"
+    queryset = PurchaseOrder.objects.select_related(
+        "business_unit", "supplier", "supplier_site", "ship_to_warehouse", "buyer", "approved_by"
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=PurchaseOrderLine.objects.select_related("item", "sales_order_line__order"),
+        )
+    )
+
+
+class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
+    template_name = "procurement/po_detail.html"
+
+    def get_context_data(self, **kwargs):
+        purchase_order, user = self.object, self.request.user
+        may_approve = user.has_perm("procurement.approve_purchaseorder")
+        return super().get_context_data(
+            can_submit=user.has_perm("procurement.change_purchaseorder")
+            and can_proceed(purchase_order.submit),
+            can_approve=may_approve and can_proceed(purchase_order.approve),
+            can_reject=may_approve and can_proceed(purchase_order.reject),
+            receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
+            history=purchase_order.history.select_related("history_user"),
+            **kwargs,
+        )
+
+
+class PurchaseOrderPrintView(PurchaseOrderMixin, DetailView):
+    """The PO as the supplier receives it."""
+
+    template_name = "procurement/po_print.html"
+
+
+class PurchaseOrderSubmitView(ServiceActionView):
+    permission_required = "procurement.change_purchaseorder"
+    model = PurchaseOrder
+    success_message = "{obj} is submitted for approval."
+
+    def perform(self, obj):
+        return purchase_order_submit(actor=self.request.user, purchase_order=obj)
+
+
+class PurchaseOrderApproveView(ServiceActionView):
+    permission_required = "procurement.approve_purchaseorder"
+    model = PurchaseOrder
+    success_message = "{obj} is approved and sent to the supplier."
+
+    def perform(self, obj):
+        return purchase_order_approve(actor=self.request.user, purchase_order=obj)
+
+
+class PurchaseOrderRejectView(RoleRequiredMixin, UnitScopedMixin, FormView):
+    """Return a PO to its buyer; the reason is required."""
+
+    permission_required = "procurement.approve_purchaseorder"
+    model = PurchaseOrder
+    template_name = "procurement/po_reject.html"
+    form_class = RejectForm
+
+    @cached_property
+    def purchase_order(self) -> PurchaseOrder:
+        return get_object_or_404(self.scope(PurchaseOrder.objects.all()), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(purchase_order=self.purchase_order, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            purchase_order = purchase_order_reject(
+                actor=self.request.user,
+                purchase_order=self.purchase_order,
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{purchase_order} is returned to its buyer as a draft.")
+        return redirect(purchase_order)

@@ -1,0 +1,144 @@
+"""The receiving agent's workbench: Receive Expected Shipments, the receipt entry, and the
+receipts with the reservation each one made for the pegged sales order line."""
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, FormView, ListView
+
+from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
+from procurement.forms import ExpectedShipmentSearchForm
+from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from procurement.views import PurchaseOrderSearchMixin, SearchListMixin, lines_aggregate
+
+from .forms import ReceiptSearchForm, ReceiveForm
+from .models import Receipt, ReceiptLine
+from .services import receipt_create
+
+OPEN_LINES = Q(status=POLineStatus.OPEN)
+
+
+class ReceiveExpectedShipmentsView(
+    RoleRequiredMixin, UnitScopedMixin, PurchaseOrderSearchMixin, ListView
+):
+    """Approved purchase orders still waiting for goods."""
+
+    permission_required = "receiving.add_receipt"
+    template_name = "receiving/expected.html"
+    context_object_name = "purchase_orders"
+    filter_form_class = ExpectedShipmentSearchForm
+    queryset = (
+        PurchaseOrder.objects.filter(status=POStatus.OPEN)
+        .select_related("supplier", "ship_to_warehouse")
+        .annotate(
+            open_lines=lines_aggregate(PurchaseOrderLine, Count("pk"), condition=OPEN_LINES),
+            open_quantity=lines_aggregate(
+                PurchaseOrderLine,
+                Sum(F("quantity") - F("received_quantity")),
+                condition=OPEN_LINES,
+            ),
+            next_promised_date=lines_aggregate(
+                PurchaseOrderLine, Min("promised_date"), condition=OPEN_LINES
+            ),
+        )
+    )
+    sort_fields = {
+        "number": "pk",
+        "supplier": "supplier__name",
+        "promised": "next_promised_date",
+        "open_quantity": "open_quantity",
+    }
+    default_sort = "promised"
+
+
+class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
+    """Enter what arrived on each open line of one PO; Create Receipt reserves it for the
+    pegged sales order lines."""
+
+    permission_required = "receiving.add_receipt"
+    model = PurchaseOrder
+    template_name = "receiving/receive.html"
+    form_class = ReceiveForm
+
+    @cached_property
+    def purchase_order(self) -> PurchaseOrder:
+        purchase_orders = PurchaseOrder.objects.select_related("supplier", "ship_to_warehouse")
+        return get_object_or_404(self.scope(purchase_orders), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        po_lines = self.purchase_order.lines.filter(status=POLineStatus.OPEN).select_related(
+            "item", "sales_order_line__order"
+        )
+        return {**super().get_form_kwargs(), "po_lines": list(po_lines)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(purchase_order=self.purchase_order, **kwargs)
+
+    def form_valid_once(self, form):
+        receipt = receipt_create(
+            actor=self.request.user,
+            purchase_order=self.purchase_order,
+            lines=form.receipt_lines(),
+            packing_slip=form.cleaned_data["packing_slip"],
+        )
+        messages.success(
+            self.request, f"{receipt} is created; what arrived is reserved for its order lines."
+        )
+        return redirect(receipt)
+
+
+class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchListMixin, ListView):
+    permission_required = "receiving.view_receipt"
+    template_name = "receiving/receipt_list.html"
+    context_object_name = "receipts"
+    filter_form_class = ReceiptSearchForm
+    queryset = Receipt.objects.select_related(
+        "purchase_order__supplier", "warehouse", "received_by"
+    ).annotate(
+        total_quantity=lines_aggregate(ReceiptLine, Sum("quantity"), document="receipt"),
+        line_count=lines_aggregate(ReceiptLine, Count("pk"), document="receipt"),
+    )
+    sort_fields = {
+        "number": "pk",
+        "purchase_order": "purchase_order_id",
+        "supplier": "purchase_order__supplier__name",
+        "received_at": "received_at",
+        "quantity": "total_quantity",
+    }
+    default_sort = "-number"
+
+    def filter_queryset(self, queryset, data: dict):
+        if data["number"]:
+            queryset = queryset.filter(pk=data["number"])
+        if data["purchase_order"]:
+            queryset = queryset.filter(purchase_order_id=data["purchase_order"])
+        if data["supplier"]:
+            queryset = queryset.filter(purchase_order__supplier=data["supplier"])
+        if data["item"]:
+            lines = ReceiptLine.objects.filter(
+                receipt=OuterRef("pk"), purchase_order_line__item=data["item"]
+            )
+            queryset = queryset.filter(Exists(lines))
+        return queryset
+
+
+class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """A receipt and, per line, the reservation now held for the pegged order line."""
+
+    permission_required = "receiving.view_receipt"
+    template_name = "receiving/receipt_detail.html"
+    context_object_name = "receipt"
+    queryset = Receipt.objects.select_related(
+        "purchase_order__supplier", "warehouse", "received_by"
+    ).prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=ReceiptLine.objects.select_related(
+                "purchase_order_line__item",
+                "sales_order_line__order",
+                "sales_order_line__reservation",
+            ),
+        )
+    )
