@@ -35,7 +35,6 @@ class Resolution(models.TextChoices):
     CANCELLED_WITH_SUPPLIER = "CANCELLED_WITH_SUPPLIER", "Cancelled with the supplier"
     KEPT_AS_STOCK = "KEPT_AS_STOCK", "Kept as stock"
     ACKNOWLEDGED = "ACKNOWLEDGED", "Acknowledged"
-    CLEARED = "CLEARED", "Cleared by the system"
 
 
 class ExceptionStatus(models.TextChoices):

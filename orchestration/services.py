@@ -116,6 +116,7 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
     for supply_order in supply_orders:
         apply_transition(supply_order, "cancel", actor=actor, reason=f"{line} cancelled")
         supply_order.save()
+    line.at_risk = False
     apply_transition(line, "cancel", actor=actor, reason=f"cancelled: {reason}", reason_text=reason)
     line.save()
     return line
@@ -132,23 +133,22 @@ def _release_supply(*, actor, purchase_order, po_line, line) -> None:
         return
     po_line.sales_order_line = None
     po_line.unpegged_from = line
+    po_line.late_since = None  # no demand is at risk any more
     stamp_history(po_line, actor=actor, reason=f"unpegged: {line} cancelled")
     po_line.save()
     if po_line.status == POLineStatus.OPEN:
-        exception = BusinessException(
-            business_unit_id=purchase_order.business_unit_id,
+        _raise(
+            actor=actor,
             kind=ExceptionKind.SUPPLIER_CANCELLATION,
+            po_line=po_line,
+            line=line,
+            quantity=po_line.open_quantity,
             message=(
                 f"{line} was cancelled; {purchase_order.supplier} still has "
                 f"{po_line.open_quantity} on {po_line} to deliver. Cancel with the supplier "
                 "or keep the goods as stock."
             ),
-            quantity=po_line.open_quantity,
-            sales_order_line=line,
-            purchase_order_line=po_line,
         )
-        stamp_history(exception, actor=actor, reason="raised by cancellation")
-        exception.save()
 
 
 @transaction.atomic
@@ -157,6 +157,23 @@ def sales_order_cancel(*, actor, sales_order: SalesOrder, reason: str) -> list[S
     lines = [line for line in sales_order.lines.order_by("pk") if line.status in CANCELLABLE]
     if not lines:
         raise LineNotCancellable(f"{sales_order} has no line left that can be cancelled.")
+    # Take every lock of every line up front, in the cycle's order: cancelling line by
+    # line would lock the second line's PO after the first line's stock balance.
+    po_lines = PurchaseOrderLine.objects.filter(sales_order_line__in=lines).exclude(
+        status=POLineStatus.CANCELLED
+    )
+    list(PurchaseOrder.objects.select_for_update().filter(lines__in=po_lines).order_by("pk"))
+    list(po_lines.select_for_update().order_by("pk"))
+    list(
+        RequisitionLine.objects.select_for_update()
+        .filter(sales_order_line__in=lines)
+        .order_by("pk")
+    )
+    list(
+        SalesOrderLine.objects.select_for_update()
+        .filter(pk__in=[line.pk for line in lines])
+        .order_by("pk")
+    )
     return [
         sales_order_line_cancel(actor=actor, sales_order_line=line, reason=reason) for line in lines
     ]
@@ -445,6 +462,7 @@ def _reduce_supply_with_supplier(*, actor, line, po_line, quantity, purchase_ord
     po_line.quantity = max(quantity, received)
     if po_line.status == POLineStatus.OPEN and po_line.is_fully_received():
         apply_transition(po_line, "close_for_receiving", actor=actor, reason=reason)
+        po_line.late_since, line.at_risk = None, False
     else:
         stamp_history(po_line, actor=actor, reason=f"quantity changed: {reason}")
     po_line.save()
@@ -467,13 +485,25 @@ def _reduce_supply_with_supplier(*, actor, line, po_line, quantity, purchase_ord
 
 
 def _raise(*, actor, kind, po_line, line, quantity, message) -> BusinessException:
-    exception = BusinessException(
-        business_unit_id=line.order.business_unit_id,
-        kind=kind,
-        message=message,
-        quantity=quantity,
-        sales_order_line=line,
-        purchase_order_line=po_line,
+    """Open an exception of ``kind`` on ``po_line``, or add to the one already open (a
+    second decrease before the buyer has acted)."""
+    exception = (
+        BusinessException.objects.select_for_update()
+        .filter(kind=kind, purchase_order_line=po_line, status=ExceptionStatus.OPEN)
+        .first()
+    )
+    if exception is None:
+        exception = BusinessException(
+            business_unit_id=line.order.business_unit_id,
+            kind=kind,
+            purchase_order_line=po_line,
+            sales_order_line=line,
+        )
+    exception.quantity += quantity
+    exception.message = (
+        message
+        if exception.quantity == quantity
+        else (f"{message} ({exception.quantity} in all since the buyer last acted.)")
     )
     stamp_history(exception, actor=actor, reason="raised")
     exception.save()

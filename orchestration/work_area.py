@@ -105,7 +105,9 @@ def open_exceptions(user) -> list[Entry]:
             actions=["close_short"] if po_line.received_quantity else [],
         )
         for po_line in _scoped(
-            PurchaseOrderLine.objects.filter(status=POLineStatus.OPEN, late_since__isnull=False),
+            PurchaseOrderLine.objects.filter(
+                status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
+            ),
             user,
             "purchase_order__business_unit",
         ).select_related("purchase_order", "sales_order_line__order")

@@ -25,7 +25,10 @@ PROCESSES = {
             code="progress_order",
             name="Progress Order",
             task_name="procurement.progress_order",
-            description="Booked Back-to-Back lines get a supply order and go to Awaiting Supply.",
+            description=(
+                "Booked Back-to-Back lines get a supply order (Awaiting Supply); stocked "
+                "lines reserve on-hand or wait Backordered."
+            ),
             parameters=("business_unit", "sales_order", "date_from", "date_to", "batch_size"),
         ),
         ProcessDefinition(

@@ -268,7 +268,7 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
         pass
 
     # An open PO is cancelled only once the supplier agreed and nothing was received
-    # (procurement.services.purchase_order_line_cancel checks the receipts).
+    # (orchestration.services.exception_cancel_with_supplier checks the receipts).
     @transition(
         field=status,
         source=[POStatus.DRAFT, POStatus.PENDING_APPROVAL, POStatus.OPEN],

@@ -1,6 +1,7 @@
 """Acceptance 2 and 3 of change management: quantity changes at each stage, and a short
 shipment closed as final with either choice for the rest."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,6 +34,7 @@ from procurement.models import (
 )
 from procurement.services import (
     orders_progress,
+    purchase_order_lines_flag_late,
     purchase_orders_autocreate,
     supply_orders_generate,
 )
@@ -243,3 +245,34 @@ def test_closing_short_with_nothing_received_is_refused(world, drive_to_po):
             reason="x",
         )
     assert snapshot() == before
+
+
+def test_two_decreases_add_up_on_one_open_exception(world, drive_to_po):
+    order, [po_line] = drive_to_po(("SRV-DL380-G11", "4"))
+    line = order.lines.get()
+    change(world, line, "3")
+    change(world, line, "1")
+    exception = BusinessException.objects.get()
+    assert (exception.kind, exception.quantity) == (ExceptionKind.SUPPLIER_CHANGE, Decimal("3"))
+    po_line.refresh_from_db()
+    assert po_line.quantity == Decimal("1")
+    assert check_consistency() == []
+
+
+def test_a_decrease_that_completes_a_late_line_clears_the_late_flags(world, drive_to_po, today):
+    order, [po_line] = drive_to_po(("SRV-DL380-G11", "3"))
+    receive(world, po_line, "2")
+    PurchaseOrderLine.objects.filter(pk=po_line.pk).update(promised_date=today - timedelta(1))
+    purchase_order_lines_flag_late(actor=world.users["ops"])
+    line = order.lines.get()
+    line.refresh_from_db()
+    assert line.at_risk
+    change(world, line, "2")
+    line.refresh_from_db()
+    po_line.refresh_from_db()
+    assert (po_line.status, po_line.late_since, line.at_risk) == (
+        POLineStatus.CLOSED_FOR_RECEIVING,
+        None,
+        False,
+    )
+    assert line.status == LineStatus.AWAITING_SHIPPING
