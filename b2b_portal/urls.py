@@ -1,13 +1,13 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from orchestration.views import DashboardView
 
 admin.site.site_header = "B2B Order Portal"
 admin.site.site_title = "B2B Order Portal"
 
 urlpatterns = [
-    path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
+    path("", DashboardView.as_view(), name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("orders/", include("orders.urls")),
     path("procurement/", include("procurement.urls")),

@@ -23,7 +23,6 @@ from procurement.models import (
     RequisitionLine,
     RequisitionStatus,
     SupplyOrder,
-    SupplyStatus,
 )
 from receiving.models import Receipt, ReceiptLine
 from shipping.models import Shipment, ShipmentLine, ShipmentStatus
@@ -125,15 +124,6 @@ def sales_orders_entered(units):
     return SalesOrder.objects.filter(business_unit__in=units).filter(Exists(entered_lines))
 
 
-def supply_order_exceptions(units):
-    """Supply orders that could not be sourced, newest first; the Buyer fixes their setup."""
-    return (
-        SupplyOrder.objects.filter(business_unit__in=units, status=SupplyStatus.EXCEPTION)
-        .select_related("item", "sales_order_line__order")
-        .order_by("-updated_at", "-pk")
-    )
-
-
 # The Peg Trace -----------------------------------------------------------------------
 
 
@@ -229,8 +219,9 @@ def status_periods(history_rows) -> list[StatusPeriod]:
 def peg_trace(line: SalesOrderLine) -> PegTrace:
     """The whole chain behind one sales order line, with every document's history.
 
-    ``line`` comes with its order, customer and item selected. Thirteen queries in all,
-    whatever the number of receipts or invoices.
+    ``line`` comes with its order, customer and item selected. At most 17 queries (8 kinds
+    of documents, 9 histories) whatever the number of receipts or invoices; none for a
+    kind of document the line has not reached.
     """
     order = line.order
     supply_orders = list(SupplyOrder.objects.filter(sales_order_line=line).order_by("pk"))

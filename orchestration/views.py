@@ -10,9 +10,12 @@ from django.views.generic import DetailView, TemplateView
 from b2b_portal.web import RoleRequiredMixin, UnitScopedMixin
 from orders.models import SalesOrderLine
 
-from . import selectors
+from . import selectors, work_area
+from .models import OWNER_ROLE
 
 EXCEPTIONS_SHOWN = 10
+# The roles that own some kind of exception of the Exceptions work area.
+EXCEPTION_OWNERS = {work_area.BUYER, work_area.AP_ACCOUNTANT, *OWNER_ROLE.values()}
 
 
 def document_url(document) -> str | None:
@@ -117,7 +120,7 @@ WAITING = [
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """Home: the pipeline of the user's units, what waits on them, the supply exceptions."""
+    """Home: the pipeline of the user's units, what waits on them, the exceptions they own."""
 
     template_name = "home.html"
 
@@ -129,17 +132,27 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             for work in WAITING
             if user.has_perm(work.permission)
         ]
-        exceptions = exception_count = None
-        if user.has_perm("procurement.view_supplyorder"):
-            found = selectors.supply_order_exceptions(units)
-            exceptions, exception_count = list(found[:EXCEPTIONS_SHOWN]), found.count()
+        exceptions = _exceptions_owned_by(user)
         return super().get_context_data(
             pipeline=selectors.line_pipeline(units),
             waiting=waiting,
-            exceptions=exceptions,
-            exception_count=exception_count,
+            exceptions=None if exceptions is None else exceptions[:EXCEPTIONS_SHOWN],
+            exception_count=None if exceptions is None else len(exceptions),
+            exceptions_url=page_url("orchestration:exceptions"),
             **kwargs,
         )
+
+
+def _exceptions_owned_by(user) -> list | None:
+    """The open exceptions whose owner role the user holds, oldest first (None: owns none)."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if not (user.is_superuser or roles & EXCEPTION_OWNERS):
+        return None
+    return [
+        entry
+        for entry in work_area.open_exceptions(user)
+        if user.is_superuser or entry.owner_role in roles
+    ]
 
 
 class PegTraceView(RoleRequiredMixin, UnitScopedMixin, DetailView):

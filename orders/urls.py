@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.OrderListView.as_view(), name="list"),
+    path("new/", views.OrderCreateView.as_view(), name="create"),
+    path("new/line/", views.OrderLineNewView.as_view(), name="line_new"),
+    path("new/price/", views.OrderLinePriceView.as_view(), name="line_price"),
+    path("<int:pk>/", views.OrderDetailView.as_view(), name="detail"),
+    path("<int:pk>/book/", views.OrderBookView.as_view(), name="book"),
+]

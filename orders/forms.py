@@ -1,0 +1,208 @@
+"""Create Order (header and lines) and the Manage Orders search.
+
+Choices offered are those of the user's business units only, so a customer, warehouse or
+item of another unit is refused on its field. The rules an order must obey (positive
+quantities, prices in range, one unit per order) stay in ``orders.services``; the fields
+here only turn typing mistakes into messages next to the field.
+"""
+
+import re
+
+from django import forms
+from django.utils import timezone
+
+from b2b_portal.errors import ApplicationError
+from b2b_portal.web import SubmissionTokenField
+from catalog.models import Customer, Item, Warehouse
+from orchestration.selectors import STATUS_ORDER, business_units_of
+
+from .services import validate_quantity
+
+MAX_LINES = 100
+NOT_YOURS = "Choose one of your business units' {what}; this one is not available to you."
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrderHeaderForm(forms.Form):
+    business_unit = forms.ModelChoiceField(
+        queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="units")}
+    )
+    customer = forms.ModelChoiceField(
+        queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="customers")}
+    )
+    warehouse = forms.ModelChoiceField(
+        queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="warehouses")}
+    )
+    requested_date = forms.DateField(widget=DATE_INPUT)
+    customer_po_number = forms.CharField(label="Customer PO", max_length=50, required=False)
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = business_units_of(user)
+        self.fields["business_unit"].queryset = units
+        self.fields["customer"].queryset = Customer.objects.filter(
+            business_unit__in=units, active=True
+        )
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(business_unit__in=units)
+        self.fields["requested_date"].initial = timezone.localdate
+        for name in ("business_unit", "warehouse"):
+            choices = list(self.fields[name].queryset[:2])
+            if len(choices) == 1:  # a clerk of one unit and one warehouse has nothing to pick
+                self.fields[name].initial = choices[0].pk
+
+
+class OrderLineForm(forms.Form):
+    item = forms.ModelChoiceField(
+        queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="active items")}
+    )
+    quantity = forms.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        error_messages={
+            "max_digits": "Quantity is too large.",
+            "max_whole_digits": "Quantity is too large.",
+            "max_decimal_places": "Quantity can have at most 3 decimal places.",
+        },
+    )
+    unit_selling_price = forms.DecimalField(
+        label="Unit price",
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        error_messages={
+            "min_value": "Unit price cannot be negative.",
+            "max_digits": "Unit price must be at most 999,999,999,999.99.",
+            "max_whole_digits": "Unit price must be at most 999,999,999,999.99.",
+            "max_decimal_places": "Unit price can have at most 2 decimal places.",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(
+            business_unit__in=business_units_of(user), active=True
+        )
+
+    def clean_quantity(self):
+        try:
+            return validate_quantity(self.cleaned_data["quantity"])
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+class BaseOrderLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": "An order needs at least one line.",
+        "too_many_forms": f"An order can have at most {MAX_LINES} lines.",
+    }
+
+    def __init__(self, *args, user, **kwargs):
+        # Every line may be left blank: blank lines are skipped, at least one must be filled.
+        kwargs["form_kwargs"] = {"user": user, "empty_permitted": True}
+        super().__init__(*args, **kwargs)
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm,
+    formset=BaseOrderLineFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+)
+LINES_PREFIX = "lines"
+
+
+def order_line_formset(data=None, *, user, initial=None, extra=0) -> BaseOrderLineFormSet:
+    formset = OrderLineFormSet(data, user=user, initial=initial, prefix=LINES_PREFIX)
+    formset.extra = extra
+    return formset
+
+
+def filled_lines(formset) -> list[dict]:
+    """The cleaned data of the lines the clerk filled in, in page order."""
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data]
+
+
+ORDER_NUMBER = re.compile(r"^\s*(?:SO-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class OrderSearchForm(forms.Form):
+    SORTS = {
+        "number": "pk",
+        "customer": "customer__name",
+        "ordered": "ordered_date",
+        "requested": "requested_date",
+    }
+
+    number = forms.CharField(label="Order", required=False, max_length=20)
+    customer = forms.CharField(required=False, max_length=100)
+    item = forms.CharField(required=False, max_length=100)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status"), *[(s.value, s.label) for s in STATUS_ORDER]],
+    )
+    ordered_from = forms.DateField(label="Ordered from", required=False, widget=DATE_INPUT)
+    ordered_to = forms.DateField(label="Ordered to", required=False, widget=DATE_INPUT)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered by hand: a search is never "valid input" to be shown in green.
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if not number:
+            return None
+        match = ORDER_NUMBER.match(number)
+        if not match:
+            raise forms.ValidationError("Enter an order number like SO-000123 or 123.")
+        return int(match.group(1))
+
+    def clean_sort(self):
+        """A whitelisted ``?sort=`` key (``-`` for descending) as an ``order_by`` field."""
+        sort = self.cleaned_data["sort"] or "-number"
+        key = sort.removeprefix("-")
+        if key not in self.SORTS:
+            return "-pk"
+        return ("-" if sort.startswith("-") else "") + self.SORTS[key]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("ordered_from"), data.get("ordered_to")
+        if start and end and start > end:
+            self.add_error("ordered_to", "The end date is before the start date.")
+        return data
+
+
+def posted_lines_as_initial(data) -> list[dict]:
+    """The lines as posted, to show them again unvalidated (Add line without JavaScript)."""
+    try:
+        count = int(data.get(f"{LINES_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        count = 0
+    fields = list(OrderLineForm.base_fields)
+    return [
+        {name: data.get(f"{LINES_PREFIX}-{i}-{name}", "") for name in fields}
+        for i in range(max(0, min(count, MAX_LINES)))
+    ]
+
+
+def order_line_form(prefix: str, *, user, data=None, initial=None) -> OrderLineForm:
+    """One line of the Create Order formset on its own (htmx: a new line, a price filled in)."""
+    return OrderLineForm(
+        data,
+        user=user,
+        prefix=prefix,
+        initial=initial,
+        empty_permitted=True,
+        use_required_attribute=False,
+    )

@@ -1,0 +1,282 @@
+"""The Order Entry Clerk's workbench: Create Order, Manage Orders, the order page and Book.
+
+Names follow Oracle Order Management: Save keeps the order Entered, Submit books it.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from b2b_portal.errors import ApplicationError
+from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orchestration.selectors import filter_header_status, with_header_status
+from orchestration.views import document_url
+from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
+
+from .forms import (
+    LINES_PREFIX,
+    MAX_LINES,
+    OrderHeaderForm,
+    OrderSearchForm,
+    filled_lines,
+    order_line_form,
+    order_line_formset,
+    posted_lines_as_initial,
+)
+from .models import LineStatus, SalesOrder, SalesOrderLine
+from .services import OrderLineInput, sales_order_book, sales_order_create
+
+SUBMIT = "submit"
+
+
+class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
+    """Create Order: a header and its lines; Save (Entered) or Submit (booked)."""
+
+    permission_required = "orders.add_salesorder"
+    template_name = "orders/order_create.html"
+    form_class = OrderHeaderForm
+    lines = None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        if self.lines is None:
+            self.lines = order_line_formset(user=self.request.user)
+        kwargs.setdefault("lines", self.lines)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "add_line" in request.POST:
+            return self.render_with_one_more_line()
+        if request.POST.get("action") == SUBMIT and not request.user.has_perm(
+            "orders.book_salesorder"
+        ):
+            raise PermissionDenied
+        form = self.get_form()
+        self.lines = order_line_formset(request.POST, user=request.user)
+        lines_valid = self.lines.is_valid()
+        if form.is_valid() and lines_valid:
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def render_with_one_more_line(self):
+        """Add line without JavaScript: the page again, as typed, unvalidated, one line longer."""
+        data = self.request.POST
+        user = self.request.user
+        form = OrderHeaderForm(user=user, initial=data.dict())
+        self.lines = order_line_formset(user=user, initial=posted_lines_as_initial(data), extra=1)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def form_valid_once(self, form):
+        header = form.cleaned_data
+        user = self.request.user
+        order = sales_order_create(
+            actor=user,
+            business_unit=header["business_unit"],
+            customer=header["customer"],
+            warehouse=header["warehouse"],
+            requested_date=header["requested_date"],
+            customer_po_number=header["customer_po_number"],
+            lines=[
+                OrderLineInput(
+                    item=line["item"],
+                    quantity=line["quantity"],
+                    unit_selling_price=line["unit_selling_price"],
+                )
+                for line in filled_lines(self.lines)
+            ],
+        )
+        if self.request.POST.get("action") != SUBMIT:
+            messages.success(self.request, f"{order} is saved as Entered.")
+            return redirect(order)
+        # Booking is its own service and transaction: when it is refused the order stays
+        # Entered (and the token used), and the clerk fixes it from the order page.
+        try:
+            sales_order_book(actor=user, sales_order=order)
+        except ApplicationError as error:
+            messages.error(self.request, f"{order} is saved but not submitted: {error.message}")
+        else:
+            messages.success(self.request, f"{order} is submitted and booked.")
+        return redirect(order)
+
+
+class OrderLineNewView(RoleRequiredMixin, View):
+    """htmx, Add line: one more blank line; the formset's line count follows out of band."""
+
+    permission_required = "orders.add_salesorder"
+
+    def get(self, request):
+        index = _bounded_int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS"))
+        line = order_line_form(f"{LINES_PREFIX}-{index}", user=request.user)
+        context = {"line": line, "total_forms": index + 1}
+        return render(request, "orders/_order_line_new.html", context)
+
+
+class OrderLinePriceView(RoleRequiredMixin, View):
+    """htmx, an item chosen on a line: the line's price field filled with its list price."""
+
+    permission_required = "orders.add_salesorder"
+
+    def get(self, request):
+        index = _bounded_int(request.GET.get("line", "").removeprefix(f"{LINES_PREFIX}-"))
+        prefix = f"{LINES_PREFIX}-{index}"
+        posted = order_line_form(prefix, user=request.user, data=request.GET)
+        try:
+            item = posted.fields["item"].clean(posted["item"].value())
+        except ValidationError:
+            item = None  # none chosen, or not one of the user's items: the price stays empty
+        price = item.list_price if item else None
+        line = order_line_form(prefix, user=request.user, initial={"unit_selling_price": price})
+        return render(request, "orders/_order_line_price.html", {"line": line})
+
+
+def _bounded_int(value) -> int:
+    try:
+        return max(0, min(int(value), MAX_LINES))
+    except (TypeError, ValueError):
+        return 0
+
+
+class OrderListView(RoleRequiredMixin, UnitScopedMixin, ListView):
+    """Manage Orders: search, filter by the order's status, sort, page."""
+
+    permission_required = "orders.view_salesorder"
+    template_name = "orders/order_list.html"
+    model = SalesOrder
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.search = OrderSearchForm(self.request.GET)
+        if not self.search.is_valid():
+            return SalesOrder.objects.none()
+        data = self.search.cleaned_data
+        orders = with_header_status(super().get_queryset().select_related("customer"))
+        orders = orders.annotate(line_count=Count("lines"))
+        if data["number"]:
+            orders = orders.filter(pk=data["number"])
+        if data["customer"]:
+            orders = orders.filter(
+                Q(customer__name__icontains=data["customer"])
+                | Q(customer__number__icontains=data["customer"])
+            )
+        if data["item"]:
+            lines_with_item = SalesOrderLine.objects.filter(order=OuterRef("pk")).filter(
+                Q(item__number__icontains=data["item"])
+                | Q(item__description__icontains=data["item"])
+            )
+            orders = orders.filter(Exists(lines_with_item))
+        if data["status"]:
+            orders = filter_header_status(orders, data["status"])
+        if data["ordered_from"]:
+            orders = orders.filter(ordered_date__gte=data["ordered_from"])
+        if data["ordered_to"]:
+            orders = orders.filter(ordered_date__lte=data["ordered_to"])
+        return orders.order_by(data["sort"], "-pk")
+
+    def get_context_data(self, **kwargs):
+        current = self.request.GET.get("sort") or "-number"
+        return super().get_context_data(search=self.search, columns=_columns(current), **kwargs)
+
+
+# (heading, sort key or None); the keys are OrderSearchForm.SORTS.
+COLUMNS = [
+    ("Order", "number"),
+    ("Customer", "customer"),
+    ("Customer PO", None),
+    ("Ordered", "ordered"),
+    ("Requested", "requested"),
+    ("Status", None),
+    ("Lines", None),
+]
+
+
+def _columns(current_sort: str) -> list[dict]:
+    """Headings with the sort each one's link asks for (the reverse when already sorted)."""
+    columns = []
+    for label, key in COLUMNS:
+        column = {"label": label, "next": None, "aria": None}
+        if key:
+            column["next"] = f"-{key}" if current_sort == key else key
+            column["aria"] = {key: "ascending", f"-{key}": "descending"}.get(current_sort)
+        columns.append(column)
+    return columns
+
+
+@dataclass
+class LineSupply:
+    """A line of the order page with the supply that stands behind it (the live one last)."""
+
+    line: SalesOrderLine
+    supply_order: SupplyOrder | None
+    requisition_line: RequisitionLine | None
+    po_line: PurchaseOrderLine | None
+    po_url: str | None
+
+
+def _last(prefetched):
+    rows = list(prefetched.all())
+    return rows[-1] if rows else None
+
+
+class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """The order: header, status, and each line with its quantities and its supply."""
+
+    permission_required = "orders.view_salesorder"
+    template_name = "orders/order_detail.html"
+    model = SalesOrder
+    context_object_name = "order"
+
+    def get_queryset(self):
+        lines = SalesOrderLine.objects.select_related("item").prefetch_related(
+            Prefetch("supply_orders", queryset=SupplyOrder.objects.order_by("pk")),
+            Prefetch(
+                "requisition_lines",
+                queryset=RequisitionLine.objects.select_related("requisition").order_by("pk"),
+            ),
+            Prefetch(
+                "purchase_order_lines",
+                queryset=PurchaseOrderLine.objects.select_related("purchase_order").order_by("pk"),
+            ),
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("business_unit", "customer", "warehouse", "created_by", "booked_by")
+            .prefetch_related(Prefetch("lines", queryset=lines))
+        )
+
+    def get_context_data(self, **kwargs):
+        may_open_pos = self.request.user.has_perm("procurement.view_purchaseorder")
+        rows = []
+        for line in self.object.lines.all():
+            po_line = _last(line.purchase_order_lines)
+            rows.append(
+                LineSupply(
+                    line=line,
+                    supply_order=_last(line.supply_orders),
+                    requisition_line=_last(line.requisition_lines),
+                    po_line=po_line,
+                    po_url=document_url(po_line.purchase_order)
+                    if po_line and may_open_pos
+                    else None,
+                )
+            )
+        can_book = any(row.line.status == LineStatus.ENTERED for row in rows)
+        return super().get_context_data(rows=rows, can_book=can_book, **kwargs)
+
+
+class OrderBookView(ServiceActionView):
+    """Book (Oracle's Submit) an order's Entered lines from the order page."""
+
+    permission_required = "orders.book_salesorder"
+    model = SalesOrder
+    success_message = "{obj} is booked."
+
+    def perform(self, obj):
+        return sales_order_book(actor=self.request.user, sales_order=obj)
