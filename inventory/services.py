@@ -84,9 +84,10 @@ def reservation_add(
     stamp_history(balance, actor=actor, reason=f"reserved for {sales_order_line}")
     balance.save()
 
-    reservation, _ = Reservation.objects.select_for_update().get_or_create(
-        sales_order_line=sales_order_line,
-        defaults={"item": sales_order_line.item, "warehouse": warehouse},
+    reservation = Reservation.objects.select_for_update().filter(
+        sales_order_line=sales_order_line
+    ).first() or Reservation(
+        sales_order_line=sales_order_line, item=sales_order_line.item, warehouse=warehouse
     )
     reservation.quantity += quantity
     stamp_history(reservation, actor=actor, reason="reserved")

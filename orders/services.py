@@ -19,6 +19,7 @@ from .exceptions import InvalidOrderLine, ItemNotBookable
 from .models import LineStatus, SalesOrder, SalesOrderLine
 
 MAX_PRICE = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("99999999999.999")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ def validate_quantity(quantity, *, what: str = "Quantity") -> Decimal:
     quantity = Decimal(quantity)
     if quantity <= ZERO:
         raise InvalidOrderLine(f"{what} must be greater than zero.")
+    if quantity > MAX_QUANTITY:
+        raise InvalidOrderLine(f"{what} must be at most 99,999,999,999.999.")
     if quantity != quantity.quantize(QUANTITY_PLACES):
         raise InvalidOrderLine(f"{what} can have at most 3 decimal places.")
     return quantity

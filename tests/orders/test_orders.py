@@ -39,6 +39,7 @@ def test_booking_twice_is_refused(world):
         ((("SRV-DL380-G11", "0"),), "greater than zero"),
         ((("SRV-DL380-G11", "-2"),), "greater than zero"),
         ((("SRV-DL380-G11", "1.0001"),), "at most 3 decimal places"),
+        ((("SRV-DL380-G11", "1000000000000"),), "at most 99,999,999,999.999"),
         ((("SRV-DL380-EU", "1"),), "belongs to another business unit"),
         ((), "at least one line"),
     ],
