@@ -19,7 +19,12 @@ from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.permissions import require_business_unit, require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_apply_transition,
+    bulk_save_with_history,
+    stamp_history,
+)
 from orders.models import SalesOrderLine
 from orders.services import validate_price, validate_quantity
 from processes.batching import ProcessResult, filter_by, process_in_chunks
@@ -185,6 +190,12 @@ class _Matching:
 
     def __init__(self, invoices: list[APInvoice]):
         ids = [invoice.pk for invoice in invoices]
+        # Invoices (locked by the caller), then their POs, then PO lines: the cycle's order.
+        self.purchase_orders = list(
+            PurchaseOrder.objects.select_for_update()
+            .filter(pk__in={invoice.purchase_order_id for invoice in invoices})
+            .order_by("pk")
+        )
         self.lines = defaultdict(list)
         for line in APInvoiceLine.objects.filter(invoice_id__in=ids).order_by("pk"):
             self.lines[line.invoice_id].append(line)
@@ -270,13 +281,36 @@ def _match_invoices(invoices: list[APInvoice], *, actor) -> int:
         actor=actor,
         reason="released by validation",
     )
+    for po_line in billed.values():
+        if po_line.status == POLineStatus.CLOSED_FOR_RECEIVING and po_line.is_fully_billed():
+            apply_transition(po_line, "close", actor=actor, reason="received and billed")
     bulk_save_with_history(
-        list(billed.values()), ["billed_quantity", "updated_at"], actor=actor, reason="billed"
+        list(billed.values()),
+        ["billed_quantity", "status", "updated_at"],
+        actor=actor,
+        reason="billed",
     )
+    _close_finished_purchase_orders(matching.purchase_orders, actor=actor)
     bulk_save_with_history(
         invoices, ["status", "validated_at", "updated_at"], actor=actor, reason="validation"
     )
     return len(validated)
+
+
+def _close_finished_purchase_orders(purchase_orders, *, actor) -> None:
+    """A PO whose every live line is received and billed is Closed. The caller holds
+    the POs' locks."""
+    unfinished = set(
+        PurchaseOrderLine.objects.filter(purchase_order__in=purchase_orders)
+        .exclude(status__in=[POLineStatus.CLOSED, POLineStatus.CANCELLED])
+        .values_list("purchase_order_id", flat=True)
+    )
+    finished = [
+        po
+        for po in purchase_orders
+        if po.status == POStatus.CLOSED_FOR_RECEIVING and po.pk not in unfinished
+    ]
+    bulk_apply_transition(finished, "close", actor=actor, reason="received and billed")
 
 
 def _release(hold: APInvoiceHold, *, actor, when, reason: str) -> None:
@@ -302,7 +336,7 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
     hold = APInvoiceHold.objects.select_for_update().get(pk=hold.pk)
     if hold.released_at is not None:
         raise TransitionRefused(f"This hold was already released by {hold.released_by}.")
-    if hold.reason == HoldReason.QUANTITY_BILLED_OVER_RECEIVED:
+    if not hold.can_be_released_by_hand():
         raise ValidationRefused(
             "A quantity hold cannot be released by hand: receive the goods, then validate "
             "the invoice again."

@@ -370,6 +370,9 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def has_no_receipts(self) -> bool:
         return self.received_quantity == 0
 
+    def is_fully_billed(self) -> bool:
+        return self.billed_quantity >= self.quantity
+
     @transition(
         field=status,
         source=POLineStatus.OPEN,
@@ -378,6 +381,15 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def close_for_receiving(self):
         pass
+
+    @transition(
+        field=status,
+        source=POLineStatus.CLOSED_FOR_RECEIVING,
+        target=POLineStatus.CLOSED,
+        conditions=[is_fully_billed],
+    )
+    def close(self):
+        """Received and matched to the supplier's invoices: nothing is left to do."""
 
     @transition(
         field=status,

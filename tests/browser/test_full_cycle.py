@@ -255,10 +255,10 @@ def chain_in_the_database(so_line: SalesOrderLine) -> dict[str, list[tuple[str, 
     assert so_line.reserved_quantity == 0
     assert supply.status == SupplyStatus.RECEIVED
     assert requisition_line.status == RequisitionStatus.ORDERED
-    assert po_line.status == POLineStatus.CLOSED_FOR_RECEIVING
+    assert po_line.status == POLineStatus.CLOSED
     assert po_line.received_quantity == po_line.billed_quantity == 2
-    # Billing closes nothing on the PO: Closed for Receiving is where the cycle leaves it.
-    assert po_line.purchase_order.status == POStatus.CLOSED_FOR_RECEIVING
+    # Received and billed in full: the AP validation closed the PO.
+    assert po_line.purchase_order.status == POStatus.CLOSED
     assert reservation.quantity == 0  # issued to the shipment
     assert shipment.status == ShipmentStatus.SHIPPED
     assert ap_invoice.status == APStatus.VALIDATED
@@ -267,7 +267,7 @@ def chain_in_the_database(so_line: SalesOrderLine) -> dict[str, list[tuple[str, 
         "Sales order line": [(str(so_line), "Closed")],
         "Supply order": [(supply.number, "Received")],
         "Requisition": [(str(requisition_line), "Ordered")],
-        "Purchase order": [(str(po_line), "Closed for Receiving")],
+        "Purchase order": [(str(po_line), "Closed")],
         "Receipt": [(receipt.number, "Received")],
         "Reservation": [(f"Reservation in {reservation.warehouse.code}", "Issued")],
         "Shipment": [(shipment.number, "Shipped")],
@@ -309,7 +309,7 @@ def test_the_roles_take_an_order_through_the_whole_cycle_in_the_browser(page, li
         has=page.get_by_role("rowheader", name="Purchase order")
     )
     expect(po_stage.get_by_test_id("document")).to_contain_text(
-        "Line Closed for Receiving, received 2"
+        "Line Closed, received 2"
     )
     assert status_periods_on_the_page(page) == LINE_STATUS_PERIODS
     logout(page)

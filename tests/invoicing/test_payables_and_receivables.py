@@ -75,6 +75,7 @@ def test_billing_over_received_holds_until_the_goods_arrive(world, po_line):
     assert hold.released_at is not None and hold.released_by == world.users["ap"]
     po_line.refresh_from_db()
     assert po_line.billed_quantity == Decimal("2")
+    assert (po_line.status, po_line.purchase_order.status) == ("CLOSED", "CLOSED")
     with pytest.raises(TransitionRefused):
         ap_invoice_validate(actor=world.users["ap"], invoice=invoice)
 
