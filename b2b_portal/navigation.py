@@ -5,7 +5,7 @@ Entries whose page is not there (yet) are skipped, so the menu never breaks a pa
 
 from django.urls import NoReverseMatch, reverse
 
-# (section, label, url name, permission)
+# (section, label, url name, permission or a tuple of permissions any of which will do)
 MENU = [
     ("Order Management", "Create Order", "orders:create", "orders.add_salesorder"),
     ("Order Management", "Manage Orders", "orders:list", "orders.view_salesorder"),
@@ -29,7 +29,12 @@ MENU = [
     ("Payables", "AP Invoices", "invoicing:ap_list", "invoicing.view_apinvoice"),
     ("Receivables", "AR Invoices", "invoicing:ar_list", "invoicing.view_arinvoice"),
     ("Operations", "Scheduled Processes", "processes:run_list", "processes.view_processrun"),
-    ("Operations", "Exceptions", "orchestration:exceptions", "orders.view_salesorder"),
+    (
+        "Operations",
+        "Exceptions",
+        "orchestration:exceptions",
+        ("orders.view_salesorder", "procurement.view_purchaseorder", "invoicing.view_apinvoice"),
+    ),
 ]
 
 
@@ -40,7 +45,8 @@ def menu(request) -> dict:
         return {"menu": []}
     sections: dict[str, list] = {}
     for section, label, url_name, permission in MENU:
-        if not user.has_perm(permission):
+        alternatives = (permission,) if isinstance(permission, str) else permission
+        if not any(user.has_perm(name) for name in alternatives):
             continue
         try:
             url = reverse(url_name)

@@ -69,6 +69,7 @@ ROLES: dict[str, dict] = {
             "procurement.approve_purchaseorder",
             "procurement.add_sourcingrule",
             "procurement.change_sourcingrule",
+            "orchestration.view_businessexception",
             "receiving.view_receipt",
         ],
     },

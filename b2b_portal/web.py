@@ -5,7 +5,8 @@
 - ``UnitScopedMixin``: querysets hold only the user's business units, so another unit's
   document is a 404, never a 403 that would confirm it exists.
 - ``ServiceActionView``: a POST-only button (submit, approve, ship confirm...) that calls
-  one service on one scoped object and turns a refusal into a page message.
+  one service on one scoped object and turns a refusal into a page message; the message
+  after success is a warning where ``success_level`` says the document ended badly.
 - ``OnceOnlyFormMixin``: a form posted twice (double click, back and resubmit) is refused
   the second time with a message, whatever the service would do.
 """
@@ -54,15 +55,24 @@ class ServiceActionView(RoleRequiredMixin, UnitScopedMixin, View):
     def post(self, request, pk):
         obj = get_object_or_404(self.get_queryset(), pk=pk)
         try:
-            result = self.perform(obj)
+            result = self.perform(obj) or obj
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, self.success_message.format(obj=result or obj))
+            message = self.get_success_message(result)
+            messages.add_message(request, self.success_level(result), message)
         return redirect(self.get_success_url(obj))
 
     def perform(self, obj):
         raise NotImplementedError
+
+    def get_success_message(self, result) -> str:
+        return self.success_message.format(obj=result)
+
+    def success_level(self, result) -> int:
+        """``messages.WARNING`` when the service did its work but the document needs the
+        user again (an AP invoice Validate put On Hold)."""
+        return messages.SUCCESS
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()

@@ -3,9 +3,11 @@
 from django import forms
 from django.utils import timezone
 
+from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Customer, Supplier
-from shipping.forms import DateInput, units_of
+from orchestration.selectors import business_units_of
+from shipping.forms import DateInput
 
 from .models import APStatus, ARStatus
 from .services import APLineInput
@@ -24,7 +26,7 @@ PRICE_ERRORS = {
 }
 
 
-class PurchaseOrderSearchForm(forms.Form):
+class PurchaseOrderSearchForm(SearchForm):
     q = forms.CharField(label="PO number or supplier", max_length=100, required=False)
 
 
@@ -83,9 +85,9 @@ class APInvoiceForm(forms.Form):
         ]
 
 
-class APInvoiceFilterForm(forms.Form):
+class APInvoiceSearchForm(SearchForm):
     q = forms.CharField(label="AP, PO or supplier invoice number", max_length=100, required=False)
-    status = forms.ChoiceField(choices=[("", "All statuses"), *APStatus.choices], required=False)
+    status = StatusField(APStatus.choices)
     supplier = forms.ModelChoiceField(
         queryset=Supplier.objects.all(), required=False, empty_label="All suppliers"
     )
@@ -99,13 +101,15 @@ class HoldReleaseForm(forms.Form):
     )
 
 
-class ARInvoiceFilterForm(forms.Form):
+class ARInvoiceSearchForm(SearchForm):
     q = forms.CharField(label="AR or sales order number", max_length=100, required=False)
-    status = forms.ChoiceField(choices=[("", "All statuses"), *ARStatus.choices], required=False)
+    status = StatusField(ARStatus.choices)
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.none(), required=False, empty_label="All customers"
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.filter(business_unit__in=units_of(user))
+        self.fields["customer"].queryset = Customer.objects.filter(
+            business_unit__in=business_units_of(self.user)
+        )

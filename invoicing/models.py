@@ -147,6 +147,11 @@ class APInvoiceHold(TimeStampedModel):
     def __str__(self):
         return f"{self.get_reason_display()} on {self.invoice.number}"
 
+    def can_be_released_by_hand(self) -> bool:
+        """A quantity hold cannot be waived: it clears by validation once the goods are
+        received."""
+        return self.reason != HoldReason.QUANTITY_BILLED_OVER_RECEIVED
+
 
 class ARStatus(models.TextChoices):
     DRAFT = "DRAFT", "Draft"

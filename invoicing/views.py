@@ -5,45 +5,33 @@ hold. Receivables: AR invoices made by Import AutoInvoice, Complete, the printab
 """
 
 from django.contrib import messages
-from django.db.models import (
-    DecimalField,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest, Round
+from django.db.models import F, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.lists import (
+    Column,
+    SearchableListMixin,
+    line_amount,
+    lines_aggregate,
+    number_match,
+)
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from processes.batching import filter_by
 from procurement.models import POLineStatus, PurchaseOrder
-from shipping.forms import document_number
-from shipping.views import SortedListMixin
 
 from .forms import (
-    APInvoiceFilterForm,
     APInvoiceForm,
-    ARInvoiceFilterForm,
+    APInvoiceSearchForm,
+    ARInvoiceSearchForm,
     HoldReleaseForm,
     PurchaseOrderSearchForm,
 )
-from .models import (
-    APInvoice,
-    APInvoiceHold,
-    APInvoiceLine,
-    APStatus,
-    ARInvoice,
-    ARInvoiceLine,
-    HoldReason,
-)
+from .models import APInvoice, APInvoiceHold, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine
+from .selectors import lines_to_bill
 from .services import (
     INVOICEABLE_PO_STATUSES,
     ap_invoice_create,
@@ -53,98 +41,47 @@ from .services import (
     ar_invoice_complete,
 )
 
-QUANTITY = DecimalField(max_digits=14, decimal_places=3)
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+LIVE_PO_LINES = ~Q(lines__status=POLineStatus.CANCELLED)
 
 
-def invoice_total(line_model) -> Subquery:
-    """Each invoice's total for ``annotate``: the sum of its line amounts, each rounded to
-    the cent first like ``round_money`` (PostgreSQL rounds numeric halves up, away from 0)."""
-    totals = (
-        line_model.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum(Round(F("quantity") * F("unit_price"), 2)))
-        .values("total")
-    )
-    return Subquery(totals, output_field=MONEY)
-
-
-def filtered_by_status(invoices, data, **lookups):
-    return filter_by(invoices, status=data["status"] or None, **lookups)
+def invoice_total(line_model):
+    """Each invoice's total for ``annotate``: its line amounts, each rounded to the cent."""
+    return lines_aggregate(line_model, Sum(line_amount()), document="invoice")
 
 
 # --- Payables -----------------------------------------------------------------------------
 
 
-class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SortedListMixin, ListView):
+class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     """Create Invoice, step 1: the approved POs of the user's units to invoice against."""
 
     permission_required = "invoicing.add_apinvoice"
     template_name = "invoicing/ap_create.html"
-    columns = [
-        ("Purchase order", "number", ""),
-        ("Supplier", "supplier", ""),
-        ("Status", "status", ""),
-        ("Approved", "approved", ""),
-        ("Received, not billed", "to_bill", "num"),
-        ("", None, ""),
-    ]
-    sort_fields = {
-        "number": "pk",
-        "supplier": "supplier__name",
-        "status": "status",
-        "approved": "approved_at",
-        "to_bill": "to_bill",
-    }
-
-    def get_queryset(self):
-        self.filters = PurchaseOrderSearchForm(self.request.GET or None)
-        live = ~Q(lines__status=POLineStatus.CANCELLED)
-        orders = (
-            self.scope(PurchaseOrder.objects.filter(status__in=INVOICEABLE_PO_STATUSES))
-            .select_related("supplier")
-            .annotate(
-                to_bill=Sum(
-                    F("lines__received_quantity") - F("lines__billed_quantity"), filter=live
-                )
-            )
-        )
-        text = self.filters.cleaned_data["q"].strip() if self.filters.is_valid() else ""
-        if text:
-            match = Q(supplier__name__icontains=text) | Q(supplier__number__iexact=text)
-            if (number := document_number(text, "PO")) is not None:
-                match |= Q(pk=number)
-            orders = orders.filter(match)
-        return self.sorted(orders)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
-
-
-def lines_to_bill(purchase_order: PurchaseOrder):
-    """The PO's live lines, each with ``to_bill``: received, not yet billed, and not on
-    another invoice still waiting for validation (Draft or On Hold)."""
-    pending = Coalesce(
-        Sum(
-            "ap_invoice_lines__quantity",
-            filter=Q(ap_invoice_lines__invoice__status__in=[APStatus.DRAFT, APStatus.ON_HOLD]),
-        ),
-        Value(0),
-        output_field=QUANTITY,
-    )
-    return list(
-        purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
-        .select_related("item", "sales_order_line__order")
-        .annotate(pending_quantity=pending)
+    search_form_class = PurchaseOrderSearchForm
+    queryset = (
+        PurchaseOrder.objects.filter(status__in=INVOICEABLE_PO_STATUSES)
+        .select_related("supplier")
         .annotate(
-            to_bill=Greatest(
-                F("received_quantity") - F("billed_quantity") - F("pending_quantity"),
-                Value(0),
-                output_field=QUANTITY,
+            to_bill=Sum(
+                F("lines__received_quantity") - F("lines__billed_quantity"), filter=LIVE_PO_LINES
             )
         )
-        .order_by("line_number")
     )
+    columns = [
+        Column("Purchase order", "number", "pk"),
+        Column("Supplier", "supplier", "supplier__name"),
+        Column("Status", "status", "status"),
+        Column("Approved", "approved", "approved_at"),
+        Column("Received, not billed", "to_bill", "to_bill", css="num"),
+        Column("Create Invoice", hidden=True),
+    ]
+
+    def text_match(self, text):
+        return (
+            Q(supplier__name__icontains=text)
+            | Q(supplier__number__iexact=text)
+            | number_match(text, "PO")
+        )
 
 
 class APInvoiceCreateView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
@@ -184,54 +121,32 @@ class APInvoiceCreateView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin,
         return redirect(invoice)
 
 
-class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SortedListMixin, ListView):
+class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "invoicing.view_apinvoice"
     template_name = "invoicing/ap_list.html"
+    search_form_class = APInvoiceSearchForm
+    queryset = APInvoice.objects.select_related("supplier", "purchase_order").annotate(
+        total=invoice_total(APInvoiceLine)
+    )
     columns = [
-        ("Invoice", "number", ""),
-        ("Supplier invoice", "supplier_invoice", ""),
-        ("Supplier", "supplier", ""),
-        ("Purchase order", "purchase_order", ""),
-        ("Invoice date", "invoice_date", ""),
-        ("Status", "status", ""),
-        ("Total", "total", "num"),
+        Column("Invoice", "number", "pk"),
+        Column("Supplier invoice", "supplier_invoice", "supplier_invoice_number"),
+        Column("Supplier", "supplier", "supplier__name"),
+        Column("Purchase order", "purchase_order", "purchase_order_id"),
+        Column("Invoice date", "invoice_date", "invoice_date"),
+        Column("Status", "status", "status"),
+        Column("Total", "total", "total", css="num"),
     ]
-    sort_fields = {
-        "number": "pk",
-        "supplier_invoice": "supplier_invoice_number",
-        "supplier": "supplier__name",
-        "purchase_order": "purchase_order_id",
-        "invoice_date": "invoice_date",
-        "status": "status",
-        "total": "total",
-    }
 
-    def get_queryset(self):
-        self.filters = APInvoiceFilterForm(self.request.GET or None)
-        invoices = (
-            self.scope(APInvoice.objects.all())
-            .select_related("supplier", "purchase_order")
-            .annotate(total=invoice_total(APInvoiceLine))
+    def filter_queryset(self, queryset, data: dict):
+        return filter_by(queryset, status=data["status"], supplier=data["supplier"])
+
+    def text_match(self, text):
+        return (
+            Q(supplier_invoice_number__iexact=text)
+            | number_match(text, "AP")
+            | number_match(text, "PO", "purchase_order_id")
         )
-        if self.filters.is_valid():
-            data = self.filters.cleaned_data
-            invoices = filtered_by_status(invoices, data, supplier=data["supplier"])
-            invoices = self.searched(invoices, data["q"].strip())
-        return self.sorted(invoices)
-
-    @staticmethod
-    def searched(invoices, text):
-        if not text:
-            return invoices
-        match = Q(supplier_invoice_number__iexact=text)
-        if (number := document_number(text, "AP")) is not None:
-            match |= Q(pk=number)
-        if (number := document_number(text, "PO")) is not None:
-            match |= Q(purchase_order_id=number)
-        return invoices.filter(match)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
 
 
 class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
@@ -260,11 +175,8 @@ class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         may_release = user.has_perm("invoicing.release_hold")
         for hold in invoice.holds.all():
             is_open = hold.released_at is None
-            # A quantity hold clears only by validation, once the goods are received.
-            hold.clears_by_validation = (
-                is_open and hold.reason == HoldReason.QUANTITY_BILLED_OVER_RECEIVED
-            )
-            hold.may_release = may_release and is_open and not hold.clears_by_validation
+            hold.clears_by_validation = is_open and not hold.can_be_released_by_hand()
+            hold.may_release = may_release and is_open and hold.can_be_released_by_hand()
         return super().get_context_data(
             may_validate=user.has_perm("invoicing.validate_apinvoice")
             and can_proceed(invoice.validate),
@@ -282,9 +194,13 @@ class APInvoiceValidateView(ServiceActionView):
     permission_required = "invoicing.validate_apinvoice"
 
     def perform(self, invoice):
-        invoice = ap_invoice_validate(actor=self.request.user, invoice=invoice)
-        self.success_message = f"{invoice} is {invoice.get_status_display()}."
-        return invoice
+        return ap_invoice_validate(actor=self.request.user, invoice=invoice)
+
+    def get_success_message(self, invoice):
+        return f"{invoice} is {invoice.get_status_display()}."
+
+    def success_level(self, invoice):
+        return messages.WARNING if invoice.status == APStatus.ON_HOLD else messages.SUCCESS
 
 
 class APInvoicePayView(ServiceActionView):
@@ -329,52 +245,31 @@ class HoldReleaseView(RoleRequiredMixin, UnitScopedMixin, FormView):
 # --- Receivables --------------------------------------------------------------------------
 
 
-class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SortedListMixin, ListView):
+class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "invoicing.view_arinvoice"
     template_name = "invoicing/ar_list.html"
+    search_form_class = ARInvoiceSearchForm
+    queryset = ARInvoice.objects.select_related("customer", "sales_order").annotate(
+        total=invoice_total(ARInvoiceLine)
+    )
     columns = [
-        ("Invoice", "number", ""),
-        ("Customer", "customer", ""),
-        ("Sales order", "sales_order", ""),
-        ("Invoice date", "invoice_date", ""),
-        ("Status", "status", ""),
-        ("Total", "total", "num"),
+        Column("Invoice", "number", "pk"),
+        Column("Customer", "customer", "customer__name"),
+        Column("Sales order", "sales_order", "sales_order_id"),
+        Column("Invoice date", "invoice_date", "invoice_date"),
+        Column("Status", "status", "status"),
+        Column("Total", "total", "total", css="num"),
     ]
-    sort_fields = {
-        "number": "pk",
-        "customer": "customer__name",
-        "sales_order": "sales_order_id",
-        "invoice_date": "invoice_date",
-        "status": "status",
-        "total": "total",
-    }
 
-    def get_queryset(self):
-        self.filters = ARInvoiceFilterForm(self.request.GET or None, user=self.request.user)
-        invoices = (
-            self.scope(ARInvoice.objects.all())
-            .select_related("customer", "sales_order")
-            .annotate(total=invoice_total(ARInvoiceLine))
+    def filter_queryset(self, queryset, data: dict):
+        return filter_by(queryset, status=data["status"], customer=data["customer"])
+
+    def text_match(self, text):
+        return (
+            Q(customer__name__icontains=text)
+            | number_match(text, "AR")
+            | number_match(text, "SO", "sales_order_id")
         )
-        if self.filters.is_valid():
-            data = self.filters.cleaned_data
-            invoices = filtered_by_status(invoices, data, customer=data["customer"])
-            invoices = self.searched(invoices, data["q"].strip())
-        return self.sorted(invoices)
-
-    @staticmethod
-    def searched(invoices, text):
-        if not text:
-            return invoices
-        match = Q(customer__name__icontains=text)
-        if (number := document_number(text, "AR")) is not None:
-            match |= Q(pk=number)
-        if (number := document_number(text, "SO")) is not None:
-            match |= Q(sales_order_id=number)
-        return invoices.filter(match)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
 
 
 class ARInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):

@@ -1,5 +1,6 @@
 """Read queries across the whole chain: the order header status in SQL, the home
-dashboard's counts, and the Peg Trace of one sales order line.
+dashboard's counts, the Peg Trace of one sales order line, and what the change pages and
+the Exceptions work area show beside ``work_area.open_exceptions``.
 
 Each function issues a fixed number of queries whatever the number of rows, so the pages
 built on them stay constant in queries.
@@ -10,13 +11,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Value, When
 
 from catalog.models import BusinessUnit
 from inventory.models import Reservation
 from invoicing.models import APInvoice, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine, ARStatus
 from orders.models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import (
+    POLineStatus,
     POStatus,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -26,6 +28,8 @@ from procurement.models import (
 )
 from receiving.models import Receipt, ReceiptLine
 from shipping.models import Shipment, ShipmentLine, ShipmentStatus
+
+from .models import BusinessException, ExceptionStatus
 
 # derive_order_status in SQL: the header is its least advanced live line, Cancelled when
 # every line is. Cancelled ranks last so that MIN() picks a live line whenever one exists.
@@ -431,3 +435,90 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
         ),
     ]
     return PegTrace(line=line, stages=stages, periods=status_periods(line_history))
+
+
+# Changes after booking and the Exceptions work area -----------------------------------
+
+
+def lines_at_risk(units):
+    """Sales order lines whose pegged supply is late (flagged by the Late Supply process),
+    oldest requested date first, each with its open PO line (``open_po_lines``, prefetched:
+    one query for the rows shown)."""
+    return (
+        SalesOrderLine.objects.filter(order__business_unit__in=units, at_risk=True)
+        .select_related("order__customer", "item")
+        .prefetch_related(
+            models.Prefetch(
+                "purchase_order_lines",
+                queryset=PurchaseOrderLine.objects.filter(status=POLineStatus.OPEN)
+                .select_related("purchase_order")
+                .order_by("pk"),
+                to_attr="open_po_lines",
+            )
+        )
+        .order_by("requested_date", "pk")
+    )
+
+
+def live_po_line(line: SalesOrderLine) -> PurchaseOrderLine | None:
+    """The PO line that supplies ``line`` now (any but a cancelled one), with its PO."""
+    return (
+        PurchaseOrderLine.objects.filter(sales_order_line=line)
+        .exclude(status=POLineStatus.CANCELLED)
+        .select_related("purchase_order__supplier")
+        .first()
+    )
+
+
+def exceptions_raised_for(lines, since) -> list:
+    """The open exceptions raised (or added to) for these lines since ``since``: what a
+    change just asked of the buyer."""
+    return list(
+        BusinessException.objects.filter(
+            sales_order_line__in=lines, status=ExceptionStatus.OPEN, updated_at__gte=since
+        ).order_by("pk")
+    )
+
+
+@dataclass
+class EntryPOLines:
+    """The PO lines behind work-area entries: an exception's own line, by its pk, and the
+    late line pegged to a late-supply entry's sales order line, by that line's pk."""
+
+    by_pk: dict[int, PurchaseOrderLine]
+    late_by_sales_order_line: dict[int, PurchaseOrderLine]
+
+
+def po_lines_of_entries(entries) -> EntryPOLines:
+    """One query, whatever the number of entries (none when no entry needs a PO line)."""
+    exception_lines = [
+        entry.document.purchase_order_line_id
+        for entry in entries
+        if isinstance(entry.document, BusinessException)
+    ]
+    late_lines = {
+        entry.sales_order_line.pk
+        for entry in entries
+        if isinstance(entry.document, PurchaseOrder) and entry.sales_order_line
+    }
+    if not exception_lines and not late_lines:
+        return EntryPOLines({}, {})
+    po_lines = PurchaseOrderLine.objects.filter(
+        Q(pk__in=exception_lines)
+        | Q(
+            sales_order_line__in=late_lines,
+            status=POLineStatus.OPEN,
+            late_since__isnull=False,
+        )
+    ).select_related("purchase_order")
+    by_pk = {po_line.pk: po_line for po_line in po_lines}
+    return EntryPOLines(
+        by_pk=by_pk,
+        late_by_sales_order_line={
+            po_line.sales_order_line_id: po_line
+            for po_line in by_pk.values()
+            if po_line.sales_order_line_id in late_lines
+            and po_line.late_since
+            and po_line.status == POLineStatus.OPEN
+        },
+    )

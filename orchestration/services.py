@@ -91,6 +91,8 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
         .select_related("item")
         .get(pk=sales_order_line.pk)
     )
+    if line.status == LineStatus.CANCELLED:
+        raise LineNotCancellable(f"{line} is already cancelled.")
     if line.status not in CANCELLABLE:
         raise LineNotCancellable(
             f"{line} is {line.get_status_display()}: a shipped line cannot be cancelled."
@@ -154,6 +156,8 @@ def _release_supply(*, actor, purchase_order, po_line, line) -> None:
 @transaction.atomic
 def sales_order_cancel(*, actor, sales_order: SalesOrder, reason: str) -> list[SalesOrderLine]:
     """Cancel every line of the order that can still be cancelled, by the rules above."""
+    require_permission(actor, "orders.change_salesorderline", "cancel order lines")
+    require_business_unit(actor, sales_order.business_unit_id)
     lines = [line for line in sales_order.lines.order_by("pk") if line.status in CANCELLABLE]
     if not lines:
         raise LineNotCancellable(f"{sales_order} has no line left that can be cancelled.")
@@ -181,8 +185,12 @@ def sales_order_cancel(*, actor, sales_order: SalesOrder, reason: str) -> list[S
 
 def _locked_open_exception(exception: BusinessException, kind: str) -> BusinessException:
     exception = BusinessException.objects.select_for_update().get(pk=exception.pk)
-    if exception.status != ExceptionStatus.OPEN or exception.kind != kind:
+    if exception.status != ExceptionStatus.OPEN:
         raise ValidationRefused(f"{exception} is already {exception.get_status_display()}.")
+    if exception.kind != kind:
+        raise ValidationRefused(
+            f"{exception} is a {exception.get_kind_display().lower()}: it is not resolved this way."
+        )
     return exception
 
 

@@ -17,6 +17,7 @@ from procurement.models import POLineStatus, PurchaseOrderLine, SupplyOrder, Sup
 from .models import BusinessException, ExceptionKind, ExceptionStatus
 
 BUYER, AP_ACCOUNTANT = "Buyer", "AP Accountant"
+LATE_SUPPLY = "Late supply"
 
 
 @dataclass
@@ -91,7 +92,7 @@ def open_exceptions(user) -> list[Entry]:
     ]
     entries += [
         Entry(
-            kind="Late supply",
+            kind=LATE_SUPPLY,
             owner_role=BUYER,
             opened_at=timezone.make_aware(
                 datetime.combine(po_line.late_since, datetime.min.time())

@@ -19,12 +19,19 @@ from b2b_portal.admin_actions import (
     ProcessRunsMixin,
     entered_lines,
     run_for_each,
+    run_for_each_with_reason,
 )
 from b2b_portal.errors import ValidationRefused
+from orchestration.services import sales_order_cancel, sales_order_line_cancel
 from procurement.services import orders_progress
 
 from .models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
 from .services import OrderLineInput, sales_order_book, sales_order_create
+
+CANCEL_HELP = (
+    "Kept on each line cancelled. Its supply is released by how far it has gone; the buyer "
+    "is asked about supply the supplier already has."
+)
 
 # Rank of the least advanced live line; cancelled lines map to NULL, which Min ignores.
 _LEAST_ADVANCED_LIVE_LINE = Min(
@@ -125,7 +132,7 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
         "ordered_date",
         "requested_date",
     )
-    actions = ("book_orders", "progress_orders")
+    actions = ("book_orders", "progress_orders", "cancel_orders")
     process_buttons = (ProcessButton("progress_order", "procurement.progress_salesorderline"),)
 
     def get_queryset(self, request):
@@ -196,6 +203,23 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
             self, request, queryset, progress, done="Progress Order ran for {count} {objects}."
         )
 
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("orders.change_salesorderline")
+
+    @admin.action(description="Cancel selected orders…", permissions=["cancel"])
+    def cancel_orders(self, request, queryset):
+        return run_for_each_with_reason(
+            self,
+            request,
+            queryset,
+            lambda order, reason: sales_order_cancel(
+                actor=request.user, sales_order=order, reason=reason
+            ),
+            title="Cancel orders",
+            done="Cancelled the lines still open of {count} {objects}.",
+            help_text=CANCEL_HELP,
+        )
+
 
 @admin.register(SalesOrderLine)
 class SalesOrderLineAdmin(DocumentAdmin):
@@ -216,6 +240,25 @@ class SalesOrderLineAdmin(DocumentAdmin):
     readonly_fields = ("supplied_by",)
     business_unit_path = "order__business_unit"
     number_search = {"SO": "order_id"}
+    actions = ("cancel_lines",)
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("orders.change_salesorderline")
+
+    @admin.action(description="Cancel selected lines…", permissions=["cancel"])
+    def cancel_lines(self, request, queryset):
+        return run_for_each_with_reason(
+            self,
+            request,
+            queryset,
+            lambda line, reason: sales_order_line_cancel(
+                actor=request.user, sales_order_line=line, reason=reason
+            ),
+            title="Cancel order lines",
+            done="Cancelled {count} {objects}.",
+            noun="order line",
+            help_text=CANCEL_HELP,
+        )
 
     @admin.display(description="supplied by (the peg)")
     def supplied_by(self, obj):

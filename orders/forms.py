@@ -6,12 +6,11 @@ quantities, prices in range, one unit per order) stay in ``orders.services``; th
 here only turn typing mistakes into messages next to the field.
 """
 
-import re
-
 from django import forms
 from django.utils import timezone
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Customer, Item, Warehouse
 from orchestration.selectors import STATUS_ORDER, business_units_of
@@ -127,53 +126,17 @@ def filled_lines(formset) -> list[dict]:
     return [form.cleaned_data for form in formset.forms if form.cleaned_data]
 
 
-ORDER_NUMBER = re.compile(r"^\s*(?:SO-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
-
-
-class OrderSearchForm(forms.Form):
-    SORTS = {
-        "number": "pk",
-        "customer": "customer__name",
-        "ordered": "ordered_date",
-        "requested": "requested_date",
-    }
-
-    number = forms.CharField(label="Order", required=False, max_length=20)
+class OrderSearchForm(SearchForm):
+    number = DocumentNumberField(
+        prefix="SO",
+        label="Order",
+        error_messages={"invalid": "Enter an order number like SO-000123 or 123."},
+    )
     customer = forms.CharField(required=False, max_length=100)
     item = forms.CharField(required=False, max_length=100)
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status"), *[(s.value, s.label) for s in STATUS_ORDER]],
-    )
+    status = StatusField([(s.value, s.label) for s in STATUS_ORDER], empty_label="Any status")
     ordered_from = forms.DateField(label="Ordered from", required=False, widget=DATE_INPUT)
     ordered_to = forms.DateField(label="Ordered to", required=False, widget=DATE_INPUT)
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Rendered by hand: a search is never "valid input" to be shown in green.
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = (
-                "form-select form-select-sm" if select else "form-control form-control-sm"
-            )
-
-    def clean_number(self):
-        number = self.cleaned_data["number"]
-        if not number:
-            return None
-        match = ORDER_NUMBER.match(number)
-        if not match:
-            raise forms.ValidationError("Enter an order number like SO-000123 or 123.")
-        return int(match.group(1))
-
-    def clean_sort(self):
-        """A whitelisted ``?sort=`` key (``-`` for descending) as an ``order_by`` field."""
-        sort = self.cleaned_data["sort"] or "-number"
-        key = sort.removeprefix("-")
-        if key not in self.SORTS:
-            return "-pk"
-        return ("-" if sort.startswith("-") else "") + self.SORTS[key]
 
     def clean(self):
         data = super().clean()

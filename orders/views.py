@@ -7,15 +7,17 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.lists import Column, SearchableListMixin, with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orchestration.selectors import filter_header_status, with_header_status
 from orchestration.views import document_url
+from processes.batching import filter_by
 from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
 
 from .forms import (
@@ -143,69 +145,42 @@ def _bounded_int(value) -> int:
         return 0
 
 
-class OrderListView(RoleRequiredMixin, UnitScopedMixin, ListView):
+class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     """Manage Orders: search, filter by the order's status, sort, page."""
 
     permission_required = "orders.view_salesorder"
     template_name = "orders/order_list.html"
-    model = SalesOrder
-    paginate_by = 25
+    search_form_class = OrderSearchForm
+    queryset = with_header_status(SalesOrder.objects.select_related("customer")).annotate(
+        line_count=Count("lines")
+    )
+    columns = [
+        Column("Order", "number", "pk"),
+        Column("Customer", "customer", "customer__name"),
+        Column("Customer PO"),
+        Column("Ordered", "ordered", "ordered_date"),
+        Column("Requested", "requested", "requested_date"),
+        Column("Status"),
+        Column("Lines", css="num"),
+    ]
 
-    def get_queryset(self):
-        self.search = OrderSearchForm(self.request.GET)
-        if not self.search.is_valid():
-            return SalesOrder.objects.none()
-        data = self.search.cleaned_data
-        orders = with_header_status(super().get_queryset().select_related("customer"))
-        orders = orders.annotate(line_count=Count("lines"))
-        if data["number"]:
-            orders = orders.filter(pk=data["number"])
-        if data["customer"]:
+    def filter_queryset(self, queryset, data: dict):
+        orders = filter_by(
+            queryset,
+            pk=data["number"],
+            ordered_date__gte=data["ordered_from"],
+            ordered_date__lte=data["ordered_to"],
+        )
+        if text := data["customer"]:
             orders = orders.filter(
-                Q(customer__name__icontains=data["customer"])
-                | Q(customer__number__icontains=data["customer"])
+                Q(customer__name__icontains=text) | Q(customer__number__icontains=text)
             )
-        if data["item"]:
-            lines_with_item = SalesOrderLine.objects.filter(order=OuterRef("pk")).filter(
-                Q(item__number__icontains=data["item"])
-                | Q(item__description__icontains=data["item"])
-            )
-            orders = orders.filter(Exists(lines_with_item))
+        if text := data["item"]:
+            item = Q(item__number__icontains=text) | Q(item__description__icontains=text)
+            orders = with_a_line(orders, SalesOrderLine, item, document="order")
         if data["status"]:
             orders = filter_header_status(orders, data["status"])
-        if data["ordered_from"]:
-            orders = orders.filter(ordered_date__gte=data["ordered_from"])
-        if data["ordered_to"]:
-            orders = orders.filter(ordered_date__lte=data["ordered_to"])
-        return orders.order_by(data["sort"], "-pk")
-
-    def get_context_data(self, **kwargs):
-        current = self.request.GET.get("sort") or "-number"
-        return super().get_context_data(search=self.search, columns=_columns(current), **kwargs)
-
-
-# (heading, sort key or None); the keys are OrderSearchForm.SORTS.
-COLUMNS = [
-    ("Order", "number"),
-    ("Customer", "customer"),
-    ("Customer PO", None),
-    ("Ordered", "ordered"),
-    ("Requested", "requested"),
-    ("Status", None),
-    ("Lines", None),
-]
-
-
-def _columns(current_sort: str) -> list[dict]:
-    """Headings with the sort each one's link asks for (the reverse when already sorted)."""
-    columns = []
-    for label, key in COLUMNS:
-        column = {"label": label, "next": None, "aria": None}
-        if key:
-            column["next"] = f"-{key}" if current_sort == key else key
-            column["aria"] = {key: "ascending", f"-{key}": "descending"}.get(current_sort)
-        columns.append(column)
-    return columns
+        return orders
 
 
 @dataclass

@@ -14,6 +14,7 @@ from b2b_portal.admin_actions import (
     run_for_each_with_reason,
 )
 from b2b_portal.errors import ApplicationError
+from orchestration.services import Remainder, purchase_order_line_close_short
 
 from .models import (
     PurchaseOrder,
@@ -285,3 +286,33 @@ class PurchaseOrderLineAdmin(DocumentAdmin):
     search_fields = ("item__number", "purchase_order__supplier__name")
     business_unit_path = "purchase_order__business_unit"
     number_search = {"PO": "purchase_order_id", "SO": "sales_order_line__order_id"}
+    actions = ("close_short_resupply", "close_short_cancel")
+
+    def has_close_short_permission(self, request):
+        return request.user.has_perm("procurement.change_purchaseorder")
+
+    def _close_short(self, request, queryset, remainder: str, rest: str):
+        return run_for_each_with_reason(
+            self,
+            request,
+            queryset,
+            lambda po_line, reason: purchase_order_line_close_short(
+                actor=request.user, purchase_order_line=po_line, remainder=remainder, reason=reason
+            ),
+            title=f"Close purchase order lines short ({rest})",
+            done=f"Closed {{count}} {{objects}} for receiving at what was received; {rest}.",
+            noun="purchase order line",
+            help_text="The order line of each is split: the received part goes on to shipping.",
+        )
+
+    @admin.action(
+        description="Close selected lines short (rest resupplied)…", permissions=["close_short"]
+    )
+    def close_short_resupply(self, request, queryset):
+        return self._close_short(request, queryset, Remainder.RESUPPLY, "the rest is resupplied")
+
+    @admin.action(
+        description="Close selected lines short (rest cancelled)…", permissions=["close_short"]
+    )
+    def close_short_cancel(self, request, queryset):
+        return self._close_short(request, queryset, Remainder.CANCEL, "the rest is cancelled")

@@ -3,7 +3,12 @@
 from collections import defaultdict
 from datetime import date
 
-from .models import SourcingRule
+from django.db.models import Q
+
+from b2b_portal.lists import with_a_line
+from processes.batching import filter_by
+
+from .models import PurchaseOrderLine, RequisitionLine, SourcingRule
 
 
 def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:
@@ -21,3 +26,26 @@ def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:
 
 def effective_on(rule: SourcingRule, day: date) -> bool:
     return rule.effective_from <= day and (rule.effective_to is None or day <= rule.effective_to)
+
+
+def po_grouping_key(requisition_line: RequisitionLine) -> tuple:
+    """What makes requisition lines one purchase order: business unit, supplier, site,
+    currency and ship-to warehouse (AutoCreate and the Document Builder alike)."""
+    return (
+        requisition_line.requisition.business_unit_id,
+        requisition_line.supplier_id,
+        requisition_line.supplier_site_id,
+        requisition_line.currency_code,
+        requisition_line.deliver_to_warehouse_id,
+    )
+
+
+def purchase_orders_filtered(
+    purchase_orders, *, number=None, supplier=None, item=None, status=None
+):
+    """Narrow purchase orders by number, supplier, status and an item on any line (None
+    means "all")."""
+    purchase_orders = filter_by(purchase_orders, pk=number, supplier=supplier, status=status)
+    if item is None:
+        return purchase_orders
+    return with_a_line(purchase_orders, PurchaseOrderLine, Q(item=item), document="purchase_order")

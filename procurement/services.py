@@ -32,7 +32,7 @@ from .models import (
     SupplyOrder,
     SupplyStatus,
 )
-from .selectors import effective_on, sourcing_rules_by_item
+from .selectors import effective_on, po_grouping_key, sourcing_rules_by_item
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -223,14 +223,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     the lines."""
     groups = defaultdict(list)
     for line in requisition_lines:
-        key = (
-            line.requisition.business_unit_id,
-            line.supplier_id,
-            line.supplier_site_id,
-            line.currency_code,
-            line.deliver_to_warehouse_id,
-        )
-        groups[key].append(line)
+        groups[po_grouping_key(line)].append(line)
     headers = {
         key: PurchaseOrder(
             business_unit_id=key[0],

@@ -1,9 +1,5 @@
 """The buyer's workbench: Process Requisitions with its Document Builder, Manage Purchase
-Orders, the PO page with its approval actions, and the printable PO.
-
-``SearchListMixin`` and ``PurchaseOrderSearchMixin`` also serve the receiving workbench,
-which searches the same purchase orders.
-"""
+Orders, the PO page with its approval actions, and the printable PO."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,27 +7,17 @@ from functools import cached_property
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Round
+from django.db.models import Count, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.lists import AMOUNT, Column, SearchableListMixin, line_amount, lines_aggregate
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from processes.batching import filter_by
 
 from .forms import (
     DocumentBuilderCreateForm,
@@ -47,6 +33,7 @@ from .models import (
     RequisitionLine,
     RequisitionStatus,
 )
+from .selectors import po_grouping_key, purchase_orders_filtered
 from .services import (
     purchase_order_approve,
     purchase_order_reject,
@@ -54,104 +41,7 @@ from .services import (
     purchase_orders_create_from_requisitions,
 )
 
-AMOUNT = DecimalField(max_digits=28, decimal_places=5)
 LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
-
-
-def line_amount():
-    """A line's amount in SQL, rounded like ``round_money`` (PostgreSQL rounds numeric
-    half away from zero, which is half-up for the positive amounts of a document)."""
-    product = ExpressionWrapper(F("quantity") * F("unit_price"), AMOUNT)
-    return Round(product, 2, output_field=AMOUNT)
-
-
-def lines_aggregate(line_model, aggregate, *, document="purchase_order", condition=None):
-    """An aggregate of each listed document's lines, as a correlated subquery.
-
-    Rather than a join and GROUP BY over every document: the subquery runs only for the
-    page's rows (unless the page is sorted by it) and the paginator's COUNT stays plain.
-    """
-    lines = line_model.objects.filter(condition or Q(), **{document: OuterRef("pk")})
-    grouped = lines.order_by().values(document).annotate(value=aggregate)
-    return Subquery(grouped.values("value"))
-
-
-# --- list pages ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SortLink:
-    url: str
-    direction: str  # "ascending", "descending" or "" when the list is not sorted by it
-
-
-class SearchListMixin:
-    """A list page: a GET filter form, a whitelisted ``?sort=``, 25 rows a page.
-
-    ``sort_fields`` maps each ``?sort=`` key to what the rows are ordered by; any other
-    value is ignored, so a URL cannot order by an arbitrary column.
-    """
-
-    paginate_by = 25
-    filter_form_class = SupplyFilterForm
-    sort_fields: dict[str, str] = {}
-    default_sort = ""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        self.filters = self.filter_form_class(self.request.GET or None, user=self.request.user)
-        if self.filters.is_bound:
-            if not self.filters.is_valid():
-                return queryset.none()
-            queryset = self.filter_queryset(queryset, self.filters.cleaned_data)
-        sort = self.current_sort()
-        descending = "-" if sort.startswith("-") else ""
-        return queryset.order_by(
-            f"{descending}{self.sort_fields[sort.lstrip('-')]}", f"{descending}pk"
-        )
-
-    def filter_queryset(self, queryset, data: dict):
-        raise NotImplementedError
-
-    def current_sort(self) -> str:
-        sort = self.request.GET.get("sort", "")
-        return sort if sort.lstrip("-") in self.sort_fields else self.default_sort
-
-    def get_context_data(self, **kwargs):
-        sort = self.current_sort()
-        sort_links = {}
-        for key in self.sort_fields:
-            query = self.request.GET.copy()
-            query.pop("page", None)
-            query["sort"] = f"-{key}" if sort == key else key
-            direction = {key: "ascending", f"-{key}": "descending"}.get(sort, "")
-            sort_links[key] = SortLink(f"?{query.urlencode()}", direction)
-        page_query = self.request.GET.copy()
-        page_query.pop("page", None)
-        return super().get_context_data(
-            filters=self.filters,
-            sort_links=sort_links,
-            page_query=page_query.urlencode(),
-            **kwargs,
-        )
-
-
-class PurchaseOrderSearchMixin(SearchListMixin):
-    """Find purchase orders by number, supplier, item (on any line) and status."""
-
-    def filter_queryset(self, queryset, data: dict):
-        if data.get("number"):
-            queryset = queryset.filter(pk=data["number"])
-        if data.get("supplier"):
-            queryset = queryset.filter(supplier=data["supplier"])
-        if data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("item"):
-            lines = PurchaseOrderLine.objects.filter(
-                purchase_order=OuterRef("pk"), item=data["item"]
-            )
-            queryset = queryset.filter(Exists(lines))
-        return queryset
 
 
 # --- Process Requisitions and the Document Builder -------------------------------------
@@ -201,28 +91,30 @@ class RequisitionLinesMixin(RoleRequiredMixin, UnitScopedMixin):
         return DocumentBuilder(self.request.session)
 
 
-class ProcessRequisitionsView(RequisitionLinesMixin, SearchListMixin, ListView):
+class ProcessRequisitionsView(RequisitionLinesMixin, SearchableListMixin, ListView):
     """Approved requisition lines that no PO covers yet, to pick for the Document Builder."""
 
     template_name = "procurement/requisitions.html"
     context_object_name = "requisition_lines"
-    sort_fields = {
-        "requisition": "requisition_id",
-        "item": "item__number",
-        "supplier": "supplier__name",
-        "quantity": "quantity",
-        "amount": "amount",
-        "need_by": "need_by_date",
-    }
+    search_form_class = SupplyFilterForm
+    columns = [
+        Column("Select", hidden=True),
+        Column("Requisition", "requisition", "requisition_id"),
+        Column("Item", "item", "item__number"),
+        Column("Supplier", "supplier", "supplier__name"),
+        Column("Site"),
+        Column("Deliver to"),
+        Column("Quantity", "quantity", "quantity", css="num"),
+        Column("Price", css="num"),
+        Column("Amount", "amount", "amount", css="num"),
+        Column("Need by", "need_by", "need_by_date"),
+        Column("Sales order line"),
+    ]
     default_sort = "need_by"
     queryset = REQUISITION_LINES.filter(status=RequisitionStatus.APPROVED)
 
     def filter_queryset(self, queryset, data: dict):
-        if data["supplier"]:
-            queryset = queryset.filter(supplier=data["supplier"])
-        if data["item"]:
-            queryset = queryset.filter(item=data["item"])
-        return queryset
+        return filter_by(queryset, supplier=data["supplier"], item=data["item"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(in_builder=set(self.builder.line_ids), **kwargs)
@@ -281,16 +173,6 @@ class DraftPurchaseOrder:
         return sum((line.amount for line in self.lines), start=Decimal("0"))
 
 
-def _po_grouping(line) -> tuple:
-    return (
-        line.requisition.business_unit_id,
-        line.supplier_id,
-        line.supplier_site_id,
-        line.currency_code,
-        line.deliver_to_warehouse_id,
-    )
-
-
 class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
     """The picked lines grouped into the POs that Create will make."""
 
@@ -310,7 +192,7 @@ class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
             "deliver_to_warehouse_id",
             "pk",
         )
-        drafts = [DraftPurchaseOrder(list(group)) for _, group in groupby(lines, _po_grouping)]
+        drafts = [DraftPurchaseOrder(list(group)) for _, group in groupby(lines, po_grouping_key)]
         return super().get_context_data(drafts=drafts, **kwargs)
 
     def form_valid_once(self, form):
@@ -326,31 +208,47 @@ class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
 # --- Manage Purchase Orders, the PO page and its actions -------------------------------
 
 
-class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, PurchaseOrderSearchMixin, ListView):
+class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
+    """Manage Purchase Orders: find POs by number, supplier, item and status."""
+
     template_name = "procurement/po_list.html"
     permission_required = "procurement.view_purchaseorder"
     context_object_name = "purchase_orders"
-    filter_form_class = PurchaseOrderSearchForm
+    search_form_class = PurchaseOrderSearchForm
     queryset = PurchaseOrder.objects.select_related(
         "supplier", "supplier_site", "ship_to_warehouse", "buyer"
     ).annotate(
         total=Coalesce(
-            lines_aggregate(PurchaseOrderLine, Sum(line_amount()), condition=LIVE_PO_LINES),
+            lines_aggregate(
+                PurchaseOrderLine,
+                Sum(line_amount()),
+                document="purchase_order",
+                condition=LIVE_PO_LINES,
+            ),
             Value(Decimal("0")),
             output_field=AMOUNT,
         ),
         line_count=Coalesce(
-            lines_aggregate(PurchaseOrderLine, Count("pk"), condition=LIVE_PO_LINES), 0
+            lines_aggregate(
+                PurchaseOrderLine, Count("pk"), document="purchase_order", condition=LIVE_PO_LINES
+            ),
+            0,
         ),
     )
-    sort_fields = {
-        "number": "pk",
-        "supplier": "supplier__name",
-        "status": "status",
-        "created": "created_at",
-        "total": "total",
-    }
-    default_sort = "-number"
+    columns = [
+        Column("Order", "number", "pk"),
+        Column("Supplier", "supplier", "supplier__name"),
+        Column("Site"),
+        Column("Ship to"),
+        Column("Status", "status", "status"),
+        Column("Buyer"),
+        Column("Created", "created", "created_at"),
+        Column("Lines", css="num"),
+        Column("Total", "total", "total", css="num"),
+    ]
+
+    def filter_queryset(self, queryset, data: dict):
+        return purchase_orders_filtered(queryset, **data)
 
 
 class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 
 from b2b_portal.fields import ZERO
+from b2b_portal.lists import DocumentNumberField
 from b2b_portal.web import SubmissionTokenField
-from procurement.forms import DocumentNumberField, SupplyFilterForm
+from procurement.forms import SupplyFilterForm
 from procurement.models import PurchaseOrderLine
 
 from .services import ReceiptLineInput

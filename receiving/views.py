@@ -4,14 +4,16 @@ receipts with the reservation each one made for the pegged sales order line."""
 from functools import cached_property
 
 from django.contrib import messages
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, F, Min, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
+from b2b_portal.lists import Column, SearchableListMixin, lines_aggregate, with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
+from processes.batching import filter_by
 from procurement.forms import ExpectedShipmentSearchForm
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
-from procurement.views import PurchaseOrderSearchMixin, SearchListMixin, lines_aggregate
+from procurement.selectors import purchase_orders_filtered
 
 from .forms import ReceiptSearchForm, ReceiveForm
 from .models import Receipt, ReceiptLine
@@ -20,37 +22,43 @@ from .services import receipt_create
 OPEN_LINES = Q(status=POLineStatus.OPEN)
 
 
+def open_lines_aggregate(aggregate):
+    return lines_aggregate(
+        PurchaseOrderLine, aggregate, document="purchase_order", condition=OPEN_LINES
+    )
+
+
 class ReceiveExpectedShipmentsView(
-    RoleRequiredMixin, UnitScopedMixin, PurchaseOrderSearchMixin, ListView
+    RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView
 ):
     """Approved purchase orders still waiting for goods."""
 
     permission_required = "receiving.add_receipt"
     template_name = "receiving/expected.html"
     context_object_name = "purchase_orders"
-    filter_form_class = ExpectedShipmentSearchForm
+    search_form_class = ExpectedShipmentSearchForm
     queryset = (
         PurchaseOrder.objects.filter(status=POStatus.OPEN)
         .select_related("supplier", "ship_to_warehouse")
         .annotate(
-            open_lines=lines_aggregate(PurchaseOrderLine, Count("pk"), condition=OPEN_LINES),
-            open_quantity=lines_aggregate(
-                PurchaseOrderLine,
-                Sum(F("quantity") - F("received_quantity")),
-                condition=OPEN_LINES,
-            ),
-            next_promised_date=lines_aggregate(
-                PurchaseOrderLine, Min("promised_date"), condition=OPEN_LINES
-            ),
+            open_lines=open_lines_aggregate(Count("pk")),
+            open_quantity=open_lines_aggregate(Sum(F("quantity") - F("received_quantity"))),
+            next_promised_date=open_lines_aggregate(Min("promised_date")),
         )
     )
-    sort_fields = {
-        "number": "pk",
-        "supplier": "supplier__name",
-        "promised": "next_promised_date",
-        "open_quantity": "open_quantity",
-    }
+    columns = [
+        Column("Order", "number", "pk"),
+        Column("Supplier", "supplier", "supplier__name"),
+        Column("Ship to"),
+        Column("Open lines", css="num"),
+        Column("Open quantity", "open_quantity", "open_quantity", css="num"),
+        Column("Next promised", "promised", "next_promised_date"),
+        Column("Receive", hidden=True),
+    ]
     default_sort = "promised"
+
+    def filter_queryset(self, queryset, data: dict):
+        return purchase_orders_filtered(queryset, **data)
 
 
 class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
@@ -89,39 +97,40 @@ class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormVie
         return redirect(receipt)
 
 
-class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchListMixin, ListView):
+class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "receiving.view_receipt"
     template_name = "receiving/receipt_list.html"
     context_object_name = "receipts"
-    filter_form_class = ReceiptSearchForm
+    search_form_class = ReceiptSearchForm
     queryset = Receipt.objects.select_related(
         "purchase_order__supplier", "warehouse", "received_by"
     ).annotate(
         total_quantity=lines_aggregate(ReceiptLine, Sum("quantity"), document="receipt"),
         line_count=lines_aggregate(ReceiptLine, Count("pk"), document="receipt"),
     )
-    sort_fields = {
-        "number": "pk",
-        "purchase_order": "purchase_order_id",
-        "supplier": "purchase_order__supplier__name",
-        "received_at": "received_at",
-        "quantity": "total_quantity",
-    }
-    default_sort = "-number"
+    columns = [
+        Column("Receipt", "number", "pk"),
+        Column("Purchase order", "purchase_order", "purchase_order_id"),
+        Column("Supplier", "supplier", "purchase_order__supplier__name"),
+        Column("Warehouse"),
+        Column("Received", "received_at", "received_at"),
+        Column("By"),
+        Column("Packing slip"),
+        Column("Lines", css="num"),
+        Column("Quantity", "quantity", "total_quantity", css="num"),
+    ]
 
     def filter_queryset(self, queryset, data: dict):
-        if data["number"]:
-            queryset = queryset.filter(pk=data["number"])
-        if data["purchase_order"]:
-            queryset = queryset.filter(purchase_order_id=data["purchase_order"])
-        if data["supplier"]:
-            queryset = queryset.filter(purchase_order__supplier=data["supplier"])
-        if data["item"]:
-            lines = ReceiptLine.objects.filter(
-                receipt=OuterRef("pk"), purchase_order_line__item=data["item"]
-            )
-            queryset = queryset.filter(Exists(lines))
-        return queryset
+        receipts = filter_by(
+            queryset,
+            pk=data["number"],
+            purchase_order_id=data["purchase_order"],
+            purchase_order__supplier=data["supplier"],
+        )
+        if data["item"] is None:
+            return receipts
+        item_received = Q(purchase_order_line__item=data["item"])
+        return with_a_line(receipts, ReceiptLine, item_received, document="receipt")
 
 
 class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):

@@ -1,32 +1,14 @@
-"""Forms of the Shipping Clerk's workbench: Pick Release, Ship Confirm, the shipments filter.
-
-``units_of`` and ``document_number`` are shared with the invoicing workbenches.
-"""
+"""Forms of the Shipping Clerk's workbench: Pick Release, Ship Confirm, the shipments search."""
 
 from django import forms
 
+from b2b_portal.lists import SearchForm, StatusField, document_number
 from b2b_portal.web import SubmissionTokenField
-from catalog.models import BusinessUnit, Customer, Warehouse
+from catalog.models import Customer, Warehouse
+from orchestration.selectors import business_units_of
 from orders.models import SalesOrder
 
 from .models import ShipmentStatus
-
-# Primary keys are PostgreSQL integers: a longer number can name no document.
-LARGEST_NUMBER = 2**31 - 1
-
-
-def units_of(user):
-    """The business units whose documents ``user`` sees (a superuser sees every unit)."""
-    units = BusinessUnit.objects.all()
-    return units if user.is_superuser else units.filter(members=user)
-
-
-def document_number(text: str, prefix: str) -> int | None:
-    """``SO-000123``, ``so-123`` or ``123`` -> 123 for prefix ``SO``; None if not such a number."""
-    text = text.strip().upper().removeprefix(f"{prefix}-")
-    if not text.isdigit() or int(text) > LARGEST_NUMBER:
-        return None
-    return int(text)
 
 
 class DateInput(forms.DateInput):
@@ -54,7 +36,7 @@ class PickReleaseForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = units_of(user)
+        self.units = business_units_of(user)
         warehouses = Warehouse.objects.filter(business_unit__in=self.units)
         self.fields["warehouse"].queryset = warehouses
         self.fields["warehouse"].initial = warehouses.values_list("pk", flat=True).first()
@@ -83,17 +65,17 @@ class ShipConfirmForm(forms.Form):
     waybill = forms.CharField(label="Waybill", max_length=60, required=False)
 
 
-class ShipmentFilterForm(forms.Form):
+class ShipmentSearchForm(SearchForm):
     q = forms.CharField(label="Shipment, order number or customer", max_length=100, required=False)
-    status = forms.ChoiceField(
-        choices=[("", "All statuses"), *ShipmentStatus.choices], required=False
-    )
+    status = StatusField(ShipmentStatus.choices)
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.none(), required=False, empty_label="All customers"
     )
     released_from = forms.DateField(label="Released from", required=False, widget=DateInput)
     released_to = forms.DateField(label="Released to", required=False, widget=DateInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.filter(business_unit__in=units_of(user))
+        self.fields["customer"].queryset = Customer.objects.filter(
+            business_unit__in=business_units_of(self.user)
+        )

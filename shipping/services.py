@@ -11,9 +11,10 @@ from b2b_portal.permissions import require_business_unit
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from inventory.services import balances_lock, reservation_issue
-from orders.models import LineStatus, SalesOrder, SalesOrderLine
+from orders.models import SalesOrder, SalesOrderLine
 
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
+from .selectors import lines_awaiting_release
 
 
 @transaction.atomic
@@ -31,18 +32,13 @@ def pick_release(
     require_business_unit(actor, business_unit.pk)
     if warehouse.business_unit_id != business_unit.pk:
         raise ValidationRefused(f"Warehouse {warehouse} belongs to another business unit.")
-    lines = SalesOrderLine.objects.filter(
-        status=LineStatus.AWAITING_SHIPPING,
-        order__business_unit=business_unit,
-        order__warehouse=warehouse,
-        shipment_lines__isnull=True,
+    lines = lines_awaiting_release(
+        business_units=[business_unit],
+        warehouse=warehouse,
+        customer=customer,
+        sales_order=sales_order,
+        requested_by=requested_by,
     ).select_related("order")
-    if customer is not None:
-        lines = lines.filter(order__customer=customer)
-    if sales_order is not None:
-        lines = lines.filter(order=sales_order)
-    if requested_by is not None:
-        lines = lines.filter(requested_date__lte=requested_by)
     # Skip lines another release holds: each line lands in exactly one wave.
     lines = list(lines.select_for_update(skip_locked=True, of=("self",)).order_by("pk"))
     if not lines:

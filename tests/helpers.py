@@ -10,7 +10,15 @@ from django_fsm import FSMField
 
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 
-DOMAIN_APPS = ["orders", "inventory", "procurement", "receiving", "shipping", "invoicing"]
+DOMAIN_APPS = [
+    "orders",
+    "inventory",
+    "procurement",
+    "receiving",
+    "shipping",
+    "invoicing",
+    "orchestration",
+]
 
 
 def place_order(world, *lines, customer="C-1001", unit="US1", warehouse="M1", book=True):

@@ -308,8 +308,6 @@ def test_the_roles_take_an_order_through_the_whole_cycle_in_the_browser(page, li
     po_stage = page.get_by_test_id("stage").filter(
         has=page.get_by_role("rowheader", name="Purchase order")
     )
-    expect(po_stage.get_by_test_id("document")).to_contain_text(
-        "Line Closed, received 2"
-    )
+    expect(po_stage.get_by_test_id("document")).to_contain_text("Line Closed, received 2")
     assert status_periods_on_the_page(page) == LINE_STATUS_PERIODS
     logout(page)

@@ -1,0 +1,43 @@
+"""Helpers of the change pages' tests: posting a change form, receiving, making a PO
+line late, and the exceptions each change leaves."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from orchestration.models import BusinessException
+from procurement.models import PurchaseOrderLine
+from procurement.services import purchase_order_lines_flag_late
+from receiving.services import ReceiptLineInput, receipt_create
+
+
+def form_data(token=None, **fields) -> dict:
+    """A change form as the browser posts it, with a fresh submission token unless given."""
+    return {"submission_token": token or uuid.uuid4().hex, **fields}
+
+
+def receive(world, po_line, quantity: str) -> None:
+    receipt_create(
+        actor=world.users["receiver"],
+        purchase_order=po_line.purchase_order,
+        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
+    )
+
+
+def make_late(world, po_line) -> None:
+    """The supplier's promised date has passed, and the daily Late Supply run has seen it."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PurchaseOrderLine.objects.filter(pk=po_line.pk).update(promised_date=yesterday)
+    purchase_order_lines_flag_late(actor=world.users["ops"])
+
+
+def exception_rows() -> list:
+    """The exceptions table, which ``tests.helpers.snapshot`` does not cover."""
+    return sorted(BusinessException.objects.values_list("pk", "status", "quantity"))
+
+
+def errors_of(response) -> list[str]:
+    form = response.context["form"]
+    return [str(error) for errors in form.errors.values() for error in errors]
