@@ -123,7 +123,9 @@ def test_the_trace_of_a_closed_line_shows_every_document_and_status(client, worl
         ["clerk", "clerk", "manager", "receiver", "shipper", "ar", "ar"]
     ]
     assert entry_users(response, "Supply order") == [["manager", "buyer", "buyer", "receiver"]]
-    assert entry_users(response, "Purchase order") == [["buyer", "buyer", "buyer", "receiver", "ap"]]
+    assert entry_users(response, "Purchase order") == [
+        ["buyer", "buyer", "buyer", "receiver", "ap"]
+    ]
     assert entry_users(response, "Receipt") == [["receiver"]]
     assert entry_users(response, "Shipment") == [["shipper", "shipper"]]
     assert entry_users(response, "AP invoice") == [["ap", "ap", "ap"]]
