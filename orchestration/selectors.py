@@ -28,6 +28,7 @@ from procurement.models import (
 )
 from receiving.models import Receipt, ReceiptLine
 from shipping.models import Shipment, ShipmentLine, ShipmentStatus
+from shipping.selectors import lines_awaiting_release
 
 from .models import BusinessException, ExceptionStatus
 
@@ -96,10 +97,7 @@ def purchase_orders_open(units):
 
 def lines_awaiting_pick_release(units):
     """Fully reserved lines that no pick wave has released yet."""
-    released = ShipmentLine.objects.filter(sales_order_line=OuterRef("pk"))
-    return SalesOrderLine.objects.filter(
-        order__business_unit__in=units, status=LineStatus.AWAITING_SHIPPING
-    ).exclude(Exists(released))
+    return lines_awaiting_release(business_units=units)
 
 
 def shipments_released(units):

@@ -505,8 +505,6 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
         page = Paginator(sorted(shown, key=key, reverse=descending), WORK_AREA_PAGE_SIZE)
         page = page.get_page(params.get("page"))
         po_lines = selectors.po_lines_of_entries(page.object_list)
-        query = params.copy()
-        query.pop("page", None)
         return super().get_context_data(
             form=form,
             page_obj=page,
@@ -514,7 +512,6 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             total=len(entries),
             sort=sort,
             sorts=[(name, label) for name, (label, _key, _desc) in SORTS.items()],
-            page_query=query.urlencode(),
             **kwargs,
         )
 
