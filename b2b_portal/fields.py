@@ -18,6 +18,11 @@ def round_money(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
 
 
+def format_quantity(quantity: Decimal) -> str:
+    """A quantity as a person writes it in a sentence: 2, 2.5 (not 2.000)."""
+    return f"{Decimal(quantity).normalize():f}"
+
+
 class QuantityField(models.DecimalField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_digits", 14)

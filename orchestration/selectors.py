@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Value, When
 
+from b2b_portal.fields import format_quantity
 from catalog.models import BusinessUnit
 from inventory.models import Reservation
 from invoicing.models import APInvoice, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine, ARStatus
@@ -335,7 +336,7 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
                     ],
                     note=(
                         f"Line {po_line.get_status_display()}, received "
-                        f"{po_line.received_quantity}; supplier "
+                        f"{format_quantity(po_line.received_quantity)}; supplier "
                         f"{po_line.purchase_order.supplier.name}"
                     ),
                     history=po_history.get(po_line.purchase_order_id, []),
@@ -353,7 +354,7 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
                     document=receipt_line.receipt,
                     view_permission="receiving.view_receipt",
                     dates=[("Received", receipt_line.receipt.received_at)],
-                    note=f"Reserved {receipt_line.reserved_quantity}",
+                    note=f"Reserved {format_quantity(receipt_line.reserved_quantity)}",
                     history=receipt_history.get(receipt_line.receipt_id, []),
                 )
                 for receipt_line in receipt_lines

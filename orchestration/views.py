@@ -7,7 +7,6 @@ records who and why, and the message says what the service did.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView, FormView, TemplateView
 
+from b2b_portal.fields import format_quantity
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
 from orders.models import CANCELLABLE, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import PurchaseOrderLine
@@ -222,11 +222,6 @@ class PegTraceView(RoleRequiredMixin, UnitScopedMixin, DetailView):
 # --- Changes after booking ---------------------------------------------------------------
 
 
-def _number(quantity: Decimal) -> str:
-    """A quantity as a clerk writes it: 3, 2.5 (not 3.000)."""
-    return f"{quantity.normalize():f}"
-
-
 def _with_asked(text: str, raised: list[BusinessException]) -> str:
     """The message of a change, followed by what it now asks of the buyer."""
     asked = " ".join(f"Asked of the buyer: {exception.message}" for exception in raised)
@@ -329,12 +324,12 @@ class LineQuantityView(LineChangeFormView):
         )
         if grown.pk != line.pk:
             text = (
-                f"Line {grown.line_number} added for {_number(grown.quantity)} more, pegged to "
-                f"its own supply (split from line {line.line_number}, whose purchase order "
-                "stays as the supplier has it)."
+                f"Line {grown.line_number} added for {format_quantity(grown.quantity)} more, "
+                f"pegged to its own supply (split from line {line.line_number}, whose "
+                "purchase order stays as the supplier has it)."
             )
         else:
-            text = f"{grown} now has quantity {_number(grown.quantity)}."
+            text = f"{grown} now has quantity {format_quantity(grown.quantity)}."
         return _with_asked(text, selectors.exceptions_raised_for([line], since))
 
 
@@ -398,11 +393,11 @@ class CloseShortView(ChangeFormView):
             if split.status == LineStatus.CANCELLED
             else "waits for a supply of its own (Progress Order is queued)"
         )
-        received = _number(po_line.received_quantity)
+        received = format_quantity(po_line.received_quantity)
         return (
             f"{po_line} is closed for receiving at {received}. {po_line.sales_order_line} "
             f"keeps the {received} received; line {split.line_number} for the "
-            f"{_number(split.quantity)} not delivered {rest}."
+            f"{format_quantity(split.quantity)} not delivered {rest}."
         )
 
     def document_url(self) -> str:

@@ -100,6 +100,9 @@ def test_cancelling_once_the_supplier_has_the_po_asks_the_buyer(client, users, d
     )
     [message] = messages_of(response)
     assert message == f"{line} is cancelled. Asked of the buyer: {exception.message}"
+    client.force_login(users["buyer"])
+    po_page = client.get(po_line.purchase_order.get_absolute_url()).content.decode()
+    assert "Unpegged: its order line was cancelled; arrives as stock" in po_page
 
 
 def test_a_shipped_line_is_refused_on_the_form_and_nothing_changes(client, users, shipped_order):
