@@ -159,7 +159,9 @@ class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         Prefetch(
             "lines",
             queryset=APInvoiceLine.objects.select_related(
-                "purchase_order_line__purchase_order", "purchase_order_line__item"
+                "purchase_order_line__purchase_order",
+                "purchase_order_line__item",
+                "purchase_order_line__sales_order_line__order",
             ),
         ),
         Prefetch(

@@ -112,6 +112,8 @@ def test_price_hold_released_with_a_reason_then_paid(ap, world, po_line):
     assert hold.reason == HoldReason.PRICE_OVER_PO
     page = ap.get(invoice.get_absolute_url()).content.decode()
     assert reverse("invoicing:hold_release", args=[hold.pk]) in page
+    # Each line leads to the sales order line it supplies, and its Peg Trace.
+    assert po_line.sales_order_line.get_absolute_url() in page
 
     before = snapshot()
     blank = ap.post(reverse("invoicing:hold_release", args=[hold.pk]), {"reason": " "})
