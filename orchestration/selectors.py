@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Value, When
 
 from b2b_portal.fields import format_quantity
 from catalog.models import BusinessUnit
@@ -476,48 +476,4 @@ def exceptions_raised_for(lines, since) -> list:
         BusinessException.objects.filter(
             sales_order_line__in=lines, status=ExceptionStatus.OPEN, updated_at__gte=since
         ).order_by("pk")
-    )
-
-
-@dataclass
-class EntryPOLines:
-    """The PO lines behind work-area entries: an exception's own line, by its pk, and the
-    late line pegged to a late-supply entry's sales order line, by that line's pk."""
-
-    by_pk: dict[int, PurchaseOrderLine]
-    late_by_sales_order_line: dict[int, PurchaseOrderLine]
-
-
-def po_lines_of_entries(entries) -> EntryPOLines:
-    """One query, whatever the number of entries (none when no entry needs a PO line)."""
-    exception_lines = [
-        entry.document.purchase_order_line_id
-        for entry in entries
-        if isinstance(entry.document, BusinessException)
-    ]
-    late_lines = {
-        entry.sales_order_line.pk
-        for entry in entries
-        if isinstance(entry.document, PurchaseOrder) and entry.sales_order_line
-    }
-    if not exception_lines and not late_lines:
-        return EntryPOLines({}, {})
-    po_lines = PurchaseOrderLine.objects.filter(
-        Q(pk__in=exception_lines)
-        | Q(
-            sales_order_line__in=late_lines,
-            status=POLineStatus.OPEN,
-            late_since__isnull=False,
-        )
-    ).select_related("purchase_order")
-    by_pk = {po_line.pk: po_line for po_line in po_lines}
-    return EntryPOLines(
-        by_pk=by_pk,
-        late_by_sales_order_line={
-            po_line.sales_order_line_id: po_line
-            for po_line in by_pk.values()
-            if po_line.sales_order_line_id in late_lines
-            and po_line.late_since
-            and po_line.status == POLineStatus.OPEN
-        },
     )

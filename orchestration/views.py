@@ -499,24 +499,18 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
         _label, key, descending = SORTS[sort]
         page = Paginator(sorted(shown, key=key, reverse=descending), WORK_AREA_PAGE_SIZE)
         page = page.get_page(params.get("page"))
-        po_lines = selectors.po_lines_of_entries(page.object_list)
         return super().get_context_data(
             form=form,
             page_obj=page,
-            rows=[self.row(entry, po_lines) for entry in page.object_list],
+            rows=[self.row(entry) for entry in page.object_list],
             total=len(entries),
             sort=sort,
             sorts=[(name, label) for name, (label, _key, _desc) in SORTS.items()],
             **kwargs,
         )
 
-    def row(self, entry, po_lines: selectors.EntryPOLines) -> WorkAreaRow:
-        if isinstance(entry.document, BusinessException):
-            po_line = po_lines.by_pk.get(entry.document.purchase_order_line_id)
-        elif entry.sales_order_line is not None:
-            po_line = po_lines.late_by_sales_order_line.get(entry.sales_order_line.pk)
-        else:
-            po_line = None
+    def row(self, entry) -> WorkAreaRow:
+        po_line = entry.purchase_order_line
         user = self.request.user
         actions = [
             (ACTIONS[name][0], url)

@@ -28,6 +28,7 @@ class Entry:
     message: str
     document: object
     sales_order_line: object = None
+    purchase_order_line: object = None
     actions: list[str] = field(default_factory=list)
 
     @property
@@ -51,6 +52,7 @@ def open_exceptions(user) -> list[Entry]:
             message=exception.message,
             document=exception,
             sales_order_line=exception.sales_order_line,
+            purchase_order_line=exception.purchase_order_line,
             actions=(
                 ["cancel_with_supplier", "keep_as_stock"]
                 if exception.kind == ExceptionKind.SUPPLIER_CANCELLATION
@@ -61,7 +63,7 @@ def open_exceptions(user) -> list[Entry]:
             BusinessException.objects.filter(status=ExceptionStatus.OPEN),
             user,
             "business_unit",
-        ).select_related("sales_order_line__order")
+        ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
     ]
     entries += [
         Entry(
@@ -103,6 +105,7 @@ def open_exceptions(user) -> list[Entry]:
             ),
             document=po_line.purchase_order,
             sales_order_line=po_line.sales_order_line,
+            purchase_order_line=po_line,
             actions=["close_short"] if po_line.received_quantity else [],
         )
         for po_line in _scoped(
