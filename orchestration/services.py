@@ -6,6 +6,8 @@ on each other in a circle: PO, PO lines, requisition lines, SO lines, on-hand ba
 item order), then what belongs to one SO line alone (its supply order, its reservation).
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from procurement.models import (
     SupplyOrder,
     SupplyStatus,
 )
+from procurement.services import purchase_order_follow_lines
 from shipping.models import ShipmentLine
 
 from .exceptions import LineNotCancellable
@@ -49,11 +52,47 @@ def _require_reason(reason: str, what: str) -> str:
     return reason.strip()
 
 
-def _live_po_line(sales_order_line) -> PurchaseOrderLine | None:
-    return (
+@dataclass
+class _Chain:
+    """A sales order line and the supply pegged to it, locked in the cycle's order."""
+
+    line: SalesOrderLine
+    purchase_order: PurchaseOrder | None
+    po_line: PurchaseOrderLine | None
+    requisition_lines: list[RequisitionLine]
+
+
+def _lock_chain(sales_order_line: SalesOrderLine) -> _Chain:
+    po_line = (
         PurchaseOrderLine.objects.filter(sales_order_line=sales_order_line)
         .exclude(status=POLineStatus.CANCELLED)
         .first()
+    )
+    purchase_order = None
+    if po_line is not None:
+        purchase_order = PurchaseOrder.objects.select_for_update().get(pk=po_line.purchase_order_id)
+        po_line = PurchaseOrderLine.objects.select_for_update().get(pk=po_line.pk)
+    requisition_lines = list(
+        RequisitionLine.objects.select_for_update()
+        .filter(sales_order_line=sales_order_line)
+        .exclude(status=RequisitionStatus.CANCELLED)
+        .order_by("pk")
+    )
+    line = (
+        SalesOrderLine.objects.select_for_update()
+        .select_related("order", "item")
+        .get(pk=sales_order_line.pk)
+    )
+    return _Chain(line, purchase_order, po_line, requisition_lines)
+
+
+def _locked_supply_orders(line: SalesOrderLine) -> list[SupplyOrder]:
+    """The line's live supply orders; locked after its stock, as they belong to it alone."""
+    return list(
+        SupplyOrder.objects.select_for_update()
+        .filter(sales_order_line=line)
+        .exclude(status=SupplyStatus.CANCELLED)
+        .order_by("pk")
     )
 
 
@@ -75,22 +114,8 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
     require_permission(actor, "orders.change_salesorderline", "cancel order lines")
     require_business_unit(actor, sales_order_line.order.business_unit_id)
     reason = _require_reason(reason, "the line is cancelled")
-    po_line = _live_po_line(sales_order_line)
-    purchase_order = None
-    if po_line is not None:
-        purchase_order = PurchaseOrder.objects.select_for_update().get(pk=po_line.purchase_order_id)
-        po_line = PurchaseOrderLine.objects.select_for_update().get(pk=po_line.pk)
-    requisition_lines = list(
-        RequisitionLine.objects.select_for_update()
-        .filter(sales_order_line=sales_order_line)
-        .exclude(status=RequisitionStatus.CANCELLED)
-        .order_by("pk")
-    )
-    line = (
-        SalesOrderLine.objects.select_for_update()
-        .select_related("item")
-        .get(pk=sales_order_line.pk)
-    )
+    chain = _lock_chain(sales_order_line)
+    line, po_line = chain.line, chain.po_line
     if line.status == LineStatus.CANCELLED:
         raise LineNotCancellable(f"{line} is already cancelled.")
     if line.status not in CANCELLABLE:
@@ -104,15 +129,12 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
         )
     if line.reserved_quantity:
         reservation_release(actor=actor, sales_order_line=line)
-    supply_orders = list(
-        SupplyOrder.objects.select_for_update()
-        .filter(sales_order_line=line)
-        .exclude(status=SupplyStatus.CANCELLED)
-        .order_by("pk")
-    )
+    supply_orders = _locked_supply_orders(line)
     if po_line is not None:
-        _release_supply(actor=actor, purchase_order=purchase_order, po_line=po_line, line=line)
-    for requisition_line in requisition_lines:
+        _release_supply(
+            actor=actor, purchase_order=chain.purchase_order, po_line=po_line, line=line
+        )
+    for requisition_line in chain.requisition_lines:
         apply_transition(requisition_line, "cancel", actor=actor, reason=f"{line} cancelled")
         requisition_line.save()
     for supply_order in supply_orders:
@@ -129,9 +151,9 @@ def _release_supply(*, actor, purchase_order, po_line, line) -> None:
     if purchase_order.status in NOT_SENT:
         apply_transition(po_line, "cancel", actor=actor, reason=f"{line} cancelled")
         po_line.save()
-        if not purchase_order.lines.exclude(status=POLineStatus.CANCELLED).exists():
-            apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
-            purchase_order.save()
+        purchase_order_follow_lines(
+            actor=actor, purchase_order=purchase_order, reason=f"{line} cancelled"
+        )
         return
     po_line.sales_order_line = None
     po_line.unpegged_from = line
@@ -228,16 +250,7 @@ def exception_cancel_with_supplier(*, actor, exception: BusinessException, reaso
         else:
             apply_transition(po_line, "cancel", actor=actor, reason=reason)
         po_line.save()
-    live = purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
-    if purchase_order.status == POStatus.OPEN and not live.exists():
-        apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
-        purchase_order.save()
-    elif (
-        purchase_order.status == POStatus.OPEN
-        and not live.filter(status=POLineStatus.OPEN).exists()
-    ):
-        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
-        purchase_order.save()
+    purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason=reason)
     return _resolve(
         exception, actor=actor, resolution=Resolution.CANCELLED_WITH_SUPPLIER, reason=reason
     )
@@ -325,9 +338,7 @@ def purchase_order_line_close_short(
     po_line.late_since = None
     apply_transition(po_line, "close_for_receiving", actor=actor, reason=f"closed short: {reason}")
     po_line.save()
-    if not purchase_order.lines.filter(status=POLineStatus.OPEN).exists():
-        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason="closed short")
-        purchase_order.save()
+    purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason="closed short")
     supply_order = SupplyOrder.objects.select_for_update().get(
         requisition_lines__purchase_order_lines=po_line
     )
@@ -371,21 +382,8 @@ def sales_order_line_change_quantity(
     require_business_unit(actor, sales_order_line.order.business_unit_id)
     reason = _require_reason(reason, "the quantity changes")
     quantity = validate_quantity(quantity)
-    po_line = _live_po_line(sales_order_line)
-    purchase_order = None
-    if po_line is not None:
-        purchase_order = PurchaseOrder.objects.select_for_update().get(pk=po_line.purchase_order_id)
-        po_line = PurchaseOrderLine.objects.select_for_update().get(pk=po_line.pk)
-    requisition_lines = list(
-        RequisitionLine.objects.select_for_update()
-        .filter(sales_order_line=sales_order_line)
-        .exclude(status=RequisitionStatus.CANCELLED)
-    )
-    line = (
-        SalesOrderLine.objects.select_for_update()
-        .select_related("order", "item")
-        .get(pk=sales_order_line.pk)
-    )
+    chain = _lock_chain(sales_order_line)
+    line, purchase_order, po_line = chain.line, chain.purchase_order, chain.po_line
     if line.status not in CHANGEABLE:
         raise ValidationRefused(
             f"{line} is {line.get_status_display()}: its quantity can no longer change."
@@ -394,11 +392,6 @@ def sales_order_line_change_quantity(
         raise ValidationRefused(f"{line} is released for shipping: its quantity cannot change.")
     if quantity == line.quantity:
         raise ValidationRefused(f"{line} already has quantity {quantity}.")
-    supply_orders = list(
-        SupplyOrder.objects.select_for_update()
-        .filter(sales_order_line=line)
-        .exclude(status=SupplyStatus.CANCELLED)
-    )
     with_supplier = purchase_order is not None and purchase_order.status not in NOT_SENT
     if with_supplier and quantity > line.quantity:
         split = _split_line(line, quantity=quantity - line.quantity, actor=actor, reason=reason)
@@ -418,13 +411,13 @@ def sales_order_line_change_quantity(
         excess = line.reserved_quantity - (quantity - line.shipped_quantity)
         if excess > 0:  # a stocked line gives back what it no longer needs
             reservation_release(actor=actor, sales_order_line=line, quantity=excess)
-        for document in [po_line, *requisition_lines]:
+        for document in [po_line, *chain.requisition_lines]:
             if document is not None:
                 document.quantity = quantity
                 stamp_history(document, actor=actor, reason=change)
                 document.save()
     received = po_line is not None and po_line.status == POLineStatus.CLOSED_FOR_RECEIVING
-    for supply_order in supply_orders:
+    for supply_order in _locked_supply_orders(line):
         supply_order.quantity = quantity
         if received and supply_order.status == SupplyStatus.ORDERED:
             apply_transition(supply_order, "mark_received", actor=actor, reason=change)
@@ -484,12 +477,7 @@ def _reduce_supply_with_supplier(*, actor, line, po_line, quantity, purchase_ord
             message=f"{po_line} was reduced by {reduced_by} because {line} changed: tell "
             f"{purchase_order.supplier}.",
         )
-    if (
-        purchase_order.status == POStatus.OPEN
-        and not purchase_order.lines.filter(status=POLineStatus.OPEN).exists()
-    ):
-        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
-        purchase_order.save()
+    purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason=reason)
 
 
 def _raise(*, actor, kind, po_line, line, quantity, message) -> BusinessException:

@@ -421,3 +421,20 @@ def purchase_order_lines_flag_late(
         return ProcessResult(examined=len(chunk), created=len(chunk))
 
     return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+
+
+def purchase_order_follow_lines(*, actor, purchase_order: PurchaseOrder, reason: str) -> None:
+    """A PO follows its lines: with no live line left it is cancelled; open with no line
+    left to receive, it is closed for receiving. The caller holds the PO's lock and has
+    saved the lines."""
+    live = purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
+    if not live.exists():
+        apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
+    elif (
+        purchase_order.status == POStatus.OPEN
+        and not live.filter(status=POLineStatus.OPEN).exists()
+    ):
+        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
+    else:
+        return
+    purchase_order.save()

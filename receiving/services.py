@@ -14,6 +14,7 @@ from inventory.services import balances_lock, reservation_add, stock_receive
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine, SupplyOrder
+from procurement.services import purchase_order_follow_lines
 
 from .models import Receipt, ReceiptLine
 
@@ -83,11 +84,7 @@ def receipt_create(
             quantity=quantity,
             sales_order_line=sales_lines.get(po_line.sales_order_line_id),
         )
-    if not purchase_order.lines.filter(status=POLineStatus.OPEN).exists():
-        apply_transition(
-            purchase_order, "close_for_receiving", actor=actor, reason="fully received"
-        )
-        purchase_order.save()
+    purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason="fully received")
     return receipt
 
 
