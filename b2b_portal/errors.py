@@ -28,3 +28,10 @@ class PermissionRefused(ApplicationError):
 
 class ValidationRefused(ApplicationError):
     """The input is wrong (quantity, price, document of another business unit...)."""
+
+
+def require_reason(reason: str, what: str) -> str:
+    """The reason a person gave for an action, trimmed, or a refusal asking for one."""
+    if not reason.strip():
+        raise ValidationRefused(f"Say why {what}.")
+    return reason.strip()

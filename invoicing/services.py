@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import (
     apply_transition,
@@ -328,8 +328,7 @@ def ap_invoice_hold_release(*, actor, hold: APInvoiceHold, reason: str) -> APInv
     hold cannot be waived: it clears by validation once the goods are received."""
     require_permission(actor, "invoicing.release_hold", "release AP invoice holds")
     require_business_unit(actor, hold.invoice.business_unit_id)
-    if not reason.strip():
-        raise ValidationRefused("Say why the hold is released.")
+    reason = require_reason(reason, "the hold is released")
     invoice = (
         APInvoice.objects.select_for_update().select_related("supplier").get(pk=hold.invoice_id)
     )

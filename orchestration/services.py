@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from b2b_portal.errors import ValidationRefused
+from b2b_portal.errors import ValidationRefused, require_reason
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from inventory.services import reservation_release
@@ -44,12 +44,6 @@ CHANGEABLE = (
     LineStatus.AWAITING_SHIPPING,
 )
 ACKNOWLEDGEABLE = (ExceptionKind.SUPPLIER_CHANGE, ExceptionKind.SURPLUS_STOCK)
-
-
-def _require_reason(reason: str, what: str) -> str:
-    if not reason.strip():
-        raise ValidationRefused(f"Say why {what}.")
-    return reason.strip()
 
 
 @dataclass
@@ -113,7 +107,7 @@ def sales_order_line_cancel(*, actor, sales_order_line: SalesOrderLine, reason: 
     """
     require_permission(actor, "orders.change_salesorderline", "cancel order lines")
     require_business_unit(actor, sales_order_line.order.business_unit_id)
-    reason = _require_reason(reason, "the line is cancelled")
+    reason = require_reason(reason, "the line is cancelled")
     chain = _lock_chain(sales_order_line)
     line, po_line = chain.line, chain.po_line
     if line.status == LineStatus.CANCELLED:
@@ -237,7 +231,7 @@ def exception_cancel_with_supplier(*, actor, exception: BusinessException, reaso
     (or closed at what was received), and the PO with it when nothing live is left."""
     require_permission(actor, "procurement.change_purchaseorder", "change purchase orders")
     require_business_unit(actor, exception.business_unit_id)
-    reason = _require_reason(reason, "the supply is cancelled")
+    reason = require_reason(reason, "the supply is cancelled")
     purchase_order = PurchaseOrder.objects.select_for_update().get(
         lines=exception.purchase_order_line_id
     )
@@ -261,7 +255,7 @@ def exception_keep_as_stock(*, actor, exception: BusinessException, reason: str)
     """Keep the order with the supplier: what arrives becomes ordinary stock."""
     require_permission(actor, "procurement.change_purchaseorder", "change purchase orders")
     require_business_unit(actor, exception.business_unit_id)
-    reason = _require_reason(reason, "the goods are kept")
+    reason = require_reason(reason, "the goods are kept")
     exception = _locked_open_exception(exception, ExceptionKind.SUPPLIER_CANCELLATION)
     return _resolve(exception, actor=actor, resolution=Resolution.KEPT_AS_STOCK, reason=reason)
 
@@ -316,7 +310,7 @@ def purchase_order_line_close_short(
     Returns the new line."""
     require_permission(actor, "procurement.change_purchaseorder", "change purchase orders")
     require_business_unit(actor, purchase_order_line.purchase_order.business_unit_id)
-    reason = _require_reason(reason, "the line is closed short")
+    reason = require_reason(reason, "the line is closed short")
     if remainder not in (Remainder.RESUPPLY, Remainder.CANCEL):
         raise ValidationRefused("Choose whether the rest is supplied again or cancelled.")
     purchase_order = PurchaseOrder.objects.select_for_update().get(
@@ -380,7 +374,7 @@ def sales_order_line_change_quantity(
     """
     require_permission(actor, "orders.change_salesorderline", "change order lines")
     require_business_unit(actor, sales_order_line.order.business_unit_id)
-    reason = _require_reason(reason, "the quantity changes")
+    reason = require_reason(reason, "the quantity changes")
     quantity = validate_quantity(quantity)
     chain = _lock_chain(sales_order_line)
     line, purchase_order, po_line = chain.line, chain.purchase_order, chain.po_line
@@ -511,7 +505,7 @@ def exception_acknowledge(*, actor, exception: BusinessException, reason: str):
     """The buyer has told the supplier of a PO change, or taken note of surplus stock."""
     require_permission(actor, "procurement.change_purchaseorder", "change purchase orders")
     require_business_unit(actor, exception.business_unit_id)
-    reason = _require_reason(reason, "the exception is closed")
+    reason = require_reason(reason, "the exception is closed")
     exception = BusinessException.objects.select_for_update().get(pk=exception.pk)
     if exception.status != ExceptionStatus.OPEN or exception.kind not in ACKNOWLEDGEABLE:
         raise ValidationRefused(f"{exception} cannot be acknowledged.")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.errors import ValidationRefused
+from b2b_portal.errors import ValidationRefused, require_reason
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
 from inventory.services import stocked_lines_reserve
@@ -364,8 +364,7 @@ def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseO
 def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) -> PurchaseOrder:
     """Return a PO to its buyer as a draft, saying why."""
     require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
-    if not reason.strip():
-        raise ValidationRefused("Say why the purchase order is rejected.")
+    reason = require_reason(reason, "the purchase order is rejected")
     purchase_order = _locked_purchase_order(purchase_order, actor)
     apply_transition(
         purchase_order, "reject", actor=actor, reason=f"rejected: {reason}", reason_text=reason
