@@ -1,9 +1,11 @@
 """The roles of the portal and the permissions each one holds.
 
-Each role is a Django group of the same name; ``load_demo_data`` creates the groups from
-this table and one demo user per role. A permission is ``app_label.codename``; ``app.*``
-means every permission of the app.
+Each role is a Django group of the same name; ``role_group`` creates it from this table
+(``load_demo_data`` and the tests' factories both use it). A permission is
+``app_label.codename``; ``app.*`` means every permission of the app.
 """
+
+from django.contrib.auth.models import Group, Permission
 
 VIEW_MASTER_DATA = [
     "catalog.view_businessunit",
@@ -149,3 +151,17 @@ ROLES: dict[str, dict] = {
 }
 
 DEMO_PASSWORD = "demo1234"
+
+
+def role_group(role: str) -> Group:
+    """The group of ``role`` (created when missing) holding exactly the role's permissions."""
+    permissions = Permission.objects.none()
+    for name in ROLES[role]["permissions"]:
+        app_label, codename = name.split(".")
+        matching = Permission.objects.filter(content_type__app_label=app_label)
+        if codename != "*":
+            matching = matching.filter(codename=codename)
+        permissions |= matching
+    group, _ = Group.objects.get_or_create(name=role)
+    group.permissions.set(permissions)
+    return group

@@ -9,12 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.roles import DEMO_PASSWORD, ROLES
+from b2b_portal.roles import DEMO_PASSWORD, ROLES, role_group
 from catalog.models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
 from inventory.models import OnHandBalance
 from inventory.services import stock_adjust
@@ -68,23 +67,11 @@ class DemoWorld:
     users: dict[str, object]
 
 
-def _permissions(names: list[str]):
-    permissions = Permission.objects.none()
-    for name in names:
-        app_label, codename = name.split(".")
-        matching = Permission.objects.filter(content_type__app_label=app_label)
-        if codename != "*":
-            matching = matching.filter(codename=codename)
-        permissions |= matching
-    return permissions
-
-
 def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
     user_model = get_user_model()
     users = {}
     for role, spec in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(_permissions(spec["permissions"]))
+        group = role_group(role)
         user, created = user_model.objects.get_or_create(
             username=spec["username"],
             defaults={"first_name": role, "email": f"{spec['username']}@example.com"},
