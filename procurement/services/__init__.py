@@ -1,0 +1,27 @@
+"""Writes on the supply side, one module per step: Progress Order and Generate Supply
+Orders (``supply_orders``), purchase orders made, approved and following their lines
+(``purchase_orders``), Late Supply (``late_supply``). Callers import from here."""
+
+from .late_supply import purchase_order_lines_flag_late
+from .purchase_orders import (
+    purchase_order_approve,
+    purchase_order_follow_lines,
+    purchase_order_reject,
+    purchase_order_submit,
+    purchase_orders_autocreate,
+    purchase_orders_create_from_requisitions,
+)
+from .supply_orders import DEFAULT_BATCH_SIZE, orders_progress, supply_orders_generate
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "orders_progress",
+    "purchase_order_approve",
+    "purchase_order_follow_lines",
+    "purchase_order_lines_flag_late",
+    "purchase_order_reject",
+    "purchase_order_submit",
+    "purchase_orders_autocreate",
+    "purchase_orders_create_from_requisitions",
+    "supply_orders_generate",
+]

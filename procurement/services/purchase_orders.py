@@ -1,0 +1,208 @@
+"""Purchase orders: made by AutoCreate or the buyer's Document Builder from approved
+requisition lines, then submitted, approved or rejected, and following their lines."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from b2b_portal.errors import ValidationRefused, require_reason
+from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.transitions import apply_transition, bulk_apply_transition
+from processes.batching import ProcessResult, filter_by, process_in_chunks
+
+from ..locks import (
+    purchase_orders_for_update,
+    requisition_lines_for_update,
+    supply_orders_for_update,
+)
+from ..models import (
+    POLineStatus,
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RequisitionLine,
+    RequisitionStatus,
+)
+from ..selectors import po_grouping_key
+from .supply_orders import DEFAULT_BATCH_SIZE
+
+NO_LONGER_AWAITING_PO = "These requisition lines are no longer awaiting a PO: {names}."
+
+
+def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], reason: str):
+    """One draft PO per business unit, supplier, site, currency and ship-to warehouse; one
+    PO line per requisition line, pegged to its sales order line. The caller has locked
+    the lines."""
+    groups = defaultdict(list)
+    for line in requisition_lines:
+        groups[po_grouping_key(line)].append(line)
+    headers = {
+        key: PurchaseOrder(
+            business_unit_id=key[0],
+            supplier_id=key[1],
+            supplier_site_id=key[2],
+            currency_code=key[3],
+            ship_to_warehouse_id=key[4],
+            buyer=actor,
+        )
+        for key in groups
+    }
+    bulk_create_with_history(
+        list(headers.values()), PurchaseOrder, default_user=actor, default_change_reason=reason
+    )
+    today = timezone.localdate()
+    po_lines = [
+        PurchaseOrderLine(
+            purchase_order=headers[key],
+            line_number=line_number,
+            requisition_line=line,
+            sales_order_line_id=line.sales_order_line_id,
+            item_id=line.item_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            promised_date=max(
+                line.need_by_date, today + timedelta(days=line.sourcing_rule.lead_time_days)
+            ),
+        )
+        for key, lines in groups.items()
+        for line_number, line in enumerate(lines, start=1)
+    ]
+    bulk_create_with_history(
+        po_lines, PurchaseOrderLine, default_user=actor, default_change_reason=reason
+    )
+    bulk_apply_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
+    # Supply orders move to Ordered with their requisition lines; locked after them.
+    supply_orders = list(
+        supply_orders_for_update().filter(
+            pk__in=[line.supply_order_id for line in requisition_lines]
+        )
+    )
+    bulk_apply_transition(supply_orders, "mark_ordered", actor=actor, reason=reason)
+    return list(headers.values()), po_lines
+
+
+def purchase_orders_autocreate(
+    *,
+    actor,
+    business_unit=None,
+    supplier=None,
+    item=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress=None,
+) -> ProcessResult:
+    """AutoCreate Purchase Orders: approved requisition lines whose sourcing rule allows
+    it become draft POs grouped per supplier."""
+    lines = RequisitionLine.objects.filter(
+        status=RequisitionStatus.APPROVED, sourcing_rule__auto_create_po=True
+    ).select_related("requisition", "sourcing_rule")
+    lines = filter_by(lines, requisition__business_unit=business_unit, supplier=supplier, item=item)
+
+    def handle(chunk: list[RequisitionLine]) -> ProcessResult:
+        headers, _ = _create_purchase_orders(
+            actor=actor, requisition_lines=chunk, reason="AutoCreate Purchase Orders"
+        )
+        return ProcessResult(examined=len(chunk), created=len(headers))
+
+    return process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+
+
+@transaction.atomic
+def purchase_orders_create_from_requisitions(
+    *, actor, requisition_lines: list[RequisitionLine]
+) -> list[PurchaseOrder]:
+    """The buyer's Document Builder: the chosen requisition lines become draft POs, one
+    per supplier."""
+    require_permission(actor, "procurement.add_purchaseorder", "create purchase orders")
+    if not requisition_lines:
+        raise ValidationRefused("Select at least one requisition line.")
+    # AutoCreate or another buyer may be ordering the same lines: the first one wins.
+    locked = list(
+        requisition_lines_for_update()
+        .filter(pk__in=[line.pk for line in requisition_lines])
+        .select_related("requisition", "sourcing_rule")
+    )
+    for unit_id in {line.requisition.business_unit_id for line in locked}:
+        require_business_unit(actor, unit_id)
+    already = [line for line in locked if line.status != RequisitionStatus.APPROVED]
+    if already:
+        names = ", ".join(str(line) for line in already)
+        raise ValidationRefused(NO_LONGER_AWAITING_PO.format(names=names))
+    headers, _ = _create_purchase_orders(
+        actor=actor, requisition_lines=locked, reason="Document Builder"
+    )
+    return headers
+
+
+# --- Purchase order approval ----------------------------------------------------------
+
+
+def _locked_purchase_order(purchase_order: PurchaseOrder, actor) -> PurchaseOrder:
+    require_business_unit(actor, purchase_order.business_unit_id)
+    # The buyer and the approver may act on the same PO at once: the status is read locked.
+    return purchase_orders_for_update().get(pk=purchase_order.pk)
+
+
+@transaction.atomic
+def purchase_order_submit(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
+    """Send a draft PO for approval."""
+    require_permission(actor, "procurement.change_purchaseorder", "submit purchase orders")
+    purchase_order = _locked_purchase_order(purchase_order, actor)
+    apply_transition(
+        purchase_order,
+        "submit",
+        actor=actor,
+        reason="submitted for approval",
+        when=timezone.now(),
+    )
+    purchase_order.save()
+    return purchase_order
+
+
+@transaction.atomic
+def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
+    """Approve a PO and communicate it to the supplier: it is now open for receiving."""
+    require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
+    purchase_order = _locked_purchase_order(purchase_order, actor)
+    apply_transition(
+        purchase_order,
+        "approve",
+        actor=actor,
+        reason="approved and sent to supplier",
+        by=actor,
+        when=timezone.now(),
+    )
+    purchase_order.save()
+    return purchase_order
+
+
+@transaction.atomic
+def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) -> PurchaseOrder:
+    """Return a PO to its buyer as a draft, saying why."""
+    require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
+    reason = require_reason(reason, "the purchase order is rejected")
+    purchase_order = _locked_purchase_order(purchase_order, actor)
+    apply_transition(
+        purchase_order, "reject", actor=actor, reason=f"rejected: {reason}", reason_text=reason
+    )
+    purchase_order.save()
+    return purchase_order
+
+
+def purchase_order_follow_lines(*, actor, purchase_order: PurchaseOrder, reason: str) -> None:
+    """A PO follows its lines: with no live line left it is cancelled; open with no line
+    left to receive, it is closed for receiving. The caller holds the PO's lock and has
+    saved the lines."""
+    live = purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
+    if not live.exists():
+        apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
+    elif (
+        purchase_order.status == POStatus.OPEN
+        and not live.filter(status=POLineStatus.OPEN).exists()
+    ):
+        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
+    else:
+        return
+    purchase_order.save()

@@ -1,0 +1,204 @@
+"""Progress Order and Generate Supply Orders: booked Back-to-Back demand gets a supply
+order, and each open supply order a requisition line from its sourcing rule.
+
+Both work through ``processes.batching.process_in_chunks`` (locked chunks, each its own
+transaction) and write rows and their history in bulk: no query per line.
+"""
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
+from inventory.services import stocked_lines_reserve
+from orders.models import LineStatus, SalesOrderLine
+from orders.selectors import order_lines_filtered
+from processes.batching import ProcessResult, filter_by, process_in_chunks
+
+from ..exceptions import NoSourcingRule
+from ..models import Requisition, RequisitionLine, SupplyOrder, SupplyStatus
+from ..selectors import effective_on, sourcing_rules_by_item
+
+DEFAULT_BATCH_SIZE = 500
+GENERATE = "Generate Supply Orders"
+
+
+# --- Progress Order -------------------------------------------------------------------
+
+
+def orders_progress(
+    *,
+    actor,
+    business_unit=None,
+    sales_order=None,
+    date_from=None,
+    date_to=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress=None,
+) -> ProcessResult:
+    """Progress Order: every booked Back-to-Back line gets a supply order and moves to
+    Awaiting Supply; booked and backordered stocked lines take what on-hand allows
+    (``inventory.services.stocked_lines_reserve``). The dates bound the order date."""
+    filters = {
+        "business_unit": business_unit,
+        "sales_order": sales_order,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    lines = order_lines_filtered(
+        SalesOrderLine.objects.filter(status=LineStatus.BOOKED, item__back_to_back_enabled=True),
+        **filters,
+    ).select_related("order")
+
+    def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
+        supply_orders = [
+            SupplyOrder(
+                business_unit_id=line.order.business_unit_id,
+                sales_order_line=line,
+                item_id=line.item_id,
+                warehouse_id=line.order.warehouse_id,
+                quantity=line.quantity,
+                order_date=line.order.ordered_date,
+                need_by_date=line.requested_date,
+            )
+            for line in chunk
+        ]
+        bulk_create_with_history(
+            supply_orders, SupplyOrder, default_user=actor, default_change_reason="Progress Order"
+        )
+        bulk_apply_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
+        return ProcessResult(examined=len(chunk), created=len(supply_orders))
+
+    result = process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
+    result.add(
+        stocked_lines_reserve(actor=actor, batch_size=batch_size, progress=progress, **filters)
+    )
+    return result
+
+
+# --- Generate Supply Orders -----------------------------------------------------------
+
+
+def _choose_rule(supply_order: SupplyOrder, rules):
+    """The best-ranked rule effective on the order date with an active supplier and site,
+    or raise ``NoSourcingRule`` saying why none fits."""
+    item = supply_order.item
+    if not (item.purchased and item.purchasable):
+        raise NoSourcingRule(f"Item {item.number} is no longer purchased and purchasable.")
+    effective = [rule for rule in rules if effective_on(rule, supply_order.order_date)]
+    if not effective:
+        raise NoSourcingRule(
+            f"No sourcing rule for item {item.number} is effective on {supply_order.order_date}."
+        )
+    for rule in effective:
+        if rule.supplier.active and rule.supplier_site.active:
+            return rule
+    raise NoSourcingRule(
+        f"Every supplier of the sourcing rules for item {item.number} is inactive."
+    )
+
+
+def _source(chunk: list[SupplyOrder], result: ProcessResult):
+    """Each supply order with its rule (``sourced``), or with the reason it has none
+    (``failed``, also recorded as a failed line of the run)."""
+    rules = sourcing_rules_by_item(so.item_id for so in chunk)
+    sourced, failed = [], []
+    for supply_order in chunk:
+        try:
+            sourced.append((supply_order, _choose_rule(supply_order, rules[supply_order.item_id])))
+        except NoSourcingRule as refusal:
+            result.fail(supply_order, refusal.message)
+            failed.append((supply_order, refusal.message))
+    return sourced, failed
+
+
+def _requisition(sourced, *, actor) -> int:
+    """One approved requisition per business unit, one line per sourced supply order,
+    which moves to Requisitioned. Returns how many lines were made."""
+    headers = {
+        unit_id: Requisition(business_unit_id=unit_id, preparer=actor, description=GENERATE)
+        for unit_id in {so.business_unit_id for so, _ in sourced}
+    }
+    bulk_create_with_history(
+        list(headers.values()), Requisition, default_user=actor, default_change_reason=GENERATE
+    )
+    requisition_lines = [
+        RequisitionLine(
+            requisition=headers[so.business_unit_id],
+            supply_order=so,
+            sales_order_line_id=so.sales_order_line_id,
+            item_id=so.item_id,
+            quantity=so.quantity,
+            sourcing_rule=rule,
+            supplier_id=rule.supplier_id,
+            supplier_site_id=rule.supplier_site_id,
+            unit_price=rule.unit_cost,
+            currency_code=rule.currency_code,
+            need_by_date=so.need_by_date,
+            deliver_to_warehouse_id=so.warehouse_id,
+        )
+        for so, rule in sourced
+    ]
+    bulk_create_with_history(
+        requisition_lines, RequisitionLine, default_user=actor, default_change_reason=GENERATE
+    )
+    bulk_apply_transition(
+        [so for so, _ in sourced],
+        "requisition",
+        actor=actor,
+        reason=GENERATE,
+        fields=("status", "exception_reason"),
+    )
+    return len(requisition_lines)
+
+
+def _flag_exceptions(failed, *, actor) -> None:
+    """Supply orders without a usable rule go to Exception with the reason; the next run
+    tries them again."""
+    now = timezone.now()
+    reason = f"{GENERATE}: exception"
+    for supply_order, message in failed:
+        apply_transition(
+            supply_order, "flag_exception", actor=actor, reason=reason, message=message
+        )
+        supply_order.updated_at = now
+    bulk_save_with_history(
+        [so for so, _ in failed],
+        ["status", "exception_reason", "updated_at"],
+        actor=actor,
+        reason=reason,
+    )
+
+
+def supply_orders_generate(
+    *,
+    actor,
+    business_unit=None,
+    item=None,
+    date_from=None,
+    date_to=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress=None,
+) -> ProcessResult:
+    """Generate Supply Orders: each open supply order gets an approved requisition line
+    from its best sourcing rule. One without a usable rule goes to Exception with the
+    reason, and the run goes on with the others (it is retried on the next run). The
+    dates bound the order date."""
+    supply_orders = SupplyOrder.objects.filter(
+        status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION]
+    ).select_related("item")
+    supply_orders = filter_by(
+        supply_orders,
+        business_unit=business_unit,
+        item=item,
+        order_date__gte=date_from,
+        order_date__lte=date_to,
+    )
+
+    def handle(chunk: list[SupplyOrder]) -> ProcessResult:
+        result = ProcessResult(examined=len(chunk))
+        sourced, failed = _source(chunk, result)
+        result.created = _requisition(sourced, actor=actor)
+        _flag_exceptions(failed, actor=actor)
+        return result
+
+    return process_in_chunks(supply_orders, handle, batch_size=batch_size, progress=progress)
