@@ -30,6 +30,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from b2b_portal.errors import ApplicationError
+from catalog.units import business_units_of, scope_to_units, works_in_every_unit
 from processes.models import RunStatus, Trigger
 from processes.registry import PROCESSES
 from processes.services import process_run_queue
@@ -234,10 +235,11 @@ class ProcessRunsMixin:
         return TemplateResponse(request, "admin/process_run_confirm.html", context)
 
     def _units(self, request):
-        """``[None]`` (every unit) for a superuser, else the user's own units."""
-        if request.user.is_superuser:
+        """``[None]`` (one run over every unit) for a user who works in every unit, else
+        the user's own units, one run each."""
+        if works_in_every_unit(request.user):
             return [None]
-        return list(request.user.business_units.order_by("code"))
+        return list(business_units_of(request.user).order_by("code"))
 
     def _run_process(self, request, button: ProcessButton, units) -> None:
         if not units:
@@ -319,10 +321,7 @@ class ServiceOwnedMixin:
     # --- rows
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.business_unit_path}__members": request.user})
+        return scope_to_units(super().get_queryset(request), request.user, self.business_unit_path)
 
     def get_search_results(self, request, queryset, search_term):
         match = _NUMBER.match(search_term)
@@ -367,7 +366,7 @@ class ServiceOwnedMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "business_unit" and not request.user.is_superuser:
-            kwargs["queryset"] = request.user.business_units.all()
+            kwargs["queryset"] = business_units_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
+from catalog.units import scope_to_units
+
 from .errors import ApplicationError
 
 ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
@@ -34,9 +36,7 @@ class UnitScopedMixin:
     business_unit_path = "business_unit"
 
     def scope(self, queryset):
-        if self.request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.business_unit_path}__members": self.request.user})
+        return scope_to_units(queryset, self.request.user, self.business_unit_path)
 
     def get_queryset(self):
         return self.scope(super().get_queryset())

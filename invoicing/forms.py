@@ -6,7 +6,7 @@ from django.utils import timezone
 from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Customer, Supplier
-from orchestration.selectors import business_units_of
+from catalog.units import business_units_of
 from shipping.forms import DateInput
 
 from .models import APStatus, ARStatus

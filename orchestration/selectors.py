@@ -11,13 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Value, When
+from django.db.models import Count, Exists, OuterRef
 
 from b2b_portal.fields import format_quantity
-from catalog.models import BusinessUnit
 from inventory.models import Reservation
 from invoicing.models import APInvoice, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine, ARStatus
-from orders.models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
+from orders.models import HEADER_STATUS_RANKING, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import (
     POLineStatus,
     POStatus,
@@ -33,41 +32,6 @@ from shipping.selectors import lines_awaiting_release
 
 from .models import BusinessException, ExceptionStatus
 
-# derive_order_status in SQL: the header is its least advanced live line, Cancelled when
-# every line is. Cancelled ranks last so that MIN() picks a live line whenever one exists.
-STATUS_ORDER = [*PIPELINE, LineStatus.CANCELLED]
-
-
-def business_units_of(user):
-    """The units a user works in (every unit for a superuser), as a queryset to filter by."""
-    if user.is_superuser:
-        return BusinessUnit.objects.all()
-    return BusinessUnit.objects.filter(members=user)
-
-
-def with_header_status(orders):
-    """Annotate ``header_rank`` and ``header_status`` (its label) on sales orders.
-
-    The list filters and sorts on the same rule the model's ``status`` property applies
-    to prefetched lines, without loading the lines.
-    """
-    rank = Case(
-        *[When(lines__status=status, then=Value(i)) for i, status in enumerate(STATUS_ORDER)],
-        output_field=IntegerField(),
-    )
-    label = Case(
-        *[When(header_rank=i, then=Value(status.label)) for i, status in enumerate(STATUS_ORDER)],
-        default=Value(LineStatus.ENTERED.label),
-        output_field=models.CharField(),
-    )
-    return orders.annotate(header_rank=Min(rank)).annotate(header_status=label)
-
-
-def filter_header_status(orders, status: str):
-    """Orders (annotated by ``with_header_status``) whose derived header status is ``status``."""
-    return orders.filter(header_rank=STATUS_ORDER.index(status))
-
-
 # The home dashboard -----------------------------------------------------------------
 
 
@@ -79,7 +43,7 @@ def line_pipeline(units) -> list[tuple[str, int]]:
         .annotate(lines=Count("pk"))
         .order_by()
     )
-    return [(status.label, counts.get(status, 0)) for status in STATUS_ORDER]
+    return [(status.label, counts.get(status, 0)) for status in HEADER_STATUS_RANKING]
 
 
 def requisition_lines_awaiting_po(units):

@@ -285,7 +285,7 @@ def _split_line(line: SalesOrderLine, *, quantity, actor, reason: str) -> SalesO
 def _queue_progress(order: SalesOrder, *, actor) -> None:
     process_run_queue(
         process="progress_order",
-        parameters={"sales_order": order.pk},
+        parameters={"sales_order": order.pk, "business_unit": order.business_unit_id},
         trigger=Trigger.EVENT,
         requested_by=actor,
     )

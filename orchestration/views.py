@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from b2b_portal.fields import format_quantity
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
+from catalog.units import business_units_of
 from orders.models import CANCELLABLE, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import PurchaseOrderLine
 
@@ -153,7 +154,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        units = selectors.business_units_of(user)
+        units = business_units_of(user)
         waiting = [
             (work.label, work.rows(units).count(), page_url(work.url_name, work.query))
             for work in WAITING

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from catalog.units import scope_to_units
 from invoicing.models import APInvoiceHold
 from procurement.models import POLineStatus, PurchaseOrderLine, SupplyOrder, SupplyStatus
 
@@ -36,12 +37,6 @@ class Entry:
         return timezone.now() - self.opened_at
 
 
-def _scoped(queryset, user, path: str):
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{path}__members": user})
-
-
 def open_exceptions(user) -> list[Entry]:
     """Every open exception the user may see, oldest first."""
     entries = [
@@ -59,7 +54,7 @@ def open_exceptions(user) -> list[Entry]:
                 else ["acknowledge"]
             ),
         )
-        for exception in _scoped(
+        for exception in scope_to_units(
             BusinessException.objects.filter(status=ExceptionStatus.OPEN),
             user,
             "business_unit",
@@ -75,7 +70,7 @@ def open_exceptions(user) -> list[Entry]:
             sales_order_line=supply_order.sales_order_line,
             actions=["cancel_line"],
         )
-        for supply_order in _scoped(
+        for supply_order in scope_to_units(
             SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
         ).select_related("sales_order_line__order")
     ]
@@ -88,7 +83,7 @@ def open_exceptions(user) -> list[Entry]:
             document=hold.invoice,
             actions=["release_hold"],
         )
-        for hold in _scoped(
+        for hold in scope_to_units(
             APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
         ).select_related("invoice")
     ]
@@ -108,7 +103,7 @@ def open_exceptions(user) -> list[Entry]:
             purchase_order_line=po_line,
             actions=["close_short"] if po_line.received_quantity else [],
         )
-        for po_line in _scoped(
+        for po_line in scope_to_units(
             PurchaseOrderLine.objects.filter(
                 status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
             ),

@@ -1,13 +1,12 @@
 """Sales orders: entered through ``sales_order_create``, booked and progressed by actions.
 
 The header's status is derived from its lines (``orders.models.derive_order_status``);
-the changelist computes it in the same query as the rows, so that the page does not
-read every order's lines.
+the changelist computes it in the same query as the rows (``orders.selectors.
+with_header_status``), so that the page does not read every order's lines.
 """
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -25,28 +24,14 @@ from b2b_portal.errors import ValidationRefused
 from orchestration.services import sales_order_cancel, sales_order_line_cancel
 from procurement.services import orders_progress
 
-from .models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
+from .models import LineStatus, SalesOrder, SalesOrderLine
+from .selectors import filter_header_status, with_header_status
 from .services import OrderLineInput, sales_order_book, sales_order_create
 
 CANCEL_HELP = (
     "Kept on each line cancelled. Its supply is released by how far it has gone; the buyer "
     "is asked about supply the supplier already has."
 )
-
-# Rank of the least advanced live line; cancelled lines map to NULL, which Min ignores.
-_LEAST_ADVANCED_LIVE_LINE = Min(
-    Case(
-        *[When(lines__status=status, then=Value(rank)) for rank, status in enumerate(PIPELINE)],
-        output_field=IntegerField(),
-    )
-)
-
-
-def _status_from_rank(rank, line_count) -> str:
-    if rank is not None:
-        return PIPELINE[rank]
-    return LineStatus.CANCELLED if line_count else LineStatus.ENTERED
-
 
 class OrderStatusFilter(admin.SimpleListFilter):
     title = "status"
@@ -57,14 +42,7 @@ class OrderStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if not value:
-            return queryset
-        if value == LineStatus.CANCELLED:
-            return queryset.filter(status_rank__isnull=True, line_count__gt=0)
-        rank = PIPELINE.index(value)
-        if value == LineStatus.ENTERED:
-            return queryset.filter(Q(status_rank=rank) | Q(line_count=0))
-        return queryset.filter(status_rank=rank)
+        return filter_header_status(queryset, value) if value else queryset
 
 
 class SalesOrderLineEntryForm(forms.ModelForm):
@@ -136,17 +114,11 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
     process_buttons = (ProcessButton("progress_order", "procurement.progress_salesorderline"),)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(status_rank=_LEAST_ADVANCED_LIVE_LINE, line_count=Count("lines"))
-        )
+        return with_header_status(super().get_queryset(request))
 
-    @admin.display(description="status")
+    @admin.display(description="status", ordering="header_rank")
     def order_status(self, obj):
-        if hasattr(obj, "status_rank"):
-            return LineStatus(_status_from_rank(obj.status_rank, obj.line_count)).label
-        return obj.get_status_display()
+        return getattr(obj, "header_status", None) or obj.get_status_display()
 
     def get_changeform_initial_data(self, request):
         return {

@@ -13,8 +13,9 @@ from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Customer, Item, Warehouse
-from orchestration.selectors import STATUS_ORDER, business_units_of
+from catalog.units import business_units_of
 
+from .models import HEADER_STATUS_RANKING
 from .services import validate_quantity
 
 MAX_LINES = 100
@@ -134,7 +135,9 @@ class OrderSearchForm(SearchForm):
     )
     customer = forms.CharField(required=False, max_length=100)
     item = forms.CharField(required=False, max_length=100)
-    status = StatusField([(s.value, s.label) for s in STATUS_ORDER], empty_label="Any status")
+    status = StatusField(
+        [(s.value, s.label) for s in HEADER_STATUS_RANKING], empty_label="Any status"
+    )
     ordered_from = forms.DateField(label="Ordered from", required=False, widget=DATE_INPUT)
     ordered_to = forms.DateField(label="Ordered to", required=False, widget=DATE_INPUT)
 

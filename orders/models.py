@@ -47,12 +47,15 @@ CANCELLABLE = [
 ]
 
 
+# The order header's status is its lowest-ranked line; Cancelled ranks last, so the header
+# is the least advanced live line, and Cancelled only when every line is. No lines: Entered.
+# orders.selectors.with_header_status applies the same ranking in SQL.
+HEADER_STATUS_RANKING = [*PIPELINE, LineStatus.CANCELLED]
+
+
 def derive_order_status(line_statuses) -> str:
-    """Header status from its lines: Cancelled if all are, else the least advanced live line."""
-    live = [status for status in line_statuses if status != LineStatus.CANCELLED]
-    if not live:
-        return LineStatus.CANCELLED if line_statuses else LineStatus.ENTERED
-    return min(live, key=PIPELINE.index)
+    """Header status from its lines' statuses (see ``HEADER_STATUS_RANKING``)."""
+    return min(line_statuses, key=HEADER_STATUS_RANKING.index, default=LineStatus.ENTERED)
 
 
 class SalesOrder(BusinessDocument):

@@ -1,6 +1,41 @@
-"""Read queries on sales order lines that processes and pages share."""
+"""Read queries on sales orders and their lines that processes and pages share."""
+
+from django.db import models
+from django.db.models import Case, Min, Value, When
+from django.db.models.functions import Coalesce
 
 from processes.batching import filter_by
+
+from .models import HEADER_STATUS_RANKING, LineStatus
+
+
+def with_header_status(orders):
+    """Annotate ``header_rank`` and ``header_status`` (its label) on sales orders: the
+    model's ``status`` rule in SQL, so that lists filter and sort by it without loading the
+    lines."""
+    rank = Case(
+        *[
+            When(lines__status=status, then=Value(rank))
+            for rank, status in enumerate(HEADER_STATUS_RANKING)
+        ],
+        output_field=models.IntegerField(),
+    )
+    label = Case(
+        *[
+            When(header_rank=rank, then=Value(status.label))
+            for rank, status in enumerate(HEADER_STATUS_RANKING)
+        ],
+        output_field=models.CharField(),
+    )
+    entered = HEADER_STATUS_RANKING.index(LineStatus.ENTERED)
+    return orders.annotate(header_rank=Coalesce(Min(rank), Value(entered))).annotate(
+        header_status=label
+    )
+
+
+def filter_header_status(orders, status: str):
+    """Orders annotated by ``with_header_status`` whose header status is ``status``."""
+    return orders.filter(header_rank=HEADER_STATUS_RANKING.index(status))
 
 
 def order_lines_filtered(

@@ -140,7 +140,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
     process_run_queue(
         process="progress_order",
-        parameters={"sales_order": sales_order.pk},
+        parameters={"sales_order": sales_order.pk, "business_unit": sales_order.business_unit_id},
         trigger=Trigger.EVENT,
         requested_by=actor,
     )

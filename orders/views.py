@@ -15,7 +15,6 @@ from django.views.generic import DetailView, FormView, ListView
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import Column, SearchableListMixin, with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
-from orchestration.selectors import filter_header_status, with_header_status
 from orchestration.views import document_url
 from processes.batching import filter_by
 from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
@@ -31,6 +30,7 @@ from .forms import (
     posted_lines_as_initial,
 )
 from .models import LineStatus, SalesOrder, SalesOrderLine
+from .selectors import filter_header_status, with_header_status
 from .services import OrderLineInput, sales_order_book, sales_order_create
 
 SUBMIT = "submit"

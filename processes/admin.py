@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import ProcessRun, ProcessRunFailure
+from .selectors import runs_visible_to
 
 
 class FailureInline(admin.TabularInline):
@@ -36,6 +37,9 @@ class ProcessRunAdmin(admin.ModelAdmin):
     list_select_related = ["requested_by"]
     inlines = [FailureInline]
     readonly_fields = [field.name for field in ProcessRun._meta.fields]
+
+    def get_queryset(self, request):
+        return runs_visible_to(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

@@ -3,12 +3,14 @@
 from django import forms
 
 from catalog.models import BusinessUnit, Item, Supplier
+from catalog.units import business_units_of, scope_to_units, works_in_every_unit
 from orders.models import SalesOrder
 
 from .models import RunStatus
 from .registry import PROCESSES
 
 NOT_APPLICABLE = "Does not apply to {process}: leave it empty."
+UNIT_REQUIRED = "Choose the business unit the process runs for: you do not work in every unit."
 
 
 class ScheduleProcessForm(forms.Form):
@@ -42,8 +44,11 @@ class ScheduleProcessForm(forms.Form):
         ]
         if not user.has_perm("django_celery_beat.add_periodictask"):
             self.fields["repeat"].choices = self.REPEAT_CHOICES[:1]
-        units = BusinessUnit.objects.filter(members=user)
+        units = business_units_of(user)
         self.fields["business_unit"].queryset = units
+        # Empty means every unit: only for a user who works in every unit.
+        self.fields["business_unit"].required = not works_in_every_unit(user)
+        self.fields["business_unit"].error_messages["required"] = UNIT_REQUIRED
         self.fields["item"].queryset = Item.objects.filter(business_unit__in=units)
 
     def clean(self):
@@ -59,9 +64,7 @@ class ScheduleProcessForm(forms.Form):
         order_number = data.get("sales_order")
         if (
             order_number
-            and not SalesOrder.objects.filter(
-                pk=order_number, business_unit__members=self.user
-            ).exists()
+            and not scope_to_units(SalesOrder.objects.filter(pk=order_number), self.user).exists()
         ):
             self.add_error("sales_order", f"There is no sales order {order_number} in your units.")
         if data.get("repeat") == "interval" and not data.get("every_minutes"):

@@ -10,8 +10,8 @@ from django.views.generic import DetailView, FormView, ListView
 from b2b_portal.errors import ApplicationError
 
 from .forms import RunFilterForm, ScheduleProcessForm
-from .models import ProcessRun
 from .registry import PROCESSES
+from .selectors import runs_visible_to
 from .services import process_run_queue, process_schedule_create
 
 
@@ -24,7 +24,7 @@ class RunListView(ProcessesPermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        runs = ProcessRun.objects.select_related("requested_by").order_by("-pk")
+        runs = runs_visible_to(self.request.user).select_related("requested_by").order_by("-pk")
         self.filters = RunFilterForm(self.request.GET or None)
         if self.filters.is_valid():
             data = self.filters.cleaned_data
@@ -43,8 +43,10 @@ class RunListView(ProcessesPermissionMixin, ListView):
 
 
 class RunDetailView(ProcessesPermissionMixin, DetailView):
-    model = ProcessRun
     context_object_name = "run"
+
+    def get_queryset(self):
+        return runs_visible_to(self.request.user)
 
     def get_template_names(self):
         # htmx polls only the progress block while the run is going.

@@ -8,6 +8,7 @@ from django import forms
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Item, Supplier
+from catalog.units import scope_to_units
 
 from .models import POStatus, RequisitionLine
 
@@ -27,9 +28,7 @@ class SupplyFilterForm(SearchForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         items = Item.objects.filter(purchased=True)
-        if not self.user.is_superuser:
-            items = items.filter(business_unit__members=self.user)
-        self.fields["item"].queryset = items
+        self.fields["item"].queryset = scope_to_units(items, self.user)
 
 
 class ExpectedShipmentSearchForm(SupplyFilterForm):

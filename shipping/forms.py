@@ -5,7 +5,7 @@ from django import forms
 from b2b_portal.lists import SearchForm, StatusField, document_number
 from b2b_portal.web import SubmissionTokenField
 from catalog.models import Customer, Warehouse
-from orchestration.selectors import business_units_of
+from catalog.units import business_units_of
 from orders.models import SalesOrder
 
 from .models import ShipmentStatus

@@ -23,10 +23,16 @@ def ops_client(client, users):
     return client
 
 
-def test_operations_queue_a_run_and_follow_it(ops_client, users):
+def test_operations_queue_a_run_and_follow_it(ops_client, users, world):
+    us1 = world.units["US1"]
     response = ops_client.post(
         reverse("processes:schedule"),
-        {"process": "generate_supply_orders", "batch_size": 200, "repeat": "once"},
+        {
+            "process": "generate_supply_orders",
+            "business_unit": us1.pk,
+            "batch_size": 200,
+            "repeat": "once",
+        },
     )
     run = ProcessRun.objects.get()
     assert response.status_code == 302
@@ -36,7 +42,7 @@ def test_operations_queue_a_run_and_follow_it(ops_client, users):
         RunStatus.QUEUED,
         users["ops"],
     )
-    assert run.parameters == {"batch_size": 200}
+    assert run.parameters == {"business_unit": us1.pk, "batch_size": 200}
 
     page = ops_client.get(reverse("processes:run_detail", args=[run.pk]))
     assert page.status_code == 200
@@ -145,7 +151,7 @@ def test_the_run_list_costs_the_same_queries_for_5_and_60_runs(ops_client, users
     assert queries_for_list() == few
 
 
-def test_the_ar_accountant_may_run_only_import_autoinvoice(client, users):
+def test_the_ar_accountant_may_run_only_import_autoinvoice(client, users, world):
     client.force_login(users["ar"])
     page = client.get(reverse("processes:schedule"), {"process": "autoinvoice_import"})
     assert page.status_code == 200
@@ -159,7 +165,12 @@ def test_the_ar_accountant_may_run_only_import_autoinvoice(client, users):
     assert "Select a valid choice" in " ".join(refused.context["form"].errors["process"])
     client.post(
         reverse("processes:schedule"),
-        {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once"},
+        {
+            "process": "autoinvoice_import",
+            "business_unit": world.units["US1"].pk,
+            "batch_size": 500,
+            "repeat": "once",
+        },
     )
     run = ProcessRun.objects.get()
     assert (run.process, run.requested_by) == ("autoinvoice_import", users["ar"])

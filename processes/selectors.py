@@ -1,0 +1,19 @@
+"""The run log as a user may read it: scoped to business units like the documents.
+
+A run's unit is its ``business_unit`` parameter; a run without one went over every unit,
+so only a user who works in every unit (an administrator) may read it.
+"""
+
+from django.db.models import QuerySet
+
+from catalog.units import business_units_of, works_in_every_unit
+
+from .models import ProcessRun
+
+
+def runs_visible_to(user, runs: QuerySet[ProcessRun] | None = None) -> QuerySet[ProcessRun]:
+    runs = ProcessRun.objects.all() if runs is None else runs
+    if works_in_every_unit(user):
+        return runs
+    unit_ids = list(business_units_of(user).values_list("pk", flat=True))
+    return runs.filter(parameters__business_unit__in=unit_ids)
