@@ -16,6 +16,7 @@ from processes.models import Trigger
 from processes.services import process_run_queue
 
 from .exceptions import InvalidOrderLine, ItemNotBookable
+from .locks import sales_order_lines_for_update
 from .models import LineStatus, SalesOrder, SalesOrderLine
 
 MAX_PRICE = Decimal("999999999999.99")
@@ -115,12 +116,12 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     """
     require_permission(actor, "orders.book_salesorder", "book sales orders")
     require_business_unit(actor, sales_order.business_unit_id)
-    # Lock the order's lines so that two clerks cannot book the same order at once.
+    # Lock the order's entered lines: a second clerk booking the same order at once waits,
+    # then finds them Booked and is refused. The items are read, not locked.
     lines = list(
-        SalesOrderLine.objects.select_for_update()
+        sales_order_lines_for_update()
         .filter(order=sales_order, status=LineStatus.ENTERED)
         .select_related("item")
-        .order_by("pk")
     )
     if not lines:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")
