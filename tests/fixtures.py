@@ -1,9 +1,19 @@
-"""Domain fixtures shared by every test folder (registered by ``tests/conftest.py``)."""
+"""Domain fixtures shared by every test folder (registered by ``tests/conftest.py``).
+
+``world`` is the tests' own world, made by the factories: the same business units, master
+data, sourcing rules and one user per role as the demo (``orchestration.demo``), so that the
+names and prices the tests assert on read like the portal a user sees, but declared here so
+that a change to the demo never changes what a test starts from.
+"""
+
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from orchestration.demo import load_demo_data
+from b2b_portal.roles import ROLES
+from inventory.services import stock_adjust
+from orchestration.demo import DemoWorld
 from procurement.models import PurchaseOrderLine, RequisitionLine
 from procurement.services import (
     orders_progress,
@@ -12,18 +22,142 @@ from procurement.services import (
     purchase_orders_create_from_requisitions,
     supply_orders_generate,
 )
+from tests.factories import (
+    BusinessUnitFactory,
+    CustomerFactory,
+    ItemFactory,
+    SourcingRuleFactory,
+    SupplierFactory,
+    UserFactory,
+    WarehouseFactory,
+)
 from tests.helpers import place_order
+
+OPENING_STOCK = Decimal("500")
+UNITS = [("US1", "USD"), ("EU1", "EUR")]
+WAREHOUSES = [("US1", "M1", "Seattle Manufacturing"), ("EU1", "E1", "Amsterdam Distribution")]
+CUSTOMERS = [
+    ("US1", "C-1001", "Acme Analytics"),
+    ("US1", "C-1002", "Globex Research"),
+    ("US1", "C-1003", "Initech Cloud"),
+    ("EU1", "C-2001", "Stark Industries Europe"),
+]
+SUPPLIERS = [
+    ("S-100", "Northwind Server Supply", "SEA"),
+    ("S-200", "Contoso Storage Systems", "SJC"),
+    ("S-300", "Fabrikam Hardware", "AUS"),
+    ("S-400", "Tailspin Components", "AMS"),
+]
+# (unit, number, description, list price); the cable is a stocked item, the rest Back-to-Back.
+ITEMS = [
+    ("US1", "SRV-DL380-G11", "High-end rack server, 2x64-core, 1 TB RAM", "48500.00"),
+    ("US1", "SRV-R760-XA", "GPU server, 4x accelerator, 512 GB RAM", "96000.00"),
+    ("US1", "STO-A400-96T", "All-flash storage array, 96 TB", "132000.00"),
+    ("US1", "STO-X70-R4", "NVMe storage array, 180 TB", "210000.00"),
+    ("US1", "CBL-CAT6-3M", "Cat6 patch cable, 3 m", "4.50"),
+    ("EU1", "SRV-DL380-EU", "High-end rack server (EU build)", "45000.00"),
+]
+STOCKED = {"CBL-CAT6-3M"}
+# (item, supplier, rank, unit cost, lead days, AutoCreate may make its POs)
+RULES = [
+    ("SRV-DL380-G11", "S-100", 1, "39800.00", 10, True),
+    ("SRV-DL380-G11", "S-300", 2, "41250.00", 7, True),
+    ("SRV-R760-XA", "S-300", 1, "81000.00", 14, True),
+    ("STO-A400-96T", "S-200", 1, "109500.00", 21, True),
+    ("STO-X70-R4", "S-200", 1, "176000.00", 28, False),
+    ("SRV-DL380-EU", "S-400", 1, "37900.00", 12, True),
+]
+
+
+def _master_data() -> DemoWorld:
+    units = {code: BusinessUnitFactory(code=code, currency_code=cur) for code, cur in UNITS}
+    items = {
+        number: ItemFactory(
+            business_unit=units[unit],
+            number=number,
+            description=description,
+            list_price=Decimal(price),
+            stock=number in STOCKED,
+        )
+        for unit, number, description, price in ITEMS
+    }
+    return DemoWorld(
+        units=units,
+        warehouses={
+            code: WarehouseFactory(business_unit=units[unit], code=code, name=name)
+            for unit, code, name in WAREHOUSES
+        },
+        customers={
+            number: CustomerFactory(business_unit=units[unit], number=number, name=name)
+            for unit, number, name in CUSTOMERS
+        },
+        suppliers={
+            number: SupplierFactory(number=number, name=name, site__code=site)
+            for number, name, site in SUPPLIERS
+        },
+        items=items,
+        users={},
+    )
+
+
+def _users(units) -> dict:
+    """One staff user per role, named as the role's demo user, working in US1 (the
+    administrator, a superuser, in every unit)."""
+    users = {}
+    for role, spec in ROLES.items():
+        superuser = spec.get("superuser", False)
+        users[spec["username"]] = UserFactory(
+            username=spec["username"],
+            first_name=role,
+            is_staff=True,
+            is_superuser=superuser,
+            role=role,
+            units=list(units.values()) if superuser else [units["US1"]],
+        )
+    return users
 
 
 @pytest.fixture
-def world(db):
-    """The demo world: business units, items, suppliers, rules and one user per role."""
-    return load_demo_data()
+def world(db) -> DemoWorld:
+    """Business units US1 and EU1, their warehouses, customers and items, four suppliers,
+    the sourcing rules, one user per role, and the cable's opening stock in M1."""
+    world = _master_data()
+    for item, supplier, rank, cost, lead_days, auto in RULES:
+        SourcingRuleFactory(
+            item=world.items[item],
+            supplier=world.suppliers[supplier],
+            rank=rank,
+            unit_cost=Decimal(cost),
+            lead_time_days=lead_days,
+            auto_create_po=auto,
+        )
+    world.users = _users(world.units)
+    for number in STOCKED:
+        stock_adjust(
+            actor=world.users["admin"],
+            item=world.items[number],
+            warehouse=world.warehouses["M1"],
+            quantity=OPENING_STOCK,
+            reason="opening balance",
+        )
+    return world
 
 
 @pytest.fixture
 def users(world):
     return world.users
+
+
+@pytest.fixture
+def unsourced_item(world):
+    """A Back-to-Back item nobody sources: Generate Supply Orders puts its lines in Exception."""
+    item = ItemFactory(
+        business_unit=world.units["US1"],
+        number="SRV-NO-RULE",
+        description="Server without a sourcing rule",
+    )
+    world.items[item.number] = item
+    return item
 
 
 @pytest.fixture

@@ -1,14 +1,22 @@
-"""Small helpers the tests share: placing orders through the services and taking a
-snapshot of the database to prove that a refused action changed nothing."""
+"""Small helpers the tests share: documents made through the services (an order, a
+receipt), what the database holds (a snapshot to prove that a refused action changed
+nothing, on-hand, who wrote the history), users of one unit, and what a page costs and says.
+"""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_fsm import FSMField
 
+from inventory.models import OnHandBalance
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
+from receiving.services import ReceiptLineInput, receipt_create
+from tests.factories import UserFactory
 
 DOMAIN_APPS = [
     "orders",
@@ -54,3 +62,46 @@ def snapshot() -> dict:
                     model.objects.values_list("pk", *quantity_fields)
                 )
     return state
+
+
+def receive(world, po_line, quantity):
+    """Receive ``quantity`` on one PO line as the receiving agent; returns the receipt."""
+    return receipt_create(
+        actor=world.users["receiver"],
+        purchase_order=po_line.purchase_order,
+        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
+    )
+
+
+def on_hand(world, item="SRV-DL380-G11", warehouse="M1") -> tuple[Decimal, Decimal]:
+    """(on-hand, reserved) of an item in a warehouse."""
+    balance = OnHandBalance.objects.get(
+        item=world.items[item], warehouse=world.warehouses[warehouse]
+    )
+    return balance.quantity, balance.reserved_quantity
+
+
+def history_users(obj) -> list[str]:
+    """Who wrote each history row of ``obj``, oldest first."""
+    return [record.history_user.username for record in obj.history.order_by("history_id")]
+
+
+def unit_user(world, username: str, role: str, unit: str = "EU1"):
+    """A user holding ``role`` who works in ``unit`` only (by default the other unit)."""
+    return UserFactory(username=username, role=role, units=[world.units[unit]])
+
+
+def queries_to_render(client, url: str, **params) -> int:
+    """How many queries a GET of the page costs; the page must answer 200, and a list page
+    (one with ``object_list``) must list rows, or the count would measure nothing."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    if "object_list" in response.context:
+        assert response.context["object_list"], "the page lists no rows: nothing is measured"
+    return len(queries)
+
+
+def messages_of(response) -> list[str]:
+    """The messages a response (a page, or the redirect after a POST) carries."""
+    return [str(message) for message in get_messages(response.wsgi_request)]

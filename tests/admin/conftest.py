@@ -5,14 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
 from invoicing.services import autoinvoice_import as run_autoinvoice
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.services import pick_release, shipment_ship_confirm
 from tests.admin.support import changelist_url
+from tests.factories import UserFactory
 from tests.helpers import place_order
 
 
@@ -67,15 +66,12 @@ def make_staff_user(world):
     """A staff user with exactly these permissions, member of these business units."""
 
     def make(username, permissions, units=("US1",)):
-        user = get_user_model().objects.create_user(username=username, is_staff=True)
-        for name in permissions:
-            app_label, codename = name.split(".")
-            user.user_permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        for code in units:
-            world.units[code].members.add(user)
-        return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+        return UserFactory(
+            username=username,
+            is_staff=True,
+            permissions=permissions,
+            units=[world.units[code] for code in units],
+        )
 
     return make
 

@@ -11,10 +11,6 @@ def changelist_url(model) -> str:
     return admin_url(model, "changelist")
 
 
-def messages_of(response) -> list[str]:
-    return [str(message.message) for message in response.context["messages"]]
-
-
 def offered_actions(response) -> set[str]:
     """The action names of a changelist page's action menu."""
     form = response.context["action_form"]

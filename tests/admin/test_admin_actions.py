@@ -11,8 +11,8 @@ from procurement.models import POStatus, PurchaseOrder, SupplyOrder
 from procurement.services import purchase_order_submit
 from shipping.models import Shipment, ShipmentStatus
 from shipping.services import pick_release
-from tests.admin.support import changelist_url, messages_of, offered_actions
-from tests.helpers import place_order, snapshot
+from tests.admin.support import changelist_url, offered_actions
+from tests.helpers import messages_of, place_order, snapshot
 
 pytestmark = pytest.mark.django_db
 

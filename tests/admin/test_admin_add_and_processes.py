@@ -11,8 +11,8 @@ from orders.models import LineStatus, SalesOrder
 from processes.models import ProcessRun, RunStatus, Trigger
 from procurement.models import SupplyOrder, SupplyStatus
 from shipping.models import PickWave
-from tests.admin.support import admin_url, changelist_url, messages_of
-from tests.helpers import place_order, snapshot
+from tests.admin.support import admin_url, changelist_url
+from tests.helpers import messages_of, place_order, snapshot
 
 pytestmark = pytest.mark.django_db
 

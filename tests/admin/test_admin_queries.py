@@ -2,14 +2,13 @@
 
 import pytest
 from django.contrib import admin
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from invoicing.models import ARInvoice
 from invoicing.services import autoinvoice_import
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.services import pick_release, shipment_ship_confirm
 from tests.admin.support import admin_url, changelist_url
+from tests.helpers import queries_to_render
 
 pytestmark = pytest.mark.django_db
 
@@ -59,22 +58,16 @@ def _cycle(world, drive_to_po, *quantities):
     ]
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_changelists_do_not_read_per_row(client, world, drive_to_po):
     client.force_login(world.users["admin"])
     _cycle(world, drive_to_po, "1")
     urls = [changelist_url(model) for model in DOMAIN_MODELS]
     for url in urls:
         client.get(url)  # warm the per-process caches (content types)
-    few = {url: _queries(client, url) for url in urls}
+    few = {url: queries_to_render(client, url) for url in urls}
     for _ in range(2):
         _cycle(world, drive_to_po, "1", "2")
-    many = {url: _queries(client, url) for url in urls}
+    many = {url: queries_to_render(client, url) for url in urls}
     assert many == few
 
 
@@ -86,4 +79,6 @@ def test_change_pages_do_not_read_per_line(client, world, drive_to_po):
         url = admin_url(type(small), "change", small.pk)
         larger_url = admin_url(type(large), "change", large.pk)
         client.get(url)  # warm the per-process caches (content types)
-        assert _queries(client, larger_url) == _queries(client, url), type(small).__name__
+        assert queries_to_render(client, larger_url) == queries_to_render(client, url), type(
+            small
+        ).__name__

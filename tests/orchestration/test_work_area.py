@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
@@ -16,7 +15,7 @@ from procurement.services import (
     purchase_order_lines_flag_late,
     supply_orders_generate,
 )
-from tests.helpers import place_order
+from tests.helpers import place_order, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,4 @@ def test_every_kind_is_listed_with_owner_and_actions(world, drive_to_po, today):
     assert all(entry.age >= timedelta(0) for entry in entries)
     assert all(entry.opened_at <= timezone.now() for entry in entries)
 
-    outsider = User.objects.create_user("eu_buyer")
-    outsider.groups.add(Group.objects.get(name="Buyer"))
-    world.units["EU1"].members.add(outsider)
-    assert open_exceptions(outsider) == []
+    assert open_exceptions(unit_user(world, "eu_buyer", "Buyer")) == []

@@ -12,7 +12,7 @@ from django.utils import timezone
 from b2b_portal.lists import LARGEST_NUMBER, document_number
 from invoicing.models import APStatus, HoldReason
 from invoicing.services import APLineInput, ap_invoice_create
-from tests.web.shipping.support import receive
+from tests.helpers import receive
 
 
 @pytest.mark.parametrize(

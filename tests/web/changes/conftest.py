@@ -6,29 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.models import Item
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
 from orchestration.demo import bulk_book_orders
 from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
 from procurement.services import orders_progress, supply_orders_generate
 from receiving.services import ReceiptLineInput, receipt_create
 from tests.web.changes.support import make_late
-
-
-@pytest.fixture
-def unsourced_item(world):
-    """A Back-to-Back item nobody sources: Generate Supply Orders puts it in Exception."""
-    item = Item.objects.create(
-        business_unit=world.units["US1"],
-        number="SRV-NO-RULE",
-        description="Server without a sourcing rule",
-        list_price=Decimal("1000"),
-        back_to_back_enabled=True,
-        purchased=True,
-        purchasable=True,
-    )
-    world.items[item.number] = item
-    return item
 
 
 @pytest.fixture

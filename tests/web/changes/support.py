@@ -1,29 +1,19 @@
-"""Helpers of the change pages' tests: posting a change form, receiving, making a PO
-line late, and the exceptions each change leaves."""
+"""Helpers of the change pages' tests: posting a change form, making a PO line late, and
+the exceptions each change leaves."""
 
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 
 from orchestration.models import BusinessException
 from procurement.models import PurchaseOrderLine
 from procurement.services import purchase_order_lines_flag_late
-from receiving.services import ReceiptLineInput, receipt_create
 
 
 def form_data(token=None, **fields) -> dict:
     """A change form as the browser posts it, with a fresh submission token unless given."""
     return {"submission_token": token or uuid.uuid4().hex, **fields}
-
-
-def receive(world, po_line, quantity: str) -> None:
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
-    )
 
 
 def make_late(world, po_line) -> None:

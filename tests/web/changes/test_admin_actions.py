@@ -4,17 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from orchestration.models import BusinessException, ExceptionStatus, Resolution
 from orchestration.services import sales_order_line_cancel
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import POLineStatus, PurchaseOrderLine
-from tests.helpers import place_order
-from tests.web.changes.support import receive
-from tests.web.orders.support import messages_of
+from tests.factories import UserFactory
+from tests.helpers import messages_of, place_order, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -92,16 +89,11 @@ def test_the_buyer_closes_po_lines_short(client, world, users, drive_to_po, acti
 @pytest.fixture
 def exception_resolver(world):
     """A staff buyer who may also see exceptions in the admin (the Buyer role may not)."""
-    user = get_user_model().objects.create_user("exception-buyer", is_staff=True)
-    for app_label, codename in [
-        ("orchestration", "view_businessexception"),
-        ("procurement", "change_purchaseorder"),
-    ]:
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    world.units["US1"].members.add(user)
-    return get_user_model().objects.get(pk=user.pk)
+    return UserFactory(
+        is_staff=True,
+        permissions=["orchestration.view_businessexception", "procurement.change_purchaseorder"],
+        units=[world.units["US1"]],
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,8 +130,10 @@ def test_the_buyer_resolves_exceptions(
 
 
 def test_resolving_is_not_offered_without_the_permission(client, world, drive_to_po):
-    viewer = get_user_model().objects.create_user("exception-viewer", is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_businessexception"))
-    world.units["US1"].members.add(viewer)
+    viewer = UserFactory(
+        is_staff=True,
+        permissions=["orchestration.view_businessexception"],
+        units=[world.units["US1"]],
+    )
     client.force_login(viewer)
     assert offered(client, BusinessException) == set()

@@ -8,9 +8,8 @@ from django.urls import reverse
 from orchestration.services import Remainder
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import POLineStatus, POStatus, SupplyStatus
-from tests.helpers import snapshot
-from tests.web.changes.support import errors_of, form_data, make_late, receive
-from tests.web.orders.support import messages_of, unit_user
+from tests.helpers import messages_of, receive, snapshot, unit_user
+from tests.web.changes.support import errors_of, form_data, make_late
 
 pytestmark = pytest.mark.django_db
 

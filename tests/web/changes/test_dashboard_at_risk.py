@@ -2,12 +2,10 @@
 supply is late, with a link to late supply in the Exceptions work area."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.helpers import queries_to_render, unit_user
 from tests.web.changes.support import make_late
-from tests.web.orders.support import unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +59,7 @@ def test_the_number_of_queries_does_not_grow_with_the_lines_at_risk(client, user
     late_lines(1)
     counts = []
     for _ in range(2):
-        with CaptureQueriesContext(connection) as queries:
-            client.get(HOME)
-        counts.append(len(queries))
+        counts.append(queries_to_render(client, HOME))
         late_lines(12)
     response = client.get(HOME)
     assert response.context["at_risk_count"] == 25 and len(response.context["at_risk"]) == 10

@@ -19,9 +19,8 @@ from procurement.models import (
     SupplyStatus,
 )
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order, snapshot
-from tests.web.changes.support import errors_of, exception_rows, form_data, receive
-from tests.web.orders.support import messages_of, unit_user
+from tests.helpers import messages_of, place_order, receive, snapshot, unit_user
+from tests.web.changes.support import errors_of, exception_rows, form_data
 
 pytestmark = pytest.mark.django_db
 

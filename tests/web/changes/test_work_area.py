@@ -4,18 +4,15 @@ the pages that resolve a stored exception."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orchestration.models import BusinessException, ExceptionStatus, Resolution
 from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
 from orchestration.views import resolve_url
 from procurement.models import POLineStatus, POStatus
-from tests.helpers import snapshot
+from tests.factories import UserFactory
+from tests.helpers import messages_of, queries_to_render, snapshot, unit_user
 from tests.web.changes.support import errors_of, exception_rows, form_data
-from tests.web.orders.support import messages_of, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -189,21 +186,12 @@ def test_unknown_or_foreign_exceptions_are_404_and_other_roles_403(
     assert client.get(EXCEPTIONS).context["rows"] == []
     client.force_login(users["clerk"])
     assert client.get(resolve_url(exception, "keep_as_stock")).status_code == 403
-    nobody = get_user_model().objects.create_user("nobody")
-    world.units["US1"].members.add(nobody)
-    client.force_login(nobody)
+    client.force_login(UserFactory(units=[world.units["US1"]]))
     assert client.get(EXCEPTIONS).status_code == 403
     client.force_login(users["ap"])  # no orders, but AP holds: the work area opens
     assert client.get(EXCEPTIONS).status_code == 200
     exception.refresh_from_db()
     assert exception.status == ExceptionStatus.OPEN
-
-
-def queries_for(client, **params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(EXCEPTIONS, params)
-    assert response.status_code == 200 and response.context["rows"]
-    return len(queries)
 
 
 @pytest.mark.parametrize("username", ["buyer", "admin"])
@@ -212,12 +200,12 @@ def test_the_number_of_queries_does_not_grow_with_the_exceptions(
 ):
     client.force_login(users[username])
     add_exceptions(1)
-    with_5 = queries_for(client)
+    with_5 = queries_to_render(client, EXCEPTIONS)
     assert len(client.get(EXCEPTIONS).context["rows"]) == 5
     add_exceptions(11)
-    with_50 = queries_for(client)
+    with_50 = queries_to_render(client, EXCEPTIONS)
     response = client.get(EXCEPTIONS, {"page": 2})
     assert response.context["total"] == 50
     assert len(response.context["rows"]) == 25
     assert with_50 == with_5
-    assert queries_for(client, page=2) == with_5
+    assert queries_to_render(client, EXCEPTIONS, page=2) == with_5

@@ -10,13 +10,9 @@ from django.utils import timezone
 from b2b_portal.web import ALREADY_SUBMITTED
 from invoicing.models import APInvoice, APStatus, HoldReason
 from procurement.models import POStatus, PurchaseOrder
-from tests.helpers import snapshot
-from tests.web.procurement.support import (
-    purchase_orders_in_bulk,
-    queries_to_render,
-    user_of_unit,
-)
-from tests.web.shipping.support import ap_invoices_in_bulk, receive
+from tests.helpers import queries_to_render, receive, snapshot, unit_user
+from tests.web.procurement.support import purchase_orders_in_bulk
+from tests.web.shipping.support import ap_invoices_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +199,7 @@ def test_roles_and_business_units(client, world, po_line):
         assert [client.post(url).status_code for url in actions] == [403, 403]
 
     before = snapshot()
-    client.force_login(user_of_unit(world, "eu_ap", "AP Accountant"))
+    client.force_login(unit_user(world, "eu_ap", "AP Accountant"))
     assert [client.get(url).status_code for url in pages[2:]] == [404, 404, 404]
     assert [client.post(url).status_code for url in actions] == [404, 404]
     assert client.post(pages[4], {"reason": "not mine"}).status_code == 404

@@ -10,8 +10,7 @@ from invoicing.services import autoinvoice_import
 from orders.models import LineStatus
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import snapshot
-from tests.web.procurement.support import queries_to_render, user_of_unit
+from tests.helpers import queries_to_render, snapshot, unit_user
 from tests.web.shipping.support import invoiced_in_bulk, reserved_order
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +100,7 @@ def test_roles_and_business_units(client, world, invoice):
         assert client.post(complete).status_code == 403
 
     before = snapshot()
-    client.force_login(user_of_unit(world, "eu_ar", "AR Accountant"))
+    client.force_login(unit_user(world, "eu_ar", "AR Accountant"))
     assert [client.get(url).status_code for url in pages[1:]] == [404, 404]
     assert client.post(complete).status_code == 404
     assert list(client.get(pages[0]).context["object_list"]) == []

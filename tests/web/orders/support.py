@@ -1,17 +1,6 @@
-"""Helpers of the order and trace page tests: users of another unit, the Create Order post."""
+"""Helpers of the order page tests: the Create Order post."""
 
 import uuid
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
-
-def unit_user(world, username: str, role: str, unit: str = "EU1"):
-    """A user holding ``role`` who works in ``unit`` only."""
-    user = get_user_model().objects.create_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    world.units[unit].members.add(user)
-    return user
 
 
 def order_post(world, lines, *, action="save", token=None, **header) -> dict:
@@ -39,7 +28,3 @@ def order_post(world, lines, *, action="save", token=None, **header) -> dict:
         data[f"lines-{i}-unit_selling_price"] = price
     data.update(header)
     return data
-
-
-def messages_of(response) -> list[str]:
-    return [str(message.message) for message in response.context["messages"]]

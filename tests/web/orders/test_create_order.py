@@ -11,8 +11,8 @@ from django.urls import reverse
 from b2b_portal.web import ALREADY_SUBMITTED
 from catalog.models import Item
 from orders.models import LineStatus, SalesOrder
-from tests.helpers import snapshot
-from tests.web.orders.support import messages_of, order_post
+from tests.helpers import messages_of, snapshot
+from tests.web.orders.support import order_post
 
 pytestmark = pytest.mark.django_db
 

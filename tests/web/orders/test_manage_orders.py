@@ -4,16 +4,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orchestration.demo import bulk_book_orders
 from orders.models import LineStatus, SalesOrder
 from orders.services import OrderLineInput, sales_order_create
 from procurement.services import orders_progress
-from tests.helpers import place_order
-from tests.web.orders.support import unit_user
+from tests.helpers import place_order, queries_to_render, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -141,20 +138,13 @@ def test_pages_of_25(clerk, world):
     assert "page=2" in first.content.decode()
 
 
-def queries_for(client, params=None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(LIST, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("params", [{}, {"status": "BOOKED", "item": "SRV", "sort": "customer"}])
 def test_the_number_of_queries_does_not_grow_with_the_orders(clerk, world, params):
     bulk_book_orders(world, count=5)
-    with_5 = queries_for(clerk, params)
+    with_5 = queries_to_render(clerk, LIST, **params)
     bulk_book_orders(world, count=195)
     assert SalesOrder.objects.count() == 200
-    assert queries_for(clerk, params) == with_5
+    assert queries_to_render(clerk, LIST, **params) == with_5
 
 
 def test_another_units_orders_are_not_listed(client, world, orders):

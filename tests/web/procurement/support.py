@@ -1,9 +1,4 @@
-"""Helpers of the buyer's and receiving agent's page tests: volume, other units, queries."""
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+"""Helpers of the buyer's and receiving agent's page tests: documents in volume."""
 
 from orchestration.demo import bulk_book_orders
 from procurement.models import POStatus, PurchaseOrder
@@ -23,28 +18,18 @@ def requisition_lines_in_bulk(world, count: int) -> None:
     supply_orders_generate(actor=world.users["buyer"])
 
 
-def purchase_orders_in_bulk(world, count: int, *, approve: bool = False) -> None:
-    """``count`` more one-line draft POs (AutoCreate one line a chunk), approved if asked."""
+def purchase_orders_in_bulk(
+    world, count: int, *, approve: bool = False, lines_per_po: int = 1
+) -> list[PurchaseOrder]:
+    """``count`` more draft POs of ``lines_per_po`` lines each (AutoCreate makes one PO a
+    chunk), approved if asked; returns the POs it approved."""
     requisition_lines_in_bulk(world, count)
-    purchase_orders_autocreate(actor=world.users["buyer"], batch_size=1)
-    if approve:
-        buyer = world.users["buyer"]
-        for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
-            purchase_order = purchase_order_submit(actor=buyer, purchase_order=purchase_order)
-            purchase_order_approve(actor=buyer, purchase_order=purchase_order)
-
-
-def queries_to_render(client, url: str, **params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    assert response.context["object_list"], "the page lists no rows: nothing is measured"
-    return len(queries)
-
-
-def user_of_unit(world, username: str, role: str, unit: str = "EU1"):
-    """A user holding ``role`` who works in ``unit`` only."""
-    user = get_user_model().objects.create_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    world.units[unit].members.add(user)
-    return user
+    purchase_orders_autocreate(actor=world.users["buyer"], batch_size=lines_per_po)
+    if not approve:
+        return []
+    buyer = world.users["buyer"]
+    approved = []
+    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
+        purchase_order = purchase_order_submit(actor=buyer, purchase_order=purchase_order)
+        approved.append(purchase_order_approve(actor=buyer, purchase_order=purchase_order))
+    return approved

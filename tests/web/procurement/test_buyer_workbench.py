@@ -4,9 +4,6 @@ the PO page with submit, approve and reject, and the printable PO."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from b2b_portal.web import ALREADY_SUBMITTED
@@ -19,13 +16,9 @@ from procurement.services import (
     supply_orders_generate,
 )
 from procurement.views import DocumentBuilder
-from tests.helpers import place_order, snapshot
-from tests.web.procurement.support import (
-    purchase_orders_in_bulk,
-    queries_to_render,
-    requisition_lines_in_bulk,
-    user_of_unit,
-)
+from tests.factories import UserFactory
+from tests.helpers import messages_of, place_order, queries_to_render, snapshot, unit_user
+from tests.web.procurement.support import purchase_orders_in_bulk, requisition_lines_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +35,6 @@ def requisition_lines_for(world, *lines, **order):
     orders_progress(actor=world.users["manager"], sales_order=order)
     supply_orders_generate(actor=world.users["buyer"])
     return list(RequisitionLine.objects.filter(sales_order_line__order=order).order_by("pk"))
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def builder_token(client) -> str:
@@ -256,14 +245,14 @@ def test_approving_without_the_approve_permission_is_403_and_changes_nothing(
     purchase_order = purchase_order_submit(
         actor=world.users["buyer"], purchase_order=po_line.purchase_order
     )
-    junior = get_user_model().objects.create_user("junior_buyer")
-    junior.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="procurement",
-            codename__in=["view_purchaseorder", "change_purchaseorder", "add_purchaseorder"],
-        )
+    junior = UserFactory(
+        permissions=[
+            "procurement.view_purchaseorder",
+            "procurement.change_purchaseorder",
+            "procurement.add_purchaseorder",
+        ],
+        units=[world.units["US1"]],
     )
-    world.units["US1"].members.add(junior)
     client.force_login(junior)
     before = snapshot()
 
@@ -314,7 +303,7 @@ def test_a_clerk_gets_403_on_the_buyers_pages(world, client, drive_to_po):
 def test_an_eu1_buyer_gets_404_on_a_us1_purchase_order(world, client, drive_to_po):
     _, [po_line] = drive_to_po(("SRV-DL380-G11", "1"), approve=False)
     pk = po_line.purchase_order.pk
-    client.force_login(user_of_unit(world, "eu_buyer", "Buyer"))
+    client.force_login(unit_user(world, "eu_buyer", "Buyer"))
     for name in ("po_detail", "po_print", "po_reject"):
         assert client.get(reverse(f"procurement:{name}", args=[pk])).status_code == 404
     before = snapshot()

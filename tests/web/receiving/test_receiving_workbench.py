@@ -12,8 +12,8 @@ from orders.models import LineStatus
 from procurement.models import PurchaseOrder
 from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
-from tests.helpers import snapshot
-from tests.web.procurement.support import purchase_orders_in_bulk, queries_to_render, user_of_unit
+from tests.helpers import queries_to_render, snapshot, unit_user
+from tests.web.procurement.support import purchase_orders_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_an_eu1_user_gets_404_on_a_us1_receipt_and_po(world, client, drive_to_po
         purchase_order=po_line.purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("1"))],
     )
-    client.force_login(user_of_unit(world, "eu_receiver", "Receiving Agent"))
+    client.force_login(unit_user(world, "eu_receiver", "Receiving Agent"))
     assert client.get(receipt.get_absolute_url()).status_code == 404
     receive = reverse("receiving:receive", args=[po_line.purchase_order_id])
     assert client.get(receive).status_code == 404

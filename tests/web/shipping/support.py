@@ -5,28 +5,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from inventory.models import OnHandBalance
 from invoicing.services import APLineInput, ap_invoice_create, autoinvoice_import
-from orchestration.demo import bulk_book_orders
-from procurement.models import POStatus, PurchaseOrder, PurchaseOrderLine
-from procurement.services import (
-    orders_progress,
-    purchase_order_approve,
-    purchase_order_submit,
-    purchase_orders_autocreate,
-    supply_orders_generate,
-)
+from procurement.models import PurchaseOrderLine
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment, ShipmentStatus
 from shipping.services import pick_release, shipment_ship_confirm
-
-
-def receive(world, po_line, quantity) -> None:
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
-    )
+from tests.helpers import receive
+from tests.web.procurement.support import purchase_orders_in_bulk
 
 
 def reserved_order(world, drive_to_po, quantity="2"):
@@ -37,30 +22,16 @@ def reserved_order(world, drive_to_po, quantity="2"):
     return order, po_line
 
 
-def on_hand(world, item="SRV-DL380-G11", warehouse="M1") -> tuple[Decimal, Decimal]:
-    balance = OnHandBalance.objects.get(
-        item=world.items[item], warehouse=world.warehouses[warehouse]
-    )
-    return balance.quantity, balance.reserved_quantity
-
-
 def received_in_bulk(world, count: int) -> list[PurchaseOrderLine]:
     """``count`` more one-line orders of one unit each, booked in bulk and carried by the
     processes to one approved PO, received in full by one receipt; returns its lines."""
-    bulk_book_orders(world, count=count)
-    orders_progress(actor=world.users["manager"])
-    supply_orders_generate(actor=world.users["buyer"])
-    purchase_orders_autocreate(actor=world.users["buyer"])
-    buyer = world.users["buyer"]
-    for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
-        purchase_order = purchase_order_submit(actor=buyer, purchase_order=purchase_order)
-        purchase_order = purchase_order_approve(actor=buyer, purchase_order=purchase_order)
-        lines = list(purchase_order.lines.all())
+    for purchase_order in purchase_orders_in_bulk(world, count, approve=True, lines_per_po=count):
         receipt_create(
             actor=world.users["receiver"],
             purchase_order=purchase_order,
             lines=[
-                ReceiptLineInput(purchase_order_line=line, quantity=line.quantity) for line in lines
+                ReceiptLineInput(purchase_order_line=line, quantity=line.quantity)
+                for line in purchase_order.lines.all()
             ],
         )
     return list(PurchaseOrderLine.objects.filter(billed_quantity=0).order_by("-pk")[:count])

@@ -9,9 +9,8 @@ from django.urls import reverse
 from b2b_portal.web import ALREADY_SUBMITTED
 from orders.models import LineStatus
 from shipping.models import PickWave, Shipment, ShipmentStatus
-from tests.helpers import snapshot
-from tests.web.procurement.support import queries_to_render, user_of_unit
-from tests.web.shipping.support import on_hand, released_in_bulk, reserved_order
+from tests.helpers import on_hand, queries_to_render, snapshot, unit_user
+from tests.web.shipping.support import released_in_bulk, reserved_order
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +153,7 @@ def test_roles_and_business_units(client, world, drive_to_po):
     assert client.get(pages[2]).status_code == 200
     assert "Ship Confirm" not in client.get(pages[2]).content.decode()
 
-    client.force_login(user_of_unit(world, "eu_shipper", "Shipping Clerk"))
+    client.force_login(unit_user(world, "eu_shipper", "Shipping Clerk"))
     assert [client.get(url).status_code for url in pages[2:]] == [404, 404]
     assert client.post(confirm).status_code == 404
     assert shipment.number not in client.get(pages[1]).content.decode()

@@ -3,20 +3,15 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Item
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
 from orchestration.demo import bulk_book_orders
 from procurement.models import SupplyOrder, SupplyStatus
 from procurement.services import orders_progress, supply_orders_generate
-from receiving.services import ReceiptLineInput, receipt_create
 from shipping.services import pick_release
-from tests.helpers import place_order
-from tests.web.orders.support import unit_user
+from tests.helpers import place_order, queries_to_render, receive, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +27,9 @@ def waiting(response) -> dict[str, tuple[int, str | None]]:
 
 
 @pytest.fixture
-def unsourced_exception(world):
-    """A Back-to-Back item nobody sources: Generate Supply Orders flags its supply order."""
-    item = Item.objects.create(
-        business_unit=world.units["US1"],
-        number="SRV-NO-RULE",
-        description="Server without a sourcing rule",
-        list_price=Decimal("1000"),
-        back_to_back_enabled=True,
-        purchased=True,
-        purchasable=True,
-    )
-    world.items[item.number] = item
-    order = place_order(world, (item.number, "1"))
+def unsourced_exception(world, unsourced_item):
+    """An order of the item nobody sources: Generate Supply Orders flags its supply order."""
+    order = place_order(world, (unsourced_item.number, "1"))
     orders_progress(actor=world.users["manager"], sales_order=order)
     supply_orders_generate(actor=world.users["buyer"])
     supply = SupplyOrder.objects.get(sales_order_line__order=order)
@@ -118,11 +103,7 @@ def test_the_counts_follow_the_documents(client, world, users, drive_to_po):
 
     assert count("receiver", "Open purchase orders to receive") == 1
     assert count("shipper", "Reserved lines to pick release") == 0
-    receipt_create(
-        actor=users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
-    )
+    receive(world, po_line, "2")
     assert count("receiver", "Open purchase orders to receive") == 0  # closed for receiving
     assert count("shipper", "Reserved lines to pick release") == 1
     pick_release(
@@ -149,12 +130,6 @@ def test_anonymous_users_sign_in_first(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def queries_for(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(HOME).status_code == 200
-    return len(queries)
-
-
 def unsourced_orders(world, count: int):
     """``count`` booked orders of an item nobody sources, each with its supply exception."""
     bulk_book_orders(world, count=count, item_number="SRV-NO-RULE")
@@ -168,9 +143,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 ):
     client.force_login(users[username])
     unsourced_orders(world, 4)
-    with_5 = queries_for(client)
+    with_5 = queries_to_render(client, HOME)
     unsourced_orders(world, 195)
-    assert queries_for(client) == with_5
+    assert queries_to_render(client, HOME) == with_5
     response = client.get(HOME)
     assert pipeline(response)["Awaiting Supply"] == 200
     if username != "clerk":
