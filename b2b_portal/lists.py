@@ -2,7 +2,8 @@
 
 A list page is ``RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView`` with a
 ``queryset`` whose joins and aggregates are declared (``select_related``, annotations,
-``lines_aggregate``): the page then costs the same queries at 5 rows as at 200. It names
+``b2b_portal.queries.lines_aggregate``): the page then costs the same queries at 5 rows as
+at 200. It names
 its ``search_form_class`` and its ``columns``, and says what the search matches in
 ``filter_queryset`` (the fields) and ``text_match`` (the free text). Rows are only ever
 ordered by a column's declared field, so ``?sort=`` cannot name an arbitrary column.
@@ -11,33 +12,13 @@ Its template includes ``includes/filters_bar.html``, ``includes/sortable_heading
 (the table's ``<thead>``) and ``includes/pagination.html``.
 """
 
-import re
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import Round
+from django.db.models import F, Q
 
-# Primary keys are PostgreSQL integers: a longer number can name no document.
-LARGEST_NUMBER = 2**31 - 1
-AMOUNT = DecimalField(max_digits=28, decimal_places=5)
-
-
-def document_number(text: str, prefix: str) -> int | None:
-    """The primary key behind a number typed as ``PO-000123``, ``po123`` or ``123`` (for
-    prefix ``PO``); None when the text is not such a number."""
-    match = re.fullmatch(rf"(?:{prefix}-?)?0*(\d+)", text.strip(), re.IGNORECASE | re.ASCII)
-    if match is None or int(match.group(1)) > LARGEST_NUMBER:
-        return None
-    return int(match.group(1))
-
-
-def number_match(text: str, prefix: str, field: str = "pk") -> Q:
-    """``Q(field=number)`` when ``text`` is a ``prefix`` document number, else an empty Q,
-    which adds nothing to the other matches it is OR-ed with."""
-    number = document_number(text, prefix)
-    return Q() if number is None else Q(**{field: number})
+from .numbers import document_number
 
 
 class DocumentNumberField(forms.CharField):
@@ -160,29 +141,3 @@ def heading(column: Column, sort: str) -> dict:
         "next": (f"-{key}" if sort == key else key) or None,
         "aria": {key: "ascending", f"-{key}": "descending"}.get(sort) if key else None,
     }
-
-
-def line_amount():
-    """A line's amount in SQL, rounded like ``round_money`` (PostgreSQL rounds numeric
-    half away from zero, which is half-up for the positive amounts of a document)."""
-    product = ExpressionWrapper(F("quantity") * F("unit_price"), AMOUNT)
-    return Round(product, 2, output_field=AMOUNT)
-
-
-def lines_aggregate(line_model, aggregate, *, document: str, condition=None):
-    """An aggregate of each listed document's lines (``document``: the lines' foreign key
-    to it), as a correlated subquery.
-
-    Rather than a join and GROUP BY over every document: the subquery runs only for the
-    page's rows (unless the page is sorted by it) and the paginator's COUNT stays plain.
-    """
-    lines = line_model.objects.filter(condition or Q(), **{document: OuterRef("pk")})
-    grouped = lines.order_by().values(document).annotate(value=aggregate)
-    return Subquery(grouped.values("value"))
-
-
-def with_a_line(documents, line_model, condition: Q, *, document: str):
-    """The documents with at least one line matching ``condition``, through EXISTS: a join
-    would repeat a document once per matching line."""
-    lines = line_model.objects.filter(condition, **{document: OuterRef("pk")})
-    return documents.filter(Exists(lines))

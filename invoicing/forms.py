@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
+from b2b_portal.widgets import DateInput
 from catalog.models import Customer, Supplier
 from catalog.units import business_units_of
-from shipping.forms import DateInput
 
 from .models import APStatus, ARStatus
 from .services import APLineInput
@@ -26,7 +26,9 @@ PRICE_ERRORS = {
 }
 
 
-class PurchaseOrderSearchForm(SearchForm):
+class InvoiceablePurchaseOrderSearchForm(SearchForm):
+    """Create Invoice, step 1: the purchase orders to invoice against, by number or supplier."""
+
     q = forms.CharField(label="PO number or supplier", max_length=100, required=False)
 
 

@@ -3,7 +3,8 @@
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from procurement.models import POLineStatus, PurchaseOrder
+from procurement.models import PurchaseOrder
+from procurement.selectors import LIVE_PO_LINES
 
 from .models import APStatus
 
@@ -22,7 +23,7 @@ def lines_to_bill(purchase_order: PurchaseOrder) -> list:
         output_field=QUANTITY,
     )
     return list(
-        purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
+        purchase_order.lines.filter(LIVE_PO_LINES)
         .select_related("item", "sales_order_line__order")
         .annotate(pending_quantity=pending)
         .annotate(

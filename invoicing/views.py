@@ -12,23 +12,21 @@ from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ApplicationError
-from b2b_portal.lists import (
-    Column,
-    SearchableListMixin,
-    line_amount,
-    lines_aggregate,
-    number_match,
-)
+from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.numbers import document_number
+from b2b_portal.queries import line_amount, lines_aggregate, number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orders.numbers import sales_order_number
 from processes.batching import filter_by
-from procurement.models import POLineStatus, PurchaseOrder
+from procurement.models import PurchaseOrder, PurchaseOrderLine
+from procurement.selectors import LIVE_PO_LINES
 
 from .forms import (
     APInvoiceForm,
     APInvoiceSearchForm,
     ARInvoiceSearchForm,
     HoldReleaseForm,
-    PurchaseOrderSearchForm,
+    InvoiceablePurchaseOrderSearchForm,
 )
 from .models import APInvoice, APInvoiceHold, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine
 from .selectors import lines_to_bill
@@ -40,8 +38,6 @@ from .services import (
     ap_invoice_validate,
     ar_invoice_complete,
 )
-
-LIVE_PO_LINES = ~Q(lines__status=POLineStatus.CANCELLED)
 
 
 def invoice_total(line_model):
@@ -57,13 +53,16 @@ class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SearchableList
 
     permission_required = "invoicing.add_apinvoice"
     template_name = "invoicing/ap_create.html"
-    search_form_class = PurchaseOrderSearchForm
+    search_form_class = InvoiceablePurchaseOrderSearchForm
     queryset = (
         PurchaseOrder.objects.filter(status__in=INVOICEABLE_PO_STATUSES)
         .select_related("supplier")
         .annotate(
-            to_bill=Sum(
-                F("lines__received_quantity") - F("lines__billed_quantity"), filter=LIVE_PO_LINES
+            to_bill=lines_aggregate(
+                PurchaseOrderLine,
+                Sum(F("received_quantity") - F("billed_quantity")),
+                document="purchase_order",
+                condition=LIVE_PO_LINES,
             )
         )
     )
@@ -80,7 +79,7 @@ class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SearchableList
         return (
             Q(supplier__name__icontains=text)
             | Q(supplier__number__iexact=text)
-            | number_match(text, "PO")
+            | number_match(document_number(text, "PO"))
         )
 
 
@@ -144,8 +143,8 @@ class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
     def text_match(self, text):
         return (
             Q(supplier_invoice_number__iexact=text)
-            | number_match(text, "AP")
-            | number_match(text, "PO", "purchase_order_id")
+            | number_match(document_number(text, "AP"))
+            | number_match(document_number(text, "PO"), "purchase_order_id")
         )
 
 
@@ -269,8 +268,8 @@ class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
     def text_match(self, text):
         return (
             Q(customer__name__icontains=text)
-            | number_match(text, "AR")
-            | number_match(text, "SO", "sales_order_id")
+            | number_match(document_number(text, "AR"))
+            | number_match(sales_order_number(text), "sales_order_id")
         )
 
 

@@ -12,15 +12,15 @@ from django.utils import timezone
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
+from b2b_portal.widgets import DateInput
 from catalog.models import Customer, Item, Warehouse
 from catalog.units import business_units_of
 
-from .models import HEADER_STATUS_RANKING
+from .models import HEADER_STATUS_RANKING, SalesOrder
 from .services import validate_quantity
 
 MAX_LINES = 100
 NOT_YOURS = "Choose one of your business units' {what}; this one is not available to you."
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OrderHeaderForm(forms.Form):
@@ -33,7 +33,7 @@ class OrderHeaderForm(forms.Form):
     warehouse = forms.ModelChoiceField(
         queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="warehouses")}
     )
-    requested_date = forms.DateField(widget=DATE_INPUT)
+    requested_date = forms.DateField(widget=DateInput)
     customer_po_number = forms.CharField(label="Customer PO", max_length=50, required=False)
     submission_token = SubmissionTokenField()
 
@@ -127,9 +127,15 @@ def filled_lines(formset) -> list[dict]:
     return [form.cleaned_data for form in formset.forms if form.cleaned_data]
 
 
+class SalesOrderNumberField(DocumentNumberField):
+    """A sales order number as users type it (``orders.numbers``); cleans to its key."""
+
+    def __init__(self, **kwargs):
+        super().__init__(prefix=SalesOrder.number_prefix, **kwargs)
+
+
 class OrderSearchForm(SearchForm):
-    number = DocumentNumberField(
-        prefix="SO",
+    number = SalesOrderNumberField(
         label="Order",
         error_messages={"invalid": "Enter an order number like SO-000123 or 123."},
     )
@@ -138,8 +144,8 @@ class OrderSearchForm(SearchForm):
     status = StatusField(
         [(s.value, s.label) for s in HEADER_STATUS_RANKING], empty_label="Any status"
     )
-    ordered_from = forms.DateField(label="Ordered from", required=False, widget=DATE_INPUT)
-    ordered_to = forms.DateField(label="Ordered to", required=False, widget=DATE_INPUT)
+    ordered_from = forms.DateField(label="Ordered from", required=False, widget=DateInput)
+    ordered_to = forms.DateField(label="Ordered to", required=False, widget=DateInput)
 
     def clean(self):
         data = super().clean()

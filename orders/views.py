@@ -13,9 +13,10 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
-from b2b_portal.lists import Column, SearchableListMixin, with_a_line
+from b2b_portal.links import viewable_url
+from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.queries import with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
-from orchestration.views import document_url
 from processes.batching import filter_by
 from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
 
@@ -184,7 +185,7 @@ class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, Lis
 
 
 @dataclass
-class LineSupply:
+class OrderLineRow:
     """A line of the order page with the supply that stands behind it (the live one last)."""
 
     line: SalesOrderLine
@@ -227,19 +228,17 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        may_open_pos = self.request.user.has_perm("procurement.view_purchaseorder")
+        user = self.request.user
         rows = []
         for line in self.object.lines.all():
             po_line = _last(line.purchase_order_lines)
             rows.append(
-                LineSupply(
+                OrderLineRow(
                     line=line,
                     supply_order=_last(line.supply_orders),
                     requisition_line=_last(line.requisition_lines),
                     po_line=po_line,
-                    po_url=document_url(po_line.purchase_order)
-                    if po_line and may_open_pos
-                    else None,
+                    po_url=viewable_url(user, po_line.purchase_order) if po_line else None,
                 )
             )
         can_book = any(row.line.status == LineStatus.ENTERED for row in rows)

@@ -4,6 +4,7 @@ from django import forms
 
 from catalog.models import BusinessUnit, Item, Supplier
 from catalog.units import business_units_of, scope_to_units, works_in_every_unit
+from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
 from .models import RunStatus
@@ -24,9 +25,7 @@ class ScheduleProcessForm(forms.Form):
     business_unit = forms.ModelChoiceField(queryset=BusinessUnit.objects.none(), required=False)
     item = forms.ModelChoiceField(queryset=Item.objects.none(), required=False)
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.filter(active=True), required=False)
-    sales_order = forms.IntegerField(
-        required=False, min_value=1, help_text="Order number without the prefix (SO-000123: 123)."
-    )
+    sales_order = SalesOrderNumberField(help_text="For example SO-000123.")
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     batch_size = forms.IntegerField(min_value=1, max_value=5000, initial=500)

@@ -1,6 +1,7 @@
 """Forms of the buyer's workbench: list searches, the Document Builder and PO rejection.
 
-The search forms are shared with the receiving workbench, which looks for the same POs.
+``SupplyFilterForm`` (supplier and item) is also the base of the receiving workbench's
+searches, which look for the same purchase orders.
 """
 
 from django import forms
@@ -31,13 +32,10 @@ class SupplyFilterForm(SearchForm):
         self.fields["item"].queryset = scope_to_units(items, self.user)
 
 
-class ExpectedShipmentSearchForm(SupplyFilterForm):
+class PurchaseOrderSearchForm(SupplyFilterForm):
     number = DocumentNumberField(prefix="PO", label="PO number")
-    field_order = ["number", "supplier", "item"]
-
-
-class PurchaseOrderSearchForm(ExpectedShipmentSearchForm):
     status = StatusField(POStatus.choices)
+    field_order = ["number", "supplier", "item", "status"]
 
 
 class RequisitionSelectionForm(forms.Form):

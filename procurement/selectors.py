@@ -5,10 +5,13 @@ from datetime import date
 
 from django.db.models import Q
 
-from b2b_portal.lists import with_a_line
+from b2b_portal.queries import with_a_line
 from processes.batching import filter_by
 
-from .models import PurchaseOrderLine, RequisitionLine, SourcingRule
+from .models import POLineStatus, PurchaseOrderLine, RequisitionLine, SourcingRule
+
+# The PO lines that count for a PO's totals, billing and the peg: any but a cancelled one.
+LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
 
 
 def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:

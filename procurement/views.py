@@ -7,7 +7,7 @@ from functools import cached_property
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q, Sum, Value
+from django.db.models import Count, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -15,7 +15,8 @@ from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ApplicationError
-from b2b_portal.lists import AMOUNT, Column, SearchableListMixin, line_amount, lines_aggregate
+from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from processes.batching import filter_by
 
@@ -26,23 +27,14 @@ from .forms import (
     RequisitionSelectionForm,
     SupplyFilterForm,
 )
-from .models import (
-    POLineStatus,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    RequisitionLine,
-    RequisitionStatus,
-)
-from .selectors import po_grouping_key, purchase_orders_filtered
+from .models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, RequisitionStatus
+from .selectors import LIVE_PO_LINES, po_grouping_key, purchase_orders_filtered
 from .services import (
     purchase_order_approve,
     purchase_order_reject,
     purchase_order_submit,
     purchase_orders_create_from_requisitions,
 )
-
-LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
-
 
 # --- Process Requisitions and the Document Builder -------------------------------------
 

@@ -1,4 +1,5 @@
-"""Forms of the receiving workbench: the receipt entry and the receipts search."""
+"""Forms of the receiving workbench: the searches of expected shipments and receipts, and
+the receipt entry."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,6 +12,11 @@ from procurement.forms import SupplyFilterForm
 from procurement.models import PurchaseOrderLine
 
 from .services import ReceiptLineInput
+
+
+class ExpectedShipmentSearchForm(SupplyFilterForm):
+    number = DocumentNumberField(prefix="PO", label="PO number")
+    field_order = ["number", "supplier", "item"]
 
 
 class ReceiptSearchForm(SupplyFilterForm):

@@ -8,14 +8,14 @@ from django.db.models import Count, F, Min, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from b2b_portal.lists import Column, SearchableListMixin, lines_aggregate, with_a_line
+from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.queries import lines_aggregate, with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
 from processes.batching import filter_by
-from procurement.forms import ExpectedShipmentSearchForm
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import purchase_orders_filtered
 
-from .forms import ReceiptSearchForm, ReceiveForm
+from .forms import ExpectedShipmentSearchForm, ReceiptSearchForm, ReceiveForm
 from .models import Receipt, ReceiptLine
 from .services import receipt_create
 

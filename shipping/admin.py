@@ -1,8 +1,6 @@
 """Pick waves and shipments: a pick wave is made by ``pick_release`` (the add page),
 shipments are ship confirmed by an action."""
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -10,14 +8,15 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from b2b_portal.admin_actions import DocumentAdmin, ReadOnlyInline, run_for_each
 from catalog.models import Customer
 from orders.models import SalesOrder
+from orders.numbers import sales_order_number
 
 from .models import PickWave, Shipment, ShipmentLine
 from .services import pick_release, shipment_ship_confirm
 
 
-class PickReleaseForm(forms.ModelForm):
-    """Pick release criteria: the business unit and warehouse, and optionally a customer,
-    one sales order and the latest requested date."""
+class PickReleaseAdminForm(forms.ModelForm):
+    """The admin's Pick Release (its add page): the business unit and warehouse, and
+    optionally a customer, one sales order and the latest requested date."""
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(),
@@ -35,8 +34,7 @@ class PickReleaseForm(forms.ModelForm):
         number = self.cleaned_data["sales_order"].strip()
         if not number:
             return None
-        match = re.fullmatch(r"(?:SO-)?0*(\d+)", number, flags=re.IGNORECASE)
-        order = SalesOrder.objects.filter(pk=int(match.group(1))).first() if match else None
+        order = SalesOrder.objects.filter(pk=sales_order_number(number)).first()
         if order is None:
             raise forms.ValidationError(f"There is no sales order {number}.")
         return order
@@ -56,7 +54,7 @@ class PickWaveAdmin(DocumentAdmin):
     search_fields = ("released_by__username", "warehouse__code")
     autocomplete_fields = ("warehouse",)
     inlines = (ShipmentInline,)
-    add_form = PickReleaseForm
+    add_form = PickReleaseAdminForm
     add_fields = ("business_unit", "warehouse", "customer", "sales_order", "requested_by")
 
     def add_view(self, request, form_url="", extra_context=None):

@@ -2,17 +2,15 @@
 
 from django import forms
 
-from b2b_portal.lists import SearchForm, StatusField, document_number
+from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
+from b2b_portal.widgets import DateInput
 from catalog.models import Customer, Warehouse
 from catalog.units import business_units_of
 from orders.models import SalesOrder
+from orders.numbers import sales_order_number
 
 from .models import ShipmentStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PickReleaseForm(forms.Form):
@@ -49,7 +47,7 @@ class PickReleaseForm(forms.Form):
         if not text:
             return None
         order = SalesOrder.objects.filter(
-            pk=document_number(text, "SO"), business_unit__in=self.units
+            pk=sales_order_number(text), business_unit__in=self.units
         ).first()
         if order is None:
             raise forms.ValidationError(f"There is no sales order {text} in your business units.")

@@ -8,8 +8,11 @@ from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ValidationRefused
-from b2b_portal.lists import Column, SearchableListMixin, document_number, number_match
+from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.numbers import document_number
+from b2b_portal.queries import number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orders.numbers import sales_order_number
 from processes.batching import filter_by
 
 from .forms import PickReleaseForm, ShipConfirmForm, ShipmentSearchForm
@@ -115,9 +118,9 @@ class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, 
         match = (
             Q(customer__name__icontains=text)
             | Q(customer__number__iexact=text)
-            | number_match(text, "SHP")
+            | number_match(document_number(text, "SHP"))
         )
-        if (number := document_number(text, "SO")) is not None:
+        if (number := sales_order_number(text)) is not None:
             # Through a subquery: a join on the lines would multiply the counted lines.
             of_order = ShipmentLine.objects.filter(sales_order_line__order_id=number)
             match |= Q(pk__in=of_order.values("shipment_id"))

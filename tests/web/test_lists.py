@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from b2b_portal.lists import LARGEST_NUMBER, document_number
+from b2b_portal.numbers import LARGEST_NUMBER, document_number
 from invoicing.models import APStatus, HoldReason
 from invoicing.services import APLineInput, ap_invoice_create
 from tests.helpers import receive

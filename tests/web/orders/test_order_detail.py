@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from orchestration.views import document_url
+from b2b_portal.links import document_url
 from orders.models import LineStatus
 from procurement.models import SupplyStatus
 from tests.helpers import messages_of, place_order, queries_to_render, snapshot, unit_user

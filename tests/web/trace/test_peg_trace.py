@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from b2b_portal.links import document_url
 from invoicing.models import ARInvoice
 from invoicing.services import (
     APLineInput,
@@ -13,7 +14,6 @@ from invoicing.services import (
     ar_invoice_complete,
     autoinvoice_import,
 )
-from orchestration.views import document_url
 from procurement.models import RequisitionLine, SupplyOrder
 from receiving.models import Receipt
 from shipping.models import Shipment

@@ -1,0 +1,42 @@
+"""SQL pieces that list pages and selectors share: line amounts, per-document aggregates
+of lines, "has a line that..." filters and a document-number match.
+
+Plain query helpers with no forms or views, so that any selector may use them.
+"""
+
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Round
+
+AMOUNT = DecimalField(max_digits=28, decimal_places=5)
+
+
+def number_match(number: int | None, field: str = "pk") -> Q:
+    """``Q(field=number)`` for a number read by ``b2b_portal.numbers``; an empty Q when
+    the text was no number, which adds nothing to the other matches it is OR-ed with."""
+    return Q() if number is None else Q(**{field: number})
+
+
+def line_amount():
+    """A line's amount in SQL, rounded like ``round_money`` (PostgreSQL rounds numeric
+    half away from zero, which is half-up for the positive amounts of a document)."""
+    product = ExpressionWrapper(F("quantity") * F("unit_price"), AMOUNT)
+    return Round(product, 2, output_field=AMOUNT)
+
+
+def lines_aggregate(line_model, aggregate, *, document: str, condition=None):
+    """An aggregate of each listed document's lines (``document``: the lines' foreign key
+    to it), as a correlated subquery.
+
+    Rather than a join and GROUP BY over every document: the subquery runs only for the
+    page's rows (unless the page is sorted by it) and the paginator's COUNT stays plain.
+    """
+    lines = line_model.objects.filter(condition or Q(), **{document: OuterRef("pk")})
+    grouped = lines.order_by().values(document).annotate(value=aggregate)
+    return Subquery(grouped.values("value"))
+
+
+def with_a_line(documents, line_model, condition: Q, *, document: str):
+    """The documents with at least one line matching ``condition``, through EXISTS: a join
+    would repeat a document once per matching line."""
+    lines = line_model.objects.filter(condition, **{document: OuterRef("pk")})
+    return documents.filter(Exists(lines))
