@@ -36,13 +36,9 @@ from procurement.services import (
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment, ShipmentStatus
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order
+from tests.helpers import history_users, place_order
 
 pytestmark = pytest.mark.django_db
-
-
-def history_users(obj) -> list[str]:
-    return [record.history_user.username for record in obj.history.order_by("history_id")]
 
 
 def test_two_servers_go_from_booking_to_both_invoices(world):

@@ -15,20 +15,11 @@ from invoicing.services import (
     ap_invoice_validate,
     autoinvoice_import,
 )
-from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import snapshot
+from tests.helpers import receive, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def receive(world, po_line, quantity):
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
-    )
 
 
 def enter_invoice(world, po_line, quantity, unit_price=None, number="INV-1"):

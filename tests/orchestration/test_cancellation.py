@@ -27,24 +27,15 @@ from procurement.models import (
     SupplyStatus,
 )
 from procurement.services import orders_progress, supply_orders_generate
-from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order, snapshot
+from tests.helpers import place_order, receive, snapshot
 
 pytestmark = pytest.mark.django_db
 
 
 def cancel(world, line, reason="customer changed their mind"):
     return sales_order_line_cancel(actor=world.users["clerk"], sales_order_line=line, reason=reason)
-
-
-def receive(world, po_line, quantity):
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
-    )
 
 
 def on_hand(line):

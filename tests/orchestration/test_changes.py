@@ -38,10 +38,9 @@ from procurement.services import (
     purchase_orders_autocreate,
     supply_orders_generate,
 )
-from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order, snapshot
+from tests.helpers import place_order, receive, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +51,6 @@ def change(world, line, quantity):
         sales_order_line=line,
         quantity=Decimal(quantity),
         reason="customer asked",
-    )
-
-
-def receive(world, po_line, quantity):
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_line.purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
     )
 
 

@@ -166,6 +166,7 @@ class Operations:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [7, 2026])
 def test_200_random_operations_keep_every_invariant(world, seed):
     rng = random.Random(seed)

@@ -208,6 +208,7 @@ def test_roles_and_business_units(client, world, po_line):
     assert snapshot() == before
 
 
+@pytest.mark.slow
 def test_ap_list_filters_sorts_and_queries_do_not_grow_with_rows(ap, world):
     url = reverse("invoicing:ap_list")
     ap_invoices_in_bulk(world, 5)

@@ -107,6 +107,7 @@ def test_roles_and_business_units(client, world, invoice):
     assert snapshot() == before
 
 
+@pytest.mark.slow
 def test_ar_list_queries_do_not_grow_with_rows(ar, world):
     url = reverse("invoicing:ar_list")
     invoiced_in_bulk(world, 5)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from b2b_portal.web import ALREADY_SUBMITTED
 from catalog.models import Item
 from orders.models import LineStatus, SalesOrder
-from tests.helpers import messages_of, snapshot
+from tests.helpers import history_users, messages_of, snapshot
 from tests.web.orders.support import order_post
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,6 @@ CREATE = reverse("orders:create")
 def clerk(client, users):
     client.force_login(users["clerk"])
     return client
-
-
-def history_users(obj) -> list[str]:
-    return [row.history_user.username for row in obj.history.order_by("history_id")]
 
 
 def test_the_page_offers_the_users_units_documents_and_one_line(clerk, world):

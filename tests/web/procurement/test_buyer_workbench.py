@@ -328,6 +328,7 @@ def test_process_requisitions_reads_a_constant_number_of_queries(world, buyer_cl
     assert queries_to_render(buyer_client, url, page=2) == few[0]
 
 
+@pytest.mark.slow
 def test_manage_purchase_orders_reads_a_constant_number_of_queries(world, buyer_client):
     url = reverse("procurement:po_list")
     searches = [{}, {"item": world.items["SRV-DL380-G11"].pk, "status": "DRAFT"}, {"sort": "total"}]

@@ -204,6 +204,7 @@ def test_an_eu1_user_gets_404_on_a_us1_receipt_and_po(world, client, drive_to_po
 # --- constant queries ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_receive_expected_shipments_reads_a_constant_number_of_queries(world, receiver_client):
     url = reverse("receiving:expected")
     searches = [{}, {"supplier": world.suppliers["S-100"].pk}, {"sort": "-open_quantity"}]
@@ -214,6 +215,7 @@ def test_receive_expected_shipments_reads_a_constant_number_of_queries(world, re
     assert [queries_to_render(receiver_client, url, **search) for search in searches] == few
 
 
+@pytest.mark.slow
 def test_receipts_list_reads_a_constant_number_of_queries(world, receiver_client, drive_to_po):
     _, [po_line] = drive_to_po(("SRV-DL380-G11", "200"))
     url = reverse("receiving:receipt_list")

@@ -182,6 +182,7 @@ def test_shipments_list_filters_sorts_and_searches(shipper, world):
     assert list(found.context["object_list"]) == [newest]
 
 
+@pytest.mark.slow
 def test_shipments_list_queries_do_not_grow_with_rows(shipper, world):
     url = reverse("shipping:shipment_list")
     released_in_bulk(world, 5)
