@@ -17,22 +17,8 @@ from orders.models import LineStatus, SalesOrderLine
 from orders.selectors import order_lines_filtered
 from processes.batching import ProcessResult, process_in_chunks
 
+from .locks import balance_lock, balances_lock, reservations_for_update
 from .models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
-
-
-def _locked_balance(*, item_id: int, warehouse: Warehouse) -> OnHandBalance:
-    # Lock the balance row: receipts and shipments of one item race on it.
-    balance, _ = OnHandBalance.objects.select_for_update().get_or_create(
-        item_id=item_id, warehouse=warehouse
-    )
-    return balance
-
-
-def balances_lock(*, item_ids, warehouse: Warehouse) -> None:
-    """Lock, in item order, every balance an operation is about to move, before it moves
-    any: two receipts or shipments touching the same items can then never deadlock."""
-    for item_id in sorted(set(item_ids)):
-        _locked_balance(item_id=item_id, warehouse=warehouse)
 
 
 @transaction.atomic
@@ -46,7 +32,7 @@ def stock_receive(
     sales_order_line: SalesOrderLine | None = None,
 ) -> OnHandBalance:
     """Put received goods on hand."""
-    balance = _locked_balance(item_id=item.pk, warehouse=warehouse)
+    balance = balance_lock(item_id=item.pk, warehouse=warehouse)
     balance.quantity += quantity
     stamp_history(balance, actor=actor, reason=f"received {source_reference}")
     balance.save()
@@ -70,7 +56,7 @@ def reservation_add(
 
     The caller has locked ``sales_order_line``.
     """
-    balance = _locked_balance(item_id=sales_order_line.item_id, warehouse=warehouse)
+    balance = balance_lock(item_id=sales_order_line.item_id, warehouse=warehouse)
     if balance.available_quantity < quantity:
         raise ValidationRefused(
             f"Only {balance.available_quantity} of {sales_order_line.item.number} is available "
@@ -84,7 +70,9 @@ def reservation_add(
     stamp_history(balance, actor=actor, reason=f"reserved for {sales_order_line}")
     balance.save()
 
-    reservation = Reservation.objects.select_for_update().filter(
+    # The line's reservation, after its balance as in every stock service; the caller's
+    # lock on the line means no other reservation of it is made meanwhile.
+    reservation = reservations_for_update().filter(
         sales_order_line=sales_order_line
     ).first() or Reservation(
         sales_order_line=sales_order_line, item=sales_order_line.item, warehouse=warehouse
@@ -102,6 +90,20 @@ def reservation_add(
     return reservation
 
 
+def _reservation_locked(
+    sales_order_line: SalesOrderLine,
+) -> tuple[Reservation | None, OnHandBalance | None]:
+    """The line's reservation and the balance it holds stock in, both locked: the balance
+    first, the order of ``reservation_add``. The unlocked read only finds which balance;
+    quantities are read under the lock."""
+    reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
+    if reservation is None:
+        return None, None
+    balance = balance_lock(item_id=reservation.item_id, warehouse=reservation.warehouse)
+    # Locked to move its quantity with the balance's, under the caller's lock on the line.
+    return reservations_for_update().get(pk=reservation.pk), balance
+
+
 @transaction.atomic
 def reservation_issue(
     *, actor, sales_order_line: SalesOrderLine, quantity: Decimal, source_reference: str
@@ -109,15 +111,12 @@ def reservation_issue(
     """Ship reserved stock: the reservation, on-hand and the line's reserved quantity go
     down, its shipped quantity up. The caller has locked ``sales_order_line`` and moves
     its status."""
-    reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
+    reservation, balance = _reservation_locked(sales_order_line)
     if reservation is None or reservation.quantity < quantity:
         held = reservation.quantity if reservation else 0
         raise ValidationRefused(
             f"{sales_order_line} has only {held} reserved; {quantity} cannot be shipped."
         )
-    # Balance before reservation, the same order as reservation_add.
-    balance = _locked_balance(item_id=reservation.item_id, warehouse=reservation.warehouse)
-    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
     balance.quantity -= quantity
     balance.reserved_quantity -= quantity
     stamp_history(balance, actor=actor, reason=f"shipped {source_reference}")
@@ -126,8 +125,8 @@ def reservation_issue(
     stamp_history(reservation, actor=actor, reason=f"shipped {source_reference}")
     reservation.save()
     InventoryTransaction.objects.create(
-        item=reservation.item,
-        warehouse=reservation.warehouse,
+        item_id=reservation.item_id,
+        warehouse_id=reservation.warehouse_id,
         transaction_type=TransactionType.SALES_ISSUE,
         quantity=-quantity,
         source_reference=source_reference,
@@ -145,12 +144,10 @@ def reservation_release(
 ) -> Reservation | None:
     """Give back reserved stock (all of it by default): it becomes ordinary on-hand.
     The caller has locked ``sales_order_line`` and moves its status."""
-    reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
+    reservation, balance = _reservation_locked(sales_order_line)
     if reservation is None or not reservation.quantity:
         return reservation
     quantity = reservation.quantity if quantity is None else quantity
-    balance = _locked_balance(item_id=reservation.item_id, warehouse=reservation.warehouse)
-    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
     balance.reserved_quantity -= quantity
     stamp_history(balance, actor=actor, reason=f"released from {sales_order_line}")
     balance.save()
@@ -166,7 +163,7 @@ def stock_adjust(
     *, actor, item: Item, warehouse: Warehouse, quantity: Decimal, reason: str
 ) -> OnHandBalance:
     """Count stock in or out by hand (cycle count, opening balance)."""
-    balance = _locked_balance(item_id=item.pk, warehouse=warehouse)
+    balance = balance_lock(item_id=item.pk, warehouse=warehouse)
     if balance.quantity + quantity < balance.reserved_quantity:
         raise ValidationRefused(
             f"{item.number} in {warehouse.code} has {balance.reserved_quantity} reserved; "
@@ -230,7 +227,7 @@ def stocked_lines_reserve(
 def _reserve_from_stock(line: SalesOrderLine, *, actor) -> None:
     """Reserve what on-hand allows for a locked stocked line, then move its status."""
     warehouse = line.order.warehouse
-    balance = _locked_balance(item_id=line.item_id, warehouse=warehouse)
+    balance = balance_lock(item_id=line.item_id, warehouse=warehouse)
     wanted = line.quantity - line.shipped_quantity - line.reserved_quantity
     taken = min(wanted, balance.available_quantity)
     if taken > 0:
