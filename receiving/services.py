@@ -8,12 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
-from b2b_portal.permissions import require_business_unit
+from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
-from inventory.services import balances_lock, reservation_add, stock_receive
+from inventory.locks import balances_lock
+from inventory.services import reservation_add, stock_receive
+from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
-from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine, SupplyOrder
+from procurement.locks import (
+    purchase_order_lines_for_update,
+    purchase_orders_for_update,
+    supply_orders_for_update,
+)
+from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.services import purchase_order_follow_lines
 
 from .models import Receipt, ReceiptLine
@@ -35,31 +42,14 @@ def receipt_create(
 ) -> Receipt:
     """Receive goods on an approved PO. Receiving more than a line's open quantity is
     refused; a partial receipt reserves partially and the SO line waits for the rest."""
+    require_permission(actor, "receiving.add_receipt", "receive goods")
     require_business_unit(actor, purchase_order.business_unit_id)
-    # Lock order, as everywhere in the cycle: PO, then PO lines, then SO lines, by pk.
-    purchase_order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
-    if purchase_order.status != POStatus.OPEN:
-        raise TransitionRefused(
-            f"{purchase_order} is {purchase_order.get_status_display()}: only an approved, "
-            "open purchase order can be received."
-        )
+    purchase_order = _locked_open_purchase_order(purchase_order)
     wanted = {line.purchase_order_line.pk: line.quantity for line in lines if line.quantity}
     if not wanted:
         raise ValidationRefused("Enter a received quantity on at least one line.")
-    po_lines = list(
-        PurchaseOrderLine.objects.select_for_update()
-        .filter(pk__in=wanted, purchase_order=purchase_order)
-        .order_by("pk")
-    )
-    if len(po_lines) != len(wanted):
-        raise ValidationRefused(f"Some lines do not belong to {purchase_order}.")
-    sales_lines = {
-        line.pk: line
-        for line in SalesOrderLine.objects.select_for_update()
-        .filter(pk__in=[po_line.sales_order_line_id for po_line in po_lines])
-        .select_related("item")
-        .order_by("pk")
-    }
+    po_lines, sales_lines = _locked_lines(purchase_order, wanted)
+    received = [(po_line, _receivable(po_line, wanted[po_line.pk])) for po_line in po_lines]
     receipt = Receipt(
         business_unit=purchase_order.business_unit,
         purchase_order=purchase_order,
@@ -70,13 +60,10 @@ def receipt_create(
     )
     stamp_history(receipt, actor=actor, reason="received")
     receipt.save()
+    # Every balance the receipt moves, in item order, before it moves any (no deadlock with
+    # a shipment or receipt of the same items in another order).
     balances_lock(item_ids=[line.item_id for line in po_lines], warehouse=receipt.warehouse)
-    for po_line in po_lines:
-        quantity = validate_quantity(wanted[po_line.pk], what=f"Received quantity on {po_line}")
-        if po_line.status != POLineStatus.OPEN or quantity > po_line.open_quantity:
-            raise ValidationRefused(
-                f"{po_line} has {po_line.open_quantity} open to receive; {quantity} is too much."
-            )
+    for po_line, quantity in received:
         _receive_line(
             actor=actor,
             receipt=receipt,
@@ -88,6 +75,47 @@ def receipt_create(
     return receipt
 
 
+def _locked_open_purchase_order(purchase_order: PurchaseOrder) -> PurchaseOrder:
+    # The PO first, as everywhere in the cycle: two receipts of one PO queue here, and the
+    # second reads the status (and below, the lines) the first left.
+    purchase_order = purchase_orders_for_update().get(pk=purchase_order.pk)
+    if purchase_order.status != POStatus.OPEN:
+        raise TransitionRefused(
+            f"{purchase_order} is {purchase_order.get_status_display()}: only an approved, "
+            "open purchase order can be received."
+        )
+    return purchase_order
+
+
+def _locked_lines(
+    purchase_order: PurchaseOrder, wanted: dict
+) -> tuple[list[PurchaseOrderLine], dict[int, SalesOrderLine]]:
+    """The PO lines to receive and the SO lines they are pegged to, locked in that order."""
+    # PO lines after their PO: their received quantity is read under the lock.
+    po_lines = list(
+        purchase_order_lines_for_update()
+        .filter(pk__in=wanted, purchase_order=purchase_order)
+        .select_related("item")
+    )
+    if len(po_lines) != len(wanted):
+        raise ValidationRefused(f"Some lines do not belong to {purchase_order}.")
+    # SO lines next: the reservation moves their reserved quantity and status.
+    sales_lines = sales_order_lines_for_update().filter(
+        pk__in=[po_line.sales_order_line_id for po_line in po_lines]
+    )
+    return po_lines, {line.pk: line for line in sales_lines.select_related("item")}
+
+
+def _receivable(po_line: PurchaseOrderLine, quantity) -> Decimal:
+    """``quantity`` if the locked PO line still has that much open to receive."""
+    quantity = validate_quantity(quantity, what=f"Received quantity on {po_line}")
+    if po_line.status != POLineStatus.OPEN or quantity > po_line.open_quantity:
+        raise ValidationRefused(
+            f"{po_line} has {po_line.open_quantity} open to receive; {quantity} is too much."
+        )
+    return quantity
+
+
 def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> ReceiptLine:
     po_line.received_quantity += quantity
     if po_line.is_fully_received():
@@ -96,7 +124,8 @@ def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> Rec
         if sales_order_line is not None:
             sales_order_line.at_risk = False  # saved by reservation_add below
         if sales_order_line is not None:
-            supply_order = SupplyOrder.objects.select_for_update().get(
+            # The line's supply order, after the balances: it belongs to the SO line alone.
+            supply_order = supply_orders_for_update().get(
                 requisition_lines__purchase_order_lines=po_line
             )
             apply_transition(supply_order, "mark_received", actor=actor, reason=str(receipt))

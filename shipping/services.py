@@ -7,14 +7,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
-from b2b_portal.permissions import require_business_unit
+from b2b_portal.integrity import refused_on_conflict
+from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
-from inventory.services import balances_lock, reservation_issue
+from inventory.locks import balances_lock
+from inventory.services import reservation_issue
+from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrder, SalesOrderLine
 
+from .exceptions import RELEASED_MEANWHILE, LineAlreadyReleased
+from .locks import shipments_for_update
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
+
+NOTHING_TO_RELEASE = "No reserved lines are waiting to be released for these criteria."
 
 
 @transaction.atomic
@@ -29,60 +36,81 @@ def pick_release(
 ) -> PickWave:
     """Release every fully reserved line not yet released into one pick wave, one
     shipment per sales order. Only reserved quantity is ever released."""
+    require_permission(actor, "shipping.add_pickwave", "release lines for picking")
     require_business_unit(actor, business_unit.pk)
     if warehouse.business_unit_id != business_unit.pk:
         raise ValidationRefused(f"Warehouse {warehouse} belongs to another business unit.")
-    lines = lines_awaiting_release(
+    waiting = lines_awaiting_release(
         business_units=[business_unit],
         warehouse=warehouse,
         customer=customer,
         sales_order=sales_order,
         requested_by=requested_by,
-    ).select_related("order")
+    )
     # Skip lines another release holds: each line lands in exactly one wave.
-    lines = list(lines.select_for_update(skip_locked=True, of=("self",)).order_by("pk"))
+    lines = list(
+        sales_order_lines_for_update(skip_locked=True)
+        .filter(pk__in=waiting.values("pk"))
+        .select_related("order")
+    )
     if not lines:
-        raise ValidationRefused("No reserved lines are waiting to be released for these criteria.")
-
+        raise ValidationRefused(NOTHING_TO_RELEASE)
     wave = PickWave(business_unit=business_unit, warehouse=warehouse, released_by=actor)
     stamp_history(wave, actor=actor, reason="pick release")
     wave.save()
     by_order = defaultdict(list)
     for line in lines:
         by_order[line.order].append(line)
-    for order, order_lines in by_order.items():
-        shipment = Shipment(
-            business_unit=business_unit,
-            pick_wave=wave,
-            customer_id=order.customer_id,
-            warehouse=warehouse,
-        )
-        stamp_history(shipment, actor=actor, reason="pick release")
-        shipment.save()
-        for line in order_lines:
-            shipment_line = ShipmentLine(
-                shipment=shipment, sales_order_line=line, quantity=line.reserved_quantity
-            )
-            stamp_history(shipment_line, actor=actor, reason="pick release")
-            shipment_line.save()
+    # A release that committed after this one read the waiting lines, but before it locked
+    # them, is not seen by the lock: the unique constraint refuses the second shipment line.
+    with refused_on_conflict(
+        {"one_shipment_line_per_so_line": LineAlreadyReleased(RELEASED_MEANWHILE)}
+    ):
+        for order, order_lines in by_order.items():
+            _shipment_create(wave, order=order, lines=order_lines, actor=actor)
     return wave
+
+
+def _shipment_create(
+    wave: PickWave, *, order: SalesOrder, lines: list[SalesOrderLine], actor
+) -> Shipment:
+    """One order's shipment in the wave, a line for each released SO line's reserved quantity."""
+    shipment = Shipment(
+        business_unit=wave.business_unit,
+        pick_wave=wave,
+        customer_id=order.customer_id,
+        warehouse=wave.warehouse,
+    )
+    stamp_history(shipment, actor=actor, reason="pick release")
+    shipment.save()
+    for line in lines:
+        shipment_line = ShipmentLine(
+            shipment=shipment, sales_order_line=line, quantity=line.reserved_quantity
+        )
+        stamp_history(shipment_line, actor=actor, reason="pick release")
+        shipment_line.save()
+    return shipment
 
 
 @transaction.atomic
 def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Shipment:
     """Ship confirm: the reserved stock leaves the warehouse and the lines are Shipped."""
+    require_permission(actor, "shipping.confirm_shipment", "ship confirm shipments")
     require_business_unit(actor, shipment.business_unit_id)
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    # The shipment first: a second confirm of it waits here, then finds it Shipped.
+    shipment = shipments_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.RELEASED:
         raise TransitionRefused(f"{shipment} is already {shipment.get_status_display()}.")
     shipment_lines = list(shipment.lines.order_by("pk"))
+    # Its SO lines next: shipping moves their quantities and status. Items are read, not locked.
     sales_lines = {
         line.pk: line
-        for line in SalesOrderLine.objects.select_for_update()
+        for line in sales_order_lines_for_update()
         .filter(pk__in=[sl.sales_order_line_id for sl in shipment_lines])
         .select_related("item")
-        .order_by("pk")
     }
+    # Every balance it moves, in item order, before it moves any (no deadlock with a receipt
+    # or shipment of the same items in another order).
     balances_lock(
         item_ids=[line.item_id for line in sales_lines.values()], warehouse=shipment.warehouse
     )
