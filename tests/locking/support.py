@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 FOR_UPDATE = re.compile(r"FOR (NO KEY )?UPDATE(?P<of> OF [^;]*?)?( SKIP LOCKED| NOWAIT)?$")
+TABLE = re.compile(r'\bFROM "(\w+)"')
 
 
 def locking_statements(call) -> list[str]:
@@ -24,13 +25,20 @@ def locking_statements(call) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
 
 
+def lock_order(statements: list[str]) -> list[str]:
+    """The tables locked, in the order each is first locked: to compare with the documented
+    locking order (a lock taken again on a row already held waits for nobody)."""
+    tables = [TABLE.search(sql)[1] for sql in statements]
+    return list(dict.fromkeys(tables))
+
+
 def assert_locks_only_own_rows(statements: list[str]) -> None:
     """Every lock names exactly the table it selects from, never a joined one."""
     assert statements, "the service took no lock at all"
     for sql in statements:
         match = FOR_UPDATE.search(sql.strip())
         assert match and match["of"], f"lock without OF: {sql}"
-        table = re.search(r'\bFROM "(\w+)"', sql)[1]
+        table = TABLE.search(sql)[1]
         assert match["of"].strip() == f'OF "{table}"', f"lock takes joined rows: {sql}"
 
 
