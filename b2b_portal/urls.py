@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from orchestration.views import DashboardView
+from orchestration.views.dashboard import DashboardView
 
 admin.site.site_header = "B2B Order Portal"
 admin.site.site_title = "B2B Order Portal"

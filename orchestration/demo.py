@@ -91,23 +91,53 @@ def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
 
 @transaction.atomic
 def load_demo_data() -> DemoWorld:
-    units = {}
-    for code, name, currency in BUSINESS_UNITS:
-        units[code], _ = BusinessUnit.objects.get_or_create(
+    units = _load_units()
+    warehouses = _load_warehouses(units)
+    customers = _load_customers(units)
+    suppliers, sites = _load_suppliers()
+    items = _load_items(units)
+    _load_sourcing_rules(items, suppliers, sites)
+    users = _load_users(units)
+    _load_opening_stock(items, warehouses, actor=users["admin"])
+    return DemoWorld(
+        units=units,
+        warehouses=warehouses,
+        customers=customers,
+        suppliers=suppliers,
+        items=items,
+        users=users,
+    )
+
+
+def _load_units() -> dict[str, BusinessUnit]:
+    return {
+        code: BusinessUnit.objects.get_or_create(
             code=code, defaults={"name": name, "currency_code": currency}
-        )
-    warehouses = {
+        )[0]
+        for code, name, currency in BUSINESS_UNITS
+    }
+
+
+def _load_warehouses(units: dict[str, BusinessUnit]) -> dict[str, Warehouse]:
+    return {
         code: Warehouse.objects.get_or_create(
             code=code, defaults={"business_unit": units[unit], "name": name}
         )[0]
         for unit, code, name in WAREHOUSES
     }
-    customers = {
+
+
+def _load_customers(units: dict[str, BusinessUnit]) -> dict[str, Customer]:
+    return {
         number: Customer.objects.get_or_create(
             number=number, defaults={"business_unit": units[unit], "name": name}
         )[0]
         for unit, number, name in CUSTOMERS
     }
+
+
+def _load_suppliers() -> tuple[dict[str, Supplier], dict[str, SupplierSite]]:
+    """Each supplier with its one site, both by supplier number."""
     suppliers, sites = {}, {}
     for number, name, site_code in SUPPLIERS:
         suppliers[number], _ = Supplier.objects.get_or_create(
@@ -116,6 +146,10 @@ def load_demo_data() -> DemoWorld:
         sites[number], _ = SupplierSite.objects.get_or_create(
             supplier=suppliers[number], code=site_code
         )
+    return suppliers, sites
+
+
+def _load_items(units: dict[str, BusinessUnit]) -> dict[str, Item]:
     items = {}
     for unit, number, description, price, b2b, stocked in ITEMS:
         items[number], _ = Item.objects.get_or_create(
@@ -131,6 +165,10 @@ def load_demo_data() -> DemoWorld:
                 "stocked": stocked,
             },
         )
+    return items
+
+
+def _load_sourcing_rules(items, suppliers, sites) -> None:
     for item, supplier, rank, cost, lead_days, auto in RULES:
         SourcingRule.objects.get_or_create(
             item=items[item],
@@ -145,27 +183,23 @@ def load_demo_data() -> DemoWorld:
                 "auto_create_po": auto,
             },
         )
-    users = _load_users(units)
+
+
+def _load_opening_stock(items, warehouses, *, actor) -> None:
+    """Stocked items start with stock in their unit's warehouse, once."""
     for item in items.values():
+        if not item.is_stock_item or OnHandBalance.objects.filter(item=item).exists():
+            continue
         warehouse = next(
             w for w in warehouses.values() if w.business_unit_id == item.business_unit_id
         )
-        if item.is_stock_item and not OnHandBalance.objects.filter(item=item).exists():
-            stock_adjust(
-                actor=users["admin"],
-                item=item,
-                warehouse=warehouse,
-                quantity=OPENING_STOCK,
-                reason="opening balance",
-            )
-    return DemoWorld(
-        units=units,
-        warehouses=warehouses,
-        customers=customers,
-        suppliers=suppliers,
-        items=items,
-        users=users,
-    )
+        stock_adjust(
+            actor=actor,
+            item=item,
+            warehouse=warehouse,
+            quantity=OPENING_STOCK,
+            reason="opening balance",
+        )
 
 
 def bulk_book_orders(world: DemoWorld, *, count: int, item_number: str = "SRV-DL380-G11"):

@@ -6,6 +6,7 @@ Each function issues a fixed number of queries whatever the number of rows, so t
 built on them stay constant in queries.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -102,7 +103,6 @@ class TraceEntry:
     status: str
     quantity: Decimal | None
     document: models.Model
-    view_permission: str
     dates: list[tuple[str, date | datetime | None]] = field(default_factory=list)
     note: str = ""
     history: list = field(default_factory=list)
@@ -183,6 +183,234 @@ def status_periods(history_rows) -> list[StatusPeriod]:
     return periods
 
 
+def _line_entry(line: SalesOrderLine) -> TraceEntry:
+    order = line.order
+    return TraceEntry(
+        number=str(line),
+        status=line.get_status_display(),
+        quantity=line.quantity,
+        document=order,
+        dates=[
+            ("Ordered", order.ordered_date),
+            ("Requested", line.requested_date),
+            ("Booked", order.booked_at),
+        ],
+        note=f"{line.item.number} for {order.customer.name}",
+    )
+
+
+def _supply_entry(supply: SupplyOrder) -> TraceEntry:
+    return TraceEntry(
+        number=supply.number,
+        status=supply.get_status_display(),
+        quantity=supply.quantity,
+        document=supply,
+        dates=[("Need by", supply.need_by_date)],
+        note=supply.exception_reason,
+    )
+
+
+def _requisition_entry(requisition_line: RequisitionLine) -> TraceEntry:
+    return TraceEntry(
+        number=str(requisition_line),
+        status=requisition_line.get_status_display(),
+        quantity=requisition_line.quantity,
+        document=requisition_line.requisition,
+        dates=[("Need by", requisition_line.need_by_date)],
+        note=f"Supplier {requisition_line.supplier.name}",
+    )
+
+
+def _purchase_order_entry(po_line: PurchaseOrderLine) -> TraceEntry:
+    purchase_order = po_line.purchase_order
+    return TraceEntry(
+        number=str(po_line),
+        status=purchase_order.get_status_display(),
+        quantity=po_line.quantity,
+        document=purchase_order,
+        dates=[
+            ("Submitted", purchase_order.submitted_at),
+            ("Approved", purchase_order.approved_at),
+            ("Promised", po_line.promised_date),
+        ],
+        note=(
+            f"Line {po_line.get_status_display()}, received "
+            f"{format_quantity(po_line.received_quantity)}; supplier "
+            f"{purchase_order.supplier.name}"
+        ),
+    )
+
+
+def _receipt_entry(receipt_line: ReceiptLine) -> TraceEntry:
+    return TraceEntry(
+        number=receipt_line.receipt.number,
+        status="Received",
+        quantity=receipt_line.quantity,
+        document=receipt_line.receipt,
+        dates=[("Received", receipt_line.receipt.received_at)],
+        note=f"Reserved {format_quantity(receipt_line.reserved_quantity)}",
+    )
+
+
+def _reservation_entry(reservation: Reservation) -> TraceEntry:
+    return TraceEntry(
+        number=f"Reservation in {reservation.warehouse.code}",
+        status="Held" if reservation.quantity else "Issued",
+        quantity=reservation.quantity,
+        document=reservation,
+        dates=[("Reserved", reservation.created_at)],
+    )
+
+
+def _shipment_entry(shipment_line: ShipmentLine) -> TraceEntry:
+    shipment = shipment_line.shipment
+    return TraceEntry(
+        number=shipment.number,
+        status=shipment.get_status_display(),
+        quantity=shipment_line.quantity,
+        document=shipment,
+        dates=[("Released", shipment.created_at), ("Shipped", shipment.shipped_at)],
+        note=f"Pick wave {shipment.pick_wave.number}",
+    )
+
+
+def _ap_invoice_entry(ap_line: APInvoiceLine) -> TraceEntry:
+    invoice = ap_line.invoice
+    return TraceEntry(
+        number=invoice.number,
+        status=invoice.get_status_display(),
+        quantity=ap_line.quantity,
+        document=invoice,
+        dates=[
+            ("Invoice date", invoice.invoice_date),
+            ("Validated", invoice.validated_at),
+            ("Paid", invoice.paid_at),
+        ],
+        note=f"Supplier invoice {invoice.supplier_invoice_number}",
+    )
+
+
+def _ar_invoice_entry(ar_line: ARInvoiceLine) -> TraceEntry:
+    invoice = ar_line.invoice
+    return TraceEntry(
+        number=invoice.number,
+        status=invoice.get_status_display(),
+        quantity=ar_line.quantity,
+        document=invoice,
+        dates=[("Invoice date", invoice.invoice_date), ("Completed", invoice.completed_at)],
+    )
+
+
+@dataclass(frozen=True)
+class TraceStage:
+    """One step of the chain as the Peg Trace shows it.
+
+    Its rows are the ``model`` rows that reach the sales order line through ``line_path``
+    (with the joins ``related`` that ``entry`` reads); each row is shown by ``entry``, with
+    the history of ``history_model`` row ``history_of`` (the row itself, or its document).
+    """
+
+    title: str
+    model: type[models.Model]
+    line_path: str  # empty for the line's own stage
+    related: tuple[str, ...]
+    history_model: type[models.Model]
+    history_of: str
+    entry: Callable[[models.Model], TraceEntry]
+
+    def rows(self, line: SalesOrderLine) -> list:
+        if not self.line_path:
+            return [line]  # the line itself, already loaded with its order and item
+        rows = self.model.objects.filter(**{self.line_path: line})
+        return list(rows.select_related(*self.related).order_by("pk"))
+
+
+# The chain in the order a line moves through it.
+PEG_TRACE_STAGES = [
+    TraceStage(
+        title="Sales order line",
+        model=SalesOrderLine,
+        line_path="",
+        related=(),
+        history_model=SalesOrderLine,
+        history_of="pk",
+        entry=_line_entry,
+    ),
+    TraceStage(
+        title="Supply order",
+        model=SupplyOrder,
+        line_path="sales_order_line",
+        related=(),
+        history_model=SupplyOrder,
+        history_of="pk",
+        entry=_supply_entry,
+    ),
+    TraceStage(
+        title="Requisition",
+        model=RequisitionLine,
+        line_path="sales_order_line",
+        related=("requisition", "supplier"),
+        history_model=RequisitionLine,
+        history_of="pk",
+        entry=_requisition_entry,
+    ),
+    TraceStage(
+        title="Purchase order",
+        model=PurchaseOrderLine,
+        line_path="sales_order_line",
+        related=("purchase_order__supplier",),
+        history_model=PurchaseOrder,
+        history_of="purchase_order_id",
+        entry=_purchase_order_entry,
+    ),
+    TraceStage(
+        title="Receipt",
+        model=ReceiptLine,
+        line_path="sales_order_line",
+        related=("receipt",),
+        history_model=Receipt,
+        history_of="receipt_id",
+        entry=_receipt_entry,
+    ),
+    TraceStage(
+        title="Reservation",
+        model=Reservation,
+        line_path="sales_order_line",
+        related=("warehouse",),
+        history_model=Reservation,
+        history_of="pk",
+        entry=_reservation_entry,
+    ),
+    TraceStage(
+        title="Shipment",
+        model=ShipmentLine,
+        line_path="sales_order_line",
+        related=("shipment__pick_wave",),
+        history_model=Shipment,
+        history_of="shipment_id",
+        entry=_shipment_entry,
+    ),
+    TraceStage(
+        title="AP invoice",
+        model=APInvoiceLine,
+        line_path="purchase_order_line__sales_order_line",
+        related=("invoice",),
+        history_model=APInvoice,
+        history_of="invoice_id",
+        entry=_ap_invoice_entry,
+    ),
+    TraceStage(
+        title="AR invoice",
+        model=ARInvoiceLine,
+        line_path="sales_order_line",
+        related=("invoice",),
+        history_model=ARInvoice,
+        history_of="invoice_id",
+        entry=_ar_invoice_entry,
+    ),
+]
+
+
 def peg_trace(line: SalesOrderLine) -> PegTrace:
     """The whole chain behind one sales order line, with every document's history.
 
@@ -190,214 +418,17 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
     of documents, 9 histories) whatever the number of receipts or invoices; none for a
     kind of document the line has not reached.
     """
-    order = line.order
-    supply_orders = list(SupplyOrder.objects.filter(sales_order_line=line).order_by("pk"))
-    requisition_lines = list(
-        RequisitionLine.objects.filter(sales_order_line=line)
-        .select_related("requisition", "supplier")
-        .order_by("pk")
-    )
-    po_lines = list(
-        PurchaseOrderLine.objects.filter(sales_order_line=line)
-        .select_related("purchase_order__supplier")
-        .order_by("pk")
-    )
-    receipt_lines = list(
-        ReceiptLine.objects.filter(sales_order_line=line).select_related("receipt").order_by("pk")
-    )
-    reservations = list(
-        Reservation.objects.filter(sales_order_line=line).select_related("warehouse")
-    )
-    shipment_lines = list(
-        ShipmentLine.objects.filter(sales_order_line=line)
-        .select_related("shipment__pick_wave")
-        .order_by("pk")
-    )
-    ap_lines = list(
-        APInvoiceLine.objects.filter(purchase_order_line__sales_order_line=line)
-        .select_related("invoice")
-        .order_by("pk")
-    )
-    ar_lines = list(
-        ARInvoiceLine.objects.filter(sales_order_line=line).select_related("invoice").order_by("pk")
-    )
-
-    line_history = _histories(SalesOrderLine, [line.pk]).get(line.pk, [])
-    supply_history = _histories(SupplyOrder, [s.pk for s in supply_orders])
-    requisition_history = _histories(RequisitionLine, [r.pk for r in requisition_lines])
-    po_history = _histories(PurchaseOrder, [p.purchase_order_id for p in po_lines])
-    receipt_history = _histories(Receipt, [r.receipt_id for r in receipt_lines])
-    reservation_history = _histories(Reservation, [r.pk for r in reservations])
-    shipment_history = _histories(Shipment, [s.shipment_id for s in shipment_lines])
-    ap_history = _histories(APInvoice, [a.invoice_id for a in ap_lines])
-    ar_history = _histories(ARInvoice, [a.invoice_id for a in ar_lines])
-
-    stages = [
-        (
-            "Sales order line",
-            [
-                TraceEntry(
-                    number=str(line),
-                    status=line.get_status_display(),
-                    quantity=line.quantity,
-                    document=order,
-                    view_permission="orders.view_salesorder",
-                    dates=[
-                        ("Ordered", order.ordered_date),
-                        ("Requested", line.requested_date),
-                        ("Booked", order.booked_at),
-                    ],
-                    note=f"{line.item.number} for {order.customer.name}",
-                    history=line_history,
-                )
-            ],
-        ),
-        (
-            "Supply order",
-            [
-                TraceEntry(
-                    number=supply.number,
-                    status=supply.get_status_display(),
-                    quantity=supply.quantity,
-                    document=supply,
-                    view_permission="procurement.view_supplyorder",
-                    dates=[("Need by", supply.need_by_date)],
-                    note=supply.exception_reason,
-                    history=supply_history.get(supply.pk, []),
-                )
-                for supply in supply_orders
-            ],
-        ),
-        (
-            "Requisition",
-            [
-                TraceEntry(
-                    number=str(requisition_line),
-                    status=requisition_line.get_status_display(),
-                    quantity=requisition_line.quantity,
-                    document=requisition_line.requisition,
-                    view_permission="procurement.view_requisition",
-                    dates=[("Need by", requisition_line.need_by_date)],
-                    note=f"Supplier {requisition_line.supplier.name}",
-                    history=requisition_history.get(requisition_line.pk, []),
-                )
-                for requisition_line in requisition_lines
-            ],
-        ),
-        (
-            "Purchase order",
-            [
-                TraceEntry(
-                    number=str(po_line),
-                    status=po_line.purchase_order.get_status_display(),
-                    quantity=po_line.quantity,
-                    document=po_line.purchase_order,
-                    view_permission="procurement.view_purchaseorder",
-                    dates=[
-                        ("Submitted", po_line.purchase_order.submitted_at),
-                        ("Approved", po_line.purchase_order.approved_at),
-                        ("Promised", po_line.promised_date),
-                    ],
-                    note=(
-                        f"Line {po_line.get_status_display()}, received "
-                        f"{format_quantity(po_line.received_quantity)}; supplier "
-                        f"{po_line.purchase_order.supplier.name}"
-                    ),
-                    history=po_history.get(po_line.purchase_order_id, []),
-                )
-                for po_line in po_lines
-            ],
-        ),
-        (
-            "Receipt",
-            [
-                TraceEntry(
-                    number=receipt_line.receipt.number,
-                    status="Received",
-                    quantity=receipt_line.quantity,
-                    document=receipt_line.receipt,
-                    view_permission="receiving.view_receipt",
-                    dates=[("Received", receipt_line.receipt.received_at)],
-                    note=f"Reserved {format_quantity(receipt_line.reserved_quantity)}",
-                    history=receipt_history.get(receipt_line.receipt_id, []),
-                )
-                for receipt_line in receipt_lines
-            ],
-        ),
-        (
-            "Reservation",
-            [
-                TraceEntry(
-                    number=f"Reservation in {reservation.warehouse.code}",
-                    status="Held" if reservation.quantity else "Issued",
-                    quantity=reservation.quantity,
-                    document=reservation,
-                    view_permission="inventory.view_reservation",
-                    dates=[("Reserved", reservation.created_at)],
-                    history=reservation_history.get(reservation.pk, []),
-                )
-                for reservation in reservations
-            ],
-        ),
-        (
-            "Shipment",
-            [
-                TraceEntry(
-                    number=shipment_line.shipment.number,
-                    status=shipment_line.shipment.get_status_display(),
-                    quantity=shipment_line.quantity,
-                    document=shipment_line.shipment,
-                    view_permission="shipping.view_shipment",
-                    dates=[
-                        ("Released", shipment_line.shipment.created_at),
-                        ("Shipped", shipment_line.shipment.shipped_at),
-                    ],
-                    note=f"Pick wave {shipment_line.shipment.pick_wave.number}",
-                    history=shipment_history.get(shipment_line.shipment_id, []),
-                )
-                for shipment_line in shipment_lines
-            ],
-        ),
-        (
-            "AP invoice",
-            [
-                TraceEntry(
-                    number=ap_line.invoice.number,
-                    status=ap_line.invoice.get_status_display(),
-                    quantity=ap_line.quantity,
-                    document=ap_line.invoice,
-                    view_permission="invoicing.view_apinvoice",
-                    dates=[
-                        ("Invoice date", ap_line.invoice.invoice_date),
-                        ("Validated", ap_line.invoice.validated_at),
-                        ("Paid", ap_line.invoice.paid_at),
-                    ],
-                    note=f"Supplier invoice {ap_line.invoice.supplier_invoice_number}",
-                    history=ap_history.get(ap_line.invoice_id, []),
-                )
-                for ap_line in ap_lines
-            ],
-        ),
-        (
-            "AR invoice",
-            [
-                TraceEntry(
-                    number=ar_line.invoice.number,
-                    status=ar_line.invoice.get_status_display(),
-                    quantity=ar_line.quantity,
-                    document=ar_line.invoice,
-                    view_permission="invoicing.view_arinvoice",
-                    dates=[
-                        ("Invoice date", ar_line.invoice.invoice_date),
-                        ("Completed", ar_line.invoice.completed_at),
-                    ],
-                    history=ar_history.get(ar_line.invoice_id, []),
-                )
-                for ar_line in ar_lines
-            ],
-        ),
-    ]
-    return PegTrace(line=line, stages=stages, periods=status_periods(line_history))
+    stages = []
+    for stage in PEG_TRACE_STAGES:
+        rows = stage.rows(line)
+        keys = [getattr(row, stage.history_of) for row in rows]
+        histories = _histories(stage.history_model, keys)
+        entries = [stage.entry(row) for row in rows]
+        for entry, key in zip(entries, keys, strict=True):
+            entry.history = histories.get(key, [])
+        stages.append((stage.title, entries))
+    [line_entry] = stages[0][1]  # the first stage is the line itself
+    return PegTrace(line=line, stages=stages, periods=status_periods(line_entry.history))
 
 
 # Changes after booking and the Exceptions work area -----------------------------------

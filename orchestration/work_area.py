@@ -40,6 +40,22 @@ class Entry:
 def open_exceptions(user) -> list[Entry]:
     """Every open exception the user may see, oldest first."""
     entries = [
+        *_stored_exceptions(user),
+        *_unsourced_supply_orders(user),
+        *_open_ap_holds(user),
+        *_late_po_lines(user),
+    ]
+    return sorted(entries, key=lambda entry: entry.opened_at)
+
+
+def _stored_exceptions(user) -> list[Entry]:
+    """Decisions a change left to a person (``BusinessException``)."""
+    exceptions = scope_to_units(
+        BusinessException.objects.filter(status=ExceptionStatus.OPEN),
+        user,
+        "business_unit",
+    ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
+    return [
         Entry(
             kind=exception.get_kind_display(),
             owner_role=exception.owner_role,
@@ -54,13 +70,16 @@ def open_exceptions(user) -> list[Entry]:
                 else ["acknowledge"]
             ),
         )
-        for exception in scope_to_units(
-            BusinessException.objects.filter(status=ExceptionStatus.OPEN),
-            user,
-            "business_unit",
-        ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
+        for exception in exceptions
     ]
-    entries += [
+
+
+def _unsourced_supply_orders(user) -> list[Entry]:
+    """Supply orders in Exception: no usable sourcing rule for the item."""
+    supply_orders = scope_to_units(
+        SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
+    ).select_related("sales_order_line__order")
+    return [
         Entry(
             kind="No usable sourcing rule",
             owner_role=BUYER,
@@ -70,11 +89,16 @@ def open_exceptions(user) -> list[Entry]:
             sales_order_line=supply_order.sales_order_line,
             actions=["cancel_line"],
         )
-        for supply_order in scope_to_units(
-            SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
-        ).select_related("sales_order_line__order")
+        for supply_order in supply_orders
     ]
-    entries += [
+
+
+def _open_ap_holds(user) -> list[Entry]:
+    """AP invoice holds not released yet."""
+    holds = scope_to_units(
+        APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
+    ).select_related("invoice")
+    return [
         Entry(
             kind=f"AP hold: {hold.get_reason_display()}",
             owner_role=AP_ACCOUNTANT,
@@ -83,11 +107,20 @@ def open_exceptions(user) -> list[Entry]:
             document=hold.invoice,
             actions=["release_hold"],
         )
-        for hold in scope_to_units(
-            APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
-        ).select_related("invoice")
+        for hold in holds
     ]
-    entries += [
+
+
+def _late_po_lines(user) -> list[Entry]:
+    """Pegged PO lines past their promised date (flagged by the Late Supply process)."""
+    po_lines = scope_to_units(
+        PurchaseOrderLine.objects.filter(
+            status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
+        ),
+        user,
+        "purchase_order__business_unit",
+    ).select_related("purchase_order", "sales_order_line__order")
+    return [
         Entry(
             kind=LATE_SUPPLY,
             owner_role=BUYER,
@@ -103,12 +136,5 @@ def open_exceptions(user) -> list[Entry]:
             purchase_order_line=po_line,
             actions=["close_short"] if po_line.received_quantity else [],
         )
-        for po_line in scope_to_units(
-            PurchaseOrderLine.objects.filter(
-                status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
-            ),
-            user,
-            "purchase_order__business_unit",
-        ).select_related("purchase_order", "sales_order_line__order")
+        for po_line in po_lines
     ]
-    return sorted(entries, key=lambda entry: entry.opened_at)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from orchestration.models import BusinessException, ExceptionStatus, Resolution
 from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
-from orchestration.views import resolve_url
+from orchestration.views.exceptions import resolve_url
 from procurement.models import POLineStatus, POStatus
 from tests.factories import UserFactory
 from tests.helpers import messages_of, queries_to_render, snapshot, unit_user

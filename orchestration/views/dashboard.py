@@ -1,0 +1,148 @@
+"""Home: the pipeline of the user's units, what waits on them, the exceptions they own
+and the lines at risk."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from catalog.units import business_units_of
+
+from .. import selectors, work_area
+from ..models import OWNER_ROLE
+from .exceptions import LATE_SUPPLY_FILTER
+
+EXCEPTIONS_SHOWN = 10
+AT_RISK_SHOWN = 10
+# Who sees the lines at risk on the dashboard: the clerk, who tells the customer, and the
+# buyer, who chases the supplier.
+AT_RISK_PERMISSIONS = ("orders.change_salesorderline", "procurement.change_purchaseorder")
+# The roles that own some kind of exception of the Exceptions work area.
+EXCEPTION_OWNERS = {work_area.BUYER, work_area.AP_ACCOUNTANT, *OWNER_ROLE.values()}
+
+
+@dataclass(frozen=True)
+class WaitingWork:
+    """One "waiting on you" count: shown to holders of ``permission``, links to its page."""
+
+    permission: str
+    label: str
+    rows: Callable
+    url_name: str
+    query: str = ""
+
+
+WAITING = [
+    WaitingWork(
+        "orders.book_salesorder",
+        "Entered orders to submit",
+        selectors.sales_orders_entered,
+        "orders:list",
+        "?status=ENTERED",
+    ),
+    WaitingWork(
+        "procurement.add_purchaseorder",
+        "Requisition lines awaiting a purchase order",
+        selectors.requisition_lines_awaiting_po,
+        "procurement:requisitions",
+    ),
+    WaitingWork(
+        "procurement.approve_purchaseorder",
+        "Purchase orders pending approval",
+        selectors.purchase_orders_pending_approval,
+        "procurement:po_list",
+        "?status=PENDING_APPROVAL",
+    ),
+    WaitingWork(
+        "receiving.add_receipt",
+        "Open purchase orders to receive",
+        selectors.purchase_orders_open,
+        "receiving:expected",
+    ),
+    WaitingWork(
+        "shipping.add_pickwave",
+        "Reserved lines to pick release",
+        selectors.lines_awaiting_pick_release,
+        "shipping:release",
+    ),
+    WaitingWork(
+        "shipping.confirm_shipment",
+        "Shipments to ship confirm",
+        selectors.shipments_released,
+        "shipping:shipment_list",
+        "?status=RELEASED",
+    ),
+    WaitingWork(
+        "invoicing.validate_apinvoice",
+        "Draft AP invoices to validate",
+        selectors.ap_invoices_draft,
+        "invoicing:ap_list",
+        "?status=DRAFT",
+    ),
+    WaitingWork(
+        "invoicing.release_hold",
+        "AP invoices on hold",
+        selectors.ap_invoices_on_hold,
+        "invoicing:ap_list",
+        "?status=ON_HOLD",
+    ),
+    WaitingWork(
+        "invoicing.run_autoinvoice",
+        "Shipped lines to invoice (Import AutoInvoice)",
+        selectors.lines_shipped_not_invoiced,
+        "processes:schedule",
+        "?process=autoinvoice_import",
+    ),
+    WaitingWork(
+        "invoicing.complete_arinvoice",
+        "Draft AR invoices to complete",
+        selectors.ar_invoices_draft,
+        "invoicing:ar_list",
+        "?status=DRAFT",
+    ),
+]
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """Home: the pipeline of the user's units, what waits on them, the exceptions they own."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        units = business_units_of(user)
+        waiting = [
+            (work.label, work.rows(units).count(), reverse(work.url_name) + work.query)
+            for work in WAITING
+            if user.has_perm(work.permission)
+        ]
+        exceptions = _exceptions_owned_by(user)
+        at_risk = None
+        if any(user.has_perm(permission) for permission in AT_RISK_PERMISSIONS):
+            at_risk = selectors.lines_at_risk(units)
+        exceptions_url = reverse("orchestration:exceptions")
+        return super().get_context_data(
+            pipeline=selectors.line_pipeline(units),
+            waiting=waiting,
+            exceptions=None if exceptions is None else exceptions[:EXCEPTIONS_SHOWN],
+            exception_count=None if exceptions is None else len(exceptions),
+            exceptions_url=exceptions_url,
+            at_risk=None if at_risk is None else list(at_risk[:AT_RISK_SHOWN]),
+            at_risk_count=None if at_risk is None else at_risk.count(),
+            late_supply_url=f"{exceptions_url}?{LATE_SUPPLY_FILTER}",
+            **kwargs,
+        )
+
+
+def _exceptions_owned_by(user) -> list | None:
+    """The open exceptions whose owner role the user holds, oldest first (None: owns none)."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if not (user.is_superuser or roles & EXCEPTION_OWNERS):
+        return None
+    return [
+        entry
+        for entry in work_area.open_exceptions(user)
+        if user.is_superuser or entry.owner_role in roles
+    ]
