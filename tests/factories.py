@@ -30,20 +30,27 @@ class BusinessUnitFactory(DjangoModelFactory):
     currency_code = "USD"
 
 
-class WarehouseFactory(DjangoModelFactory):
+class _OfBusinessUnitFactory(DjangoModelFactory):
+    """A row owned by a business unit (a new one unless given)."""
+
+    class Meta:
+        abstract = True
+
+    business_unit = factory.SubFactory(BusinessUnitFactory)
+
+
+class WarehouseFactory(_OfBusinessUnitFactory):
     class Meta:
         model = Warehouse
 
-    business_unit = factory.SubFactory(BusinessUnitFactory)
     code = factory.Sequence(lambda n: f"W{n}")
     name = factory.LazyAttribute(lambda warehouse: f"Warehouse {warehouse.code}")
 
 
-class CustomerFactory(DjangoModelFactory):
+class CustomerFactory(_OfBusinessUnitFactory):
     class Meta:
         model = Customer
 
-    business_unit = factory.SubFactory(BusinessUnitFactory)
     number = factory.Sequence(lambda n: f"C-{9000 + n}")
     name = factory.LazyAttribute(lambda customer: f"Customer {customer.number}")
 
@@ -69,7 +76,7 @@ class SupplierFactory(DjangoModelFactory):
     site = factory.RelatedFactory(SupplierSiteFactory, factory_related_name="supplier")
 
 
-class ItemFactory(DjangoModelFactory):
+class ItemFactory(_OfBusinessUnitFactory):
     """A Back-to-Back item (enabled, purchased, purchasable); ``stock=True`` makes an item
     held in inventory instead."""
 
@@ -81,7 +88,6 @@ class ItemFactory(DjangoModelFactory):
             back_to_back_enabled=False, purchased=False, purchasable=False, stocked=True
         )
 
-    business_unit = factory.SubFactory(BusinessUnitFactory)
     number = factory.Sequence(lambda n: f"ITEM-{n:04d}")
     description = factory.LazyAttribute(lambda item: f"Item {item.number}")
     list_price = Decimal("1000.00")

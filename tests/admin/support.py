@@ -2,6 +2,17 @@
 
 from django.urls import reverse
 
+# The apps of master data and business documents, whose admin pages the tests cover.
+DOMAIN_APPS = {
+    "catalog",
+    "orders",
+    "inventory",
+    "procurement",
+    "receiving",
+    "shipping",
+    "invoicing",
+}
+
 
 def admin_url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)

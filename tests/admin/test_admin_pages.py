@@ -10,20 +10,11 @@ from invoicing.models import APInvoice
 from orders.models import SalesOrder
 from procurement.models import PurchaseOrder, SourcingRule
 from shipping.models import PickWave
-from tests.admin.support import admin_url, changelist_url
+from tests.admin.support import DOMAIN_APPS, admin_url, changelist_url
 
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-DOMAIN_APPS = {
-    "catalog",
-    "orders",
-    "inventory",
-    "procurement",
-    "receiving",
-    "shipping",
-    "invoicing",
-}
 MASTER_DATA = {BusinessUnit, Warehouse, Customer, Supplier, SupplierSite, Item, SourcingRule}
 # Documents a person creates: their add page calls the service that creates them.
 ADDED_THROUGH_A_SERVICE = {SalesOrder, APInvoice, PickWave}

@@ -7,20 +7,11 @@ from invoicing.models import ARInvoice
 from invoicing.services import autoinvoice_import
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.admin.support import admin_url, changelist_url
+from tests.admin.support import DOMAIN_APPS, admin_url, changelist_url
 from tests.helpers import queries_to_render
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN_APPS = {
-    "catalog",
-    "orders",
-    "inventory",
-    "procurement",
-    "receiving",
-    "shipping",
-    "invoicing",
-}
 DOMAIN_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in DOMAIN_APPS),
     key=lambda model: model._meta.label,
