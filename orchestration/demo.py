@@ -92,8 +92,8 @@ def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
 @transaction.atomic
 def load_demo_data() -> DemoWorld:
     units = _load_units()
-    warehouses = _load_warehouses(units)
-    customers = _load_customers(units)
+    warehouses = _load_of_units(Warehouse, "code", WAREHOUSES, units)
+    customers = _load_of_units(Customer, "number", CUSTOMERS, units)
     suppliers, sites = _load_suppliers()
     items = _load_items(units)
     _load_sourcing_rules(items, suppliers, sites)
@@ -118,21 +118,13 @@ def _load_units() -> dict[str, BusinessUnit]:
     }
 
 
-def _load_warehouses(units: dict[str, BusinessUnit]) -> dict[str, Warehouse]:
+def _load_of_units(model, key: str, rows, units: dict[str, BusinessUnit]) -> dict:
+    """Named rows of one unit each (warehouses, customers), by their ``key``."""
     return {
-        code: Warehouse.objects.get_or_create(
-            code=code, defaults={"business_unit": units[unit], "name": name}
+        value: model.objects.get_or_create(
+            **{key: value}, defaults={"business_unit": units[unit], "name": name}
         )[0]
-        for unit, code, name in WAREHOUSES
-    }
-
-
-def _load_customers(units: dict[str, BusinessUnit]) -> dict[str, Customer]:
-    return {
-        number: Customer.objects.get_or_create(
-            number=number, defaults={"business_unit": units[unit], "name": name}
-        )[0]
-        for unit, number, name in CUSTOMERS
+        for unit, value, name in rows
     }
 
 

@@ -6,7 +6,7 @@ from b2b_portal.links import viewable_url
 from b2b_portal.web import RoleRequiredMixin, UnitScopedMixin
 from orders.models import SalesOrderLine
 
-from .. import selectors
+from ..peg_trace import TRACE_PERMISSIONS, peg_trace
 
 
 class PegTraceView(RoleRequiredMixin, UnitScopedMixin, DetailView):
@@ -25,13 +25,13 @@ class PegTraceView(RoleRequiredMixin, UnitScopedMixin, DetailView):
 
     def has_permission(self):
         user = self.request.user
-        return any(user.has_perm(permission) for permission in selectors.TRACE_PERMISSIONS)
+        return any(user.has_perm(permission) for permission in TRACE_PERMISSIONS)
 
     def get_queryset(self):
         return super().get_queryset().select_related("order__customer", "item")
 
     def get_context_data(self, **kwargs):
-        trace = selectors.peg_trace(self.object)
+        trace = peg_trace(self.object)
         for _stage, entries in trace.stages:
             for entry in entries:
                 entry.url = viewable_url(self.request.user, entry.document)
