@@ -132,21 +132,17 @@ class ProcessButton:
     """A scheduled process (``processes.registry`` code) that a changelist button runs now.
 
     The run goes through the run log like any other (``process_run_queue``): a row first,
-    then the process's task. Allowed to holders of ``permission`` and of the registry's
-    run permission (operations).
+    then the process's task. Shown to whoever the registry lets run the process.
     """
 
     process: str
-    permission: str = ""
 
     @property
     def definition(self):
         return PROCESSES[self.process]
 
     def allowed(self, user) -> bool:
-        return (self.permission and user.has_perm(self.permission)) or user.has_perm(
-            self.definition.run_permission
-        )
+        return self.definition.may_be_run_by(user)
 
 
 def _report_run(modeladmin, request, run) -> None:

@@ -82,7 +82,7 @@ class APInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
     inlines = (APInvoiceLineInline, APInvoiceHoldInline)
     add_fields = ("purchase_order", "supplier_invoice_number", "invoice_date")
     actions = ("validate_invoices", "pay_invoices")
-    process_buttons = (ProcessButton("validate_ap_invoices", "invoicing.validate_apinvoice"),)
+    process_buttons = (ProcessButton("validate_ap_invoices"),)
 
     def create_with_service(self, request, form, formsets):
         header = form.cleaned_data

@@ -111,7 +111,7 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
         "requested_date",
     )
     actions = ("book_orders", "progress_orders", "cancel_orders")
-    process_buttons = (ProcessButton("progress_order", "procurement.progress_salesorderline"),)
+    process_buttons = (ProcessButton("progress_order"),)
 
     def get_queryset(self, request):
         return with_header_status(super().get_queryset(request))

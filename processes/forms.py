@@ -8,7 +8,7 @@ from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
 from .models import RunStatus
-from .registry import PROCESSES
+from .registry import PROCESSES, processes_runnable_by
 
 NOT_APPLICABLE = "Does not apply to {process}: leave it empty."
 UNIT_REQUIRED = "Choose the business unit the process runs for: you do not work in every unit."
@@ -37,9 +37,7 @@ class ScheduleProcessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["process"].choices = [
-            (code, definition.name)
-            for code, definition in PROCESSES.items()
-            if user.has_perm("processes.add_processrun") or user.has_perm(definition.run_permission)
+            (definition.code, definition.name) for definition in processes_runnable_by(user)
         ]
         if not user.has_perm("django_celery_beat.add_periodictask"):
             self.fields["repeat"].choices = self.REPEAT_CHOICES[:1]

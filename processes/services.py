@@ -17,16 +17,26 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 
 from b2b_portal.celery import app as celery_app
 from b2b_portal.errors import ValidationRefused
+from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.transitions import apply_transition
 
 from .batching import ProcessResult
 from .models import ProcessRun, ProcessRunFailure, Trigger
-from .registry import PROCESSES
+from .registry import PROCESSES, ProcessDefinition
 
 logger = logging.getLogger(__name__)
 
 SYSTEM_USERNAME = "scheduler"
 DATE_PARAMETERS = ("date_from", "date_to")
+# PostgreSQL's name for the unique constraint of django-celery-beat's PeriodicTask.name.
+SCHEDULE_NAME_CONSTRAINT = "django_celery_beat_periodictask_name_key"
+SCHEDULED_TWICE = "This schedule was just made: it is in the list of periodic tasks."
+
+
+def _definition(process: str) -> ProcessDefinition:
+    if process not in PROCESSES:
+        raise ValidationRefused(f"There is no process called {process!r}.")
+    return PROCESSES[process]
 
 
 def system_user():
@@ -49,9 +59,15 @@ def process_run_queue(
     requested_by=None,
     schedule_name: str = "",
 ) -> ProcessRun:
-    """Log a queued run and hand it to a worker once the caller's transaction commits."""
-    if process not in PROCESSES:
-        raise ValidationRefused(f"There is no process called {process!r}.")
+    """Log a queued run and hand it to a worker once the caller's transaction commits.
+
+    A person asking for a run by hand must be allowed to run the process (the registry
+    says who is). Runs a schedule or an event starts are not checked here: the schedule's
+    author was checked when it was made, and an event follows a service that checked its
+    own permission (booking an order queues Progress Order for a clerk)."""
+    definition = _definition(process)
+    if trigger == Trigger.MANUAL and requested_by is not None:
+        definition.require_may_be_run_by(requested_by)
     run = ProcessRun.objects.create(
         process=process,
         parameters={key: value for key, value in (parameters or {}).items() if value is not None},
@@ -95,9 +111,12 @@ def _service_arguments(parameters: dict) -> dict:
 
 
 @transaction.atomic
-def _move(run_id: int, name: str, **kwargs) -> ProcessRun:
-    run = ProcessRun.objects.select_for_update().get(pk=run_id)
-    apply_transition(run, name, actor=None, **kwargs)
+def _process_run_transition(run_id: int, transition: str, **kwargs) -> ProcessRun:
+    """Move the run to its next status in a short transaction of its own, so that the
+    page shows it while the process works."""
+    # A task delivered twice moves the run once: the second finds its status moved on.
+    run = ProcessRun.objects.select_for_update(of=("self",)).get(pk=run_id)
+    apply_transition(run, transition, actor=None, **kwargs)
     run.save()
     return run
 
@@ -108,7 +127,7 @@ def process_run_execute(*, run_id: int, service) -> ProcessRun:
     A line the service refuses is a failure of that line; an unexpected error stops the
     run as Failed, keeping the chunks already committed (the next run takes the rest).
     """
-    run = _move(run_id, "start", when=timezone.now())
+    run = _process_run_transition(run_id, "start", when=timezone.now())
     actor = run.requested_by or system_user()
     try:
         result = service(
@@ -116,9 +135,11 @@ def process_run_execute(*, run_id: int, service) -> ProcessRun:
         )
     except Exception as error:
         logger.exception("%s stopped", run)
-        return _move(run_id, "fail", when=timezone.now(), error=f"{type(error).__name__}: {error}")
+        return _process_run_transition(
+            run_id, "fail", when=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
     finish = "finish_with_failures" if result.failures else "succeed"
-    return _move(run_id, finish, when=timezone.now())
+    return _process_run_transition(run_id, finish, when=timezone.now())
 
 
 @transaction.atomic
@@ -131,8 +152,8 @@ def process_schedule_create(
     daily_at=None,
 ) -> PeriodicTask:
     """A beat schedule that queues a run of ``process`` every N minutes or daily."""
-    if process not in PROCESSES:
-        raise ValidationRefused(f"There is no process called {process!r}.")
+    definition = _definition(process)
+    definition.require_may_be_run_by(actor)
     if bool(every_minutes) == bool(daily_at):
         raise ValidationRefused("Choose either every N minutes or a daily time.")
     if every_minutes:
@@ -151,11 +172,18 @@ def process_schedule_create(
         )
         when, schedule = f"daily at {daily_at:%H:%M}", {"crontab": crontab}
     stamp = f"{actor.get_username()}, {timezone.now():%Y-%m-%d %H:%M:%S}"
-    name = f"{PROCESSES[process].name} {when} ({stamp})"
-    return PeriodicTask.objects.create(
-        name=name,
-        task="processes.run_scheduled",
-        kwargs=json.dumps({"process": process, "parameters": parameters, "schedule_name": name}),
-        description=f"Scheduled by {actor.get_username()} from the Scheduled Processes page.",
-        **schedule,
-    )
+    name = f"{definition.name} {when} ({stamp})"
+    # The same form sent twice within a second names the schedule alike; sent at once,
+    # the unique constraint decides.
+    if PeriodicTask.objects.filter(name=name).exists():
+        raise ValidationRefused(SCHEDULED_TWICE)
+    with refused_on_conflict({SCHEDULE_NAME_CONSTRAINT: ValidationRefused(SCHEDULED_TWICE)}):
+        return PeriodicTask.objects.create(
+            name=name,
+            task="processes.run_scheduled",
+            kwargs=json.dumps(
+                {"process": process, "parameters": parameters, "schedule_name": name}
+            ),
+            description=f"Scheduled by {actor.get_username()} from the Scheduled Processes page.",
+            **schedule,
+        )

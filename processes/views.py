@@ -73,10 +73,6 @@ class ScheduleProcessView(ProcessesPermissionMixin, FormView):
         data = form.cleaned_data
         definition = PROCESSES[data["process"]]
         user = self.request.user
-        if not (
-            user.has_perm("processes.add_processrun") or user.has_perm(definition.run_permission)
-        ):
-            raise PermissionDenied
         try:
             if data["repeat"] == "once":
                 run = process_run_queue(

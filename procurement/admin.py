@@ -6,13 +6,13 @@ from django.contrib import admin, messages
 
 from b2b_portal.admin_actions import (
     DocumentAdmin,
-    HistoryAdmin,
     ProcessButton,
     ProcessRunsMixin,
     ReadOnlyInline,
     run_for_each,
     run_for_each_with_reason,
 )
+from b2b_portal.admin_units import UnitScopedAdmin
 from b2b_portal.errors import ApplicationError
 from orchestration.services import Remainder, purchase_order_line_close_short
 
@@ -42,7 +42,8 @@ class SourcingRuleForm(forms.ModelForm):
 
 
 @admin.register(SourcingRule)
-class SourcingRuleAdmin(HistoryAdmin):
+class SourcingRuleAdmin(UnitScopedAdmin):
+    business_unit_path = "item__business_unit"
     form = SourcingRuleForm
     list_display = (
         "item",
@@ -104,9 +105,7 @@ class SupplyOrderAdmin(ProcessRunsMixin, DocumentAdmin):
     search_fields = ("item__number", "exception_reason")
     number_search = {"SO": "sales_order_line__order_id"}
     inlines = (RequisitionLineInline,)
-    process_buttons = (
-        ProcessButton("generate_supply_orders", "procurement.progress_salesorderline"),
-    )
+    process_buttons = (ProcessButton("generate_supply_orders"),)
 
 
 @admin.register(Requisition)
@@ -154,9 +153,7 @@ class RequisitionLineAdmin(ProcessRunsMixin, DocumentAdmin):
         "SO": "sales_order_line__order_id",
     }
     actions = ("create_purchase_orders",)
-    process_buttons = (
-        ProcessButton("autocreate_purchase_orders", "procurement.add_purchaseorder"),
-    )
+    process_buttons = (ProcessButton("autocreate_purchase_orders"),)
 
     @admin.display(description="AutoCreate", boolean=True)
     def auto_create(self, obj):
