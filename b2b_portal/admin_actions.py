@@ -1,11 +1,11 @@
 """What every app's ``admin.py`` shares: the admin never bypasses the services.
 
-- ``HistoryAdmin``: a ``SimpleHistoryAdmin`` whose history page cannot be used to write
-  when reverting is disabled (simple_history saves any POST to a version page).
 - ``DocumentAdmin``: business documents and their lines are written only by services. The
   admin shows them read-only, scoped to the user's business units, searchable by document
   number (``SO-000123``); where a person creates the document (a sales order, an AP
-  invoice, a pick wave), the add page calls the service, and a refusal is shown on the form.
+  invoice, a pick wave), the add page calls the service, and a refusal is shown on the
+  form. Its base, ``b2b_portal.admin_units.UnitScopedAdmin``, keeps every page to the
+  user's units.
 - ``run_for_each``: an action body that calls a service per selected object, each in the
   service's own transaction, and reports refusals and successes.
 - ``run_for_each_with_reason``: the same behind an intermediate page asking for a reason.
@@ -27,10 +27,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from b2b_portal.admin_units import ScopedChoicesMixin, UnitScopedAdmin
 from b2b_portal.errors import ApplicationError
-from catalog.units import business_units_of, scope_to_units, works_in_every_unit
+from catalog.units import business_units_of, works_in_every_unit
 from processes.models import RunStatus, Trigger
 from processes.registry import PROCESSES
 from processes.services import process_run_queue
@@ -262,15 +262,6 @@ class ProcessRunsMixin:
 # --- Admin base classes ----------------------------------------------------------------
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    """``SimpleHistoryAdmin`` that refuses a revert POST when reverting is disabled."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and self.revert_disabled(request):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
 _NUMBER = re.compile(r"^\s*([A-Za-z]+)-0*(\d+)\s*$")
 
 
@@ -290,12 +281,10 @@ class ServiceOwnedMixin:
     - No change, no delete; history cannot be reverted.
     - Add only where ``add_fields`` is set: the add page collects what the service needs
       and ``create_with_service`` calls it (see ``changeform_view`` for refusals).
-    - Non-superusers see rows of their own business units (``business_unit_path``).
     - A search for a document number (``SO-000123``) looks it up by ``number_search``:
       prefix -> lookup; the model's own prefix finds it by pk.
     """
 
-    business_unit_path = "business_unit"
     number_search: dict[str, str] = {}
     add_fields: tuple[str, ...] = ()
     add_form = None
@@ -315,9 +304,6 @@ class ServiceOwnedMixin:
         return True
 
     # --- rows
-
-    def get_queryset(self, request):
-        return scope_to_units(super().get_queryset(request), request.user, self.business_unit_path)
 
     def get_search_results(self, request, queryset, search_term):
         match = _NUMBER.match(search_term)
@@ -360,11 +346,6 @@ class ServiceOwnedMixin:
             return [inline for inline in inlines if issubclass(inline, EntryLineInline)]
         return inlines
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "business_unit" and not request.user.is_superuser:
-            kwargs["queryset"] = business_units_of(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None and self.add_form is not None:
             kwargs.setdefault("form", self.add_form)
@@ -402,14 +383,15 @@ class ServiceOwnedMixin:
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class DocumentAdmin(ServiceOwnedMixin, HistoryAdmin):
-    """A business document or line with history, written only by services."""
+class DocumentAdmin(ServiceOwnedMixin, UnitScopedAdmin):
+    """A business document or line with history, written only by services, of the user's
+    business units only."""
 
 
 # --- Inlines ---------------------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedChoicesMixin, admin.TabularInline):
     """Lines shown on their header, never written from it."""
 
     extra = 0

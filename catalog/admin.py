@@ -1,21 +1,33 @@
-"""Master data: editable here, every change kept in history with the user who made it."""
+"""Master data: editable here, every change kept in history with the user who made it.
+
+Items, customers and warehouses belong to a business unit and are read and changed only
+by users of that unit (with the model's permission); suppliers and their sites are shared
+by every unit and changed only by an administrator (``b2b_portal.admin_units``)."""
 
 from django.contrib import admin
 
-from b2b_portal.admin_actions import HistoryAdmin
+from b2b_portal.admin_units import SHARED, UnitScopedAdmin
+from catalog.units import business_units_of
 
 from .models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(HistoryAdmin):
+class BusinessUnitAdmin(UnitScopedAdmin):
     list_display = ("code", "name", "currency_code", "updated_at")
     search_fields = ("code", "name")
     filter_horizontal = ("members",)
 
+    def scope(self, queryset, user):
+        return queryset.filter(pk__in=business_units_of(user))
+
+    def _may_write(self, request) -> bool:
+        # A unit, its members and currency are the administrator's to change.
+        return request.user.is_superuser
+
 
 @admin.register(Warehouse)
-class WarehouseAdmin(HistoryAdmin):
+class WarehouseAdmin(UnitScopedAdmin):
     list_display = ("code", "name", "business_unit")
     list_filter = ("business_unit",)
     list_select_related = ("business_unit",)
@@ -23,7 +35,7 @@ class WarehouseAdmin(HistoryAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(HistoryAdmin):
+class CustomerAdmin(UnitScopedAdmin):
     list_display = ("number", "name", "business_unit", "active")
     list_filter = ("active", "business_unit")
     list_select_related = ("business_unit",)
@@ -37,7 +49,8 @@ class SupplierSiteInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(HistoryAdmin):
+class SupplierAdmin(UnitScopedAdmin):
+    business_unit_path = SHARED
     list_display = ("number", "name", "price_tolerance_percent", "active")
     list_filter = ("active",)
     search_fields = ("number", "name")
@@ -45,7 +58,8 @@ class SupplierAdmin(HistoryAdmin):
 
 
 @admin.register(SupplierSite)
-class SupplierSiteAdmin(HistoryAdmin):
+class SupplierSiteAdmin(UnitScopedAdmin):
+    business_unit_path = SHARED
     list_display = ("__str__", "supplier", "code", "active")
     list_filter = ("active",)
     list_select_related = ("supplier",)
@@ -54,7 +68,7 @@ class SupplierSiteAdmin(HistoryAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(HistoryAdmin):
+class ItemAdmin(UnitScopedAdmin):
     list_display = (
         "number",
         "description",

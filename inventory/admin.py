@@ -4,6 +4,7 @@ services, so everything here is read-only."""
 from django.contrib import admin
 
 from b2b_portal.admin_actions import DocumentAdmin, ServiceOwnedMixin
+from b2b_portal.admin_units import UnitScopedMixin
 
 from .models import InventoryTransaction, OnHandBalance, Reservation
 
@@ -23,7 +24,7 @@ class OnHandBalanceAdmin(DocumentAdmin):
 
 
 @admin.register(InventoryTransaction)
-class InventoryTransactionAdmin(ServiceOwnedMixin, admin.ModelAdmin):
+class InventoryTransactionAdmin(ServiceOwnedMixin, UnitScopedMixin, admin.ModelAdmin):
     """Immutable movements (no history of their own: they are the history of on-hand)."""
 
     list_display = (

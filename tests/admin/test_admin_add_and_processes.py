@@ -60,7 +60,7 @@ def test_a_clerk_enters_an_order_through_the_service(client, world, today):
 
 
 def test_an_order_the_service_refuses_is_shown_again_with_the_reason(client, world, today):
-    client.force_login(world.users["clerk"])
+    client.force_login(world.users["admin"])  # works in both units: the service refuses
     before = snapshot()
 
     response = client.post(
@@ -71,6 +71,19 @@ def test_an_order_the_service_refuses_is_shown_again_with_the_reason(client, wor
     errors = response.context["adminform"].form.non_field_errors()
     assert errors == [f"The customer {world.customers['C-2001']} belongs to another business unit."]
     assert response.context["adminform"].form["customer_po_number"].value() == "ACME-77"
+    assert snapshot() == before
+
+
+def test_a_clerk_is_not_offered_another_units_customer(client, world, today):
+    client.force_login(world.users["clerk"])  # US1 only
+    before = snapshot()
+    response = client.post(
+        admin_url(SalesOrder, "add"), _order_form(world, today, customer="C-2001")
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(
+        response.context["adminform"].form.errors["customer"]
+    )
     assert snapshot() == before
 
 
