@@ -1,11 +1,15 @@
 """Cancelling a sales order line, or a whole order, at whatever stage its supply has
 reached, leaving nothing live pegged to it."""
 
+from itertools import groupby
+
 from django.db import transaction
 
 from b2b_portal.errors import require_reason
 from b2b_portal.permissions import require_business_unit, require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
+from inventory.locks import balances_lock
+from inventory.models import Reservation
 from inventory.services import reservation_release
 from orders.locks import sales_order_lines_for_update
 from orders.models import CANCELLABLE, LineStatus, SalesOrder, SalesOrderLine
@@ -106,6 +110,19 @@ def _release_supply(*, actor, purchase_order, po_line, line) -> None:
         )
 
 
+def _lock_reserved_balances(lines) -> None:
+    """The balances the lines hold reserved stock in, in item order, before any is moved
+    (as a receipt or a shipment locks them): releasing line after line would take them in
+    line order."""
+    reservations = (
+        Reservation.objects.filter(sales_order_line__in=lines, quantity__gt=0)
+        .select_related("warehouse")
+        .order_by("warehouse_id")
+    )
+    for warehouse, held in groupby(reservations, key=lambda reservation: reservation.warehouse):
+        balances_lock(item_ids=[reservation.item_id for reservation in held], warehouse=warehouse)
+
+
 @transaction.atomic
 def sales_order_cancel(*, actor, sales_order: SalesOrder, reason: str) -> list[SalesOrderLine]:
     """Cancel every line of the order that can still be cancelled, by the rules above."""
@@ -123,6 +140,7 @@ def sales_order_cancel(*, actor, sales_order: SalesOrder, reason: str) -> list[S
     list(purchase_order_lines_for_update().filter(pk__in=po_lines.values("pk")))
     list(requisition_lines_for_update().filter(sales_order_line__in=lines))
     list(sales_order_lines_for_update().filter(pk__in=[line.pk for line in lines]))
+    _lock_reserved_balances(lines)
     return [
         sales_order_line_cancel(actor=actor, sales_order_line=line, reason=reason) for line in lines
     ]

@@ -3,6 +3,7 @@ own rows in the documented order; the peg is checked again once the locks are he
 and a quantity change of one line at once leave it consistent; two splits of one order at
 once are refused with a message rather than a server error."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -110,6 +111,32 @@ def test_cancelling_a_whole_order_takes_every_chain_lock_up_front(world, drive_t
 
     assert_locks_only_own_rows(statements)
     assert lock_order(statements)[: len(CHAIN)] == CHAIN
+    assert set(order.lines.values_list("status", flat=True)) == {LineStatus.CANCELLED}
+
+
+@pytest.mark.django_db
+def test_cancelling_a_received_order_locks_its_balances_in_item_order_before_any_release(
+    world, drive_to_po
+):
+    """Lines in the reverse of item order: released line after line, the balances would be
+    locked the other way round from a receipt or shipment of the same items."""
+    order, po_lines = drive_to_po((GPU_SERVER, "1"), (SERVER, "1"))
+    for po_line in po_lines:
+        receive(world, po_line, "1")
+
+    statements = locking_statements(
+        lambda: sales_order_cancel(actor=world.users["clerk"], sales_order=order, reason="gone")
+    )
+
+    assert_locks_only_own_rows(statements)
+    assert lock_order(statements)[: len(CHAIN) + 1] == [*CHAIN, "inventory_onhandbalance"]
+    balance_items = [
+        int(re.search(r'"item_id" = (\d+)', sql)[1])
+        for sql in statements
+        if 'FROM "inventory_onhandbalance"' in sql
+    ]
+    first_locked = list(dict.fromkeys(balance_items))
+    assert first_locked == sorted(world.items[number].pk for number in (SERVER, GPU_SERVER))
     assert set(order.lines.values_list("status", flat=True)) == {LineStatus.CANCELLED}
 
 
