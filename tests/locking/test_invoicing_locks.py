@@ -2,11 +2,10 @@
 once is entered once and the other clerk is told so; validation run twice at once places
 its holds once; an AR invoice completed twice at once closes its lines once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused
@@ -25,6 +24,7 @@ from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrderLine
 from shipping.services import pick_release, shipment_ship_confirm
 from tests.helpers import receive
+from tests.locking.interleaving import uncommitted_meanwhile
 from tests.locking.support import (
     assert_locks_only_own_rows,
     lock_order,
@@ -200,28 +200,12 @@ def test_an_invoice_committed_between_the_check_and_the_insert_is_refused_by_the
     duplicate; this insert waits on the unique index, then fails: a message, not a 500."""
     _, [first] = drive_to_po((SERVER, "1"))
     _, [second] = drive_to_po((SERVER, "1"))
-    saved, go_on = threading.Event(), threading.Event()
 
-    def other_clerk():
-        try:
-            with transaction.atomic():
-                enter(world, first, "1", number="INV-88")
-                saved.set()
-                go_on.wait(timeout=30)
-        finally:
-            connection.close()
+    with uncommitted_meanwhile(lambda: enter(world, first, "1", number="INV-88")):
+        before = APInvoice.objects.count()
+        with pytest.raises(DuplicateSupplierInvoice) as refused:
+            enter(world, second, "1", number="INV-88")
 
-    thread = threading.Thread(target=other_clerk)
-    thread.start()
-    assert saved.wait(timeout=30)
-    waiting = threading.Timer(0.5, go_on.set)  # commit once this insert is waiting on it
-    waiting.start()
-    before = APInvoice.objects.count()
-
-    with pytest.raises(DuplicateSupplierInvoice) as refused:
-        enter(world, second, "1", number="INV-88")
-
-    thread.join(timeout=30)
     supplier = first.purchase_order.supplier
     assert refused.value.message == DUPLICATE_SUPPLIER_INVOICE.format(
         number="INV-88", supplier=supplier

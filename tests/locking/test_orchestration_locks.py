@@ -4,11 +4,10 @@ and a quantity change of one line at once leave it consistent; two splits of one
 once are refused with a message rather than a server error."""
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 
 from b2b_portal.errors import ApplicationError
 from orchestration import locks as orchestration_locks
@@ -32,6 +31,7 @@ from orchestration.services import (
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import POLineStatus, PurchaseOrderLine
 from tests.helpers import receive, snapshot
+from tests.locking.interleaving import uncommitted_meanwhile
 from tests.locking.support import (
     assert_locks_only_own_rows,
     lock_order,
@@ -276,26 +276,13 @@ def test_two_splits_of_one_order_at_once_refuse_the_later_with_a_message(world, 
     assert po_lines[0].purchase_order_id != po_lines[1].purchase_order_id
     for po_line in po_lines:
         receive(world, po_line, "1")
-    split, go_on = threading.Event(), threading.Event()
 
-    def other_buyer():
-        try:
-            with transaction.atomic():
-                close_short(world, po_lines[0])
-                split.set()
-                go_on.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_buyer)
-    thread.start()
-    assert split.wait(timeout=30)
-    threading.Timer(0.5, go_on.set).start()  # commit once this split waits on it
-
-    with pytest.raises(ChangedMeanwhile) as refused:
+    with (
+        uncommitted_meanwhile(lambda: close_short(world, po_lines[0])),
+        pytest.raises(ChangedMeanwhile) as refused,
+    ):
         close_short(world, po_lines[1])
 
-    thread.join(timeout=30)
     assert refused.value.message == ORDER_CHANGED_MEANWHILE.format(order=order)
     assert isinstance(refused.value.__cause__, IntegrityError)
     assert list(order.lines.order_by("line_number").values_list("quantity", flat=True)) == [
