@@ -78,8 +78,9 @@ def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
         )
         if created:
             user.set_password(DEMO_PASSWORD)
-        user.is_staff = True
         user.is_superuser = spec.get("superuser", False)
+        # The workbench is every role's interface; the admin is the administrator's.
+        user.is_staff = user.is_superuser
         user.save()
         user.groups.add(group)
         units["US1"].members.add(user)

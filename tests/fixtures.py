@@ -101,15 +101,15 @@ def _master_data() -> DemoWorld:
 
 
 def _users(units) -> dict:
-    """One staff user per role, named as the role's demo user, working in US1 (the
-    administrator, a superuser, in every unit)."""
+    """One user per role, named as the role's demo user, working in US1 (the
+    administrator, a superuser and the only staff user, in every unit)."""
     users = {}
     for role, spec in ROLES.items():
         superuser = spec.get("superuser", False)
         users[spec["username"]] = UserFactory(
             username=spec["username"],
             first_name=role,
-            is_staff=True,
+            is_staff=superuser,
             is_superuser=superuser,
             role=role,
             units=list(units.values()) if superuser else [units["US1"]],
@@ -190,3 +190,12 @@ def drive_to_po(world):
         return order, po_lines
 
     return drive
+
+
+@pytest.fixture
+def roles_with_the_admin(world):
+    """The role users as staff: what the admin shows and does for a role to whom a product
+    decision opens it (docs/decisions.md; the demo opens it to the administrator only)."""
+    for user in world.users.values():
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])

@@ -15,6 +15,11 @@ from tests.factories import UserFactory
 from tests.helpers import place_order
 
 
+@pytest.fixture(autouse=True)
+def _roles_with_the_admin(roles_with_the_admin):
+    """Every admin test signs in as role users who may open the admin."""
+
+
 @pytest.fixture
 def full_cycle(world, drive_to_po, today):
     """One order from booking to both invoices; the AP invoice sits on a price hold.

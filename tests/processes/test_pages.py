@@ -76,9 +76,10 @@ def test_operations_schedule_a_recurring_run(ops_client, world):
     assert kwargs["parameters"] == {"business_unit": world.units["US1"].pk, "batch_size": 500}
 
 
-def test_operations_schedule_from_the_admin(ops_client):
+def test_the_administrator_schedules_from_the_admin(client, users):
+    client.force_login(users["admin"])
     crontab = CrontabSchedule.objects.create(minute="0", hour="2")
-    response = ops_client.post(
+    response = client.post(
         reverse("admin:django_celery_beat_periodictask_add"),
         {
             "name": "Nightly AutoInvoice",
@@ -94,6 +95,14 @@ def test_operations_schedule_from_the_admin(ops_client):
     assert response.status_code == 302
     task = PeriodicTask.objects.get(name="Nightly AutoInvoice")
     assert (task.task, task.crontab) == ("processes.run_scheduled", crontab)
+
+
+def test_operations_schedule_from_the_page_not_the_admin(ops_client):
+    """The admin is the administrator's (docs/decisions.md): a schedule made there may
+    run over every unit, so operations schedule from Schedule New Process instead."""
+    response = ops_client.get(reverse("admin:django_celery_beat_periodictask_add"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize("username", OTHER_ROLES)

@@ -24,7 +24,7 @@ def runs(world):
     return {code: run_of(world, code, "admin") for code in ("US1", "EU1", None)}
 
 
-def test_a_unit_user_reads_only_the_runs_of_their_units(client, world, runs):
+def test_a_unit_user_reads_only_the_runs_of_their_units(client, world, runs, roles_with_the_admin):
     client.force_login(world.users["ops"])  # US1 only
     listing = client.get(reverse("processes:run_list"))
     assert list(listing.context["object_list"]) == [runs["US1"]]
@@ -32,9 +32,7 @@ def test_a_unit_user_reads_only_the_runs_of_their_units(client, world, runs):
         page = client.get(reverse("processes:run_detail", args=[runs[code].pk]))
         assert page.status_code == status, code
     for code, shown in (("US1", True), ("EU1", False), (None, False)):
-        admin_page = client.get(
-            reverse("admin:processes_processrun_change", args=[runs[code].pk])
-        )
+        admin_page = client.get(reverse("admin:processes_processrun_change", args=[runs[code].pk]))
         assert (admin_page.status_code == 200) is shown, code
 
 

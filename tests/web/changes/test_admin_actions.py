@@ -13,7 +13,7 @@ from procurement.models import POLineStatus, PurchaseOrderLine
 from tests.factories import UserFactory
 from tests.helpers import messages_of, place_order, receive
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roles_with_the_admin")]
 
 
 def changelist(model) -> str:
