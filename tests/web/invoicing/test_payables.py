@@ -225,6 +225,7 @@ def test_ap_list_filters_sorts_and_queries_do_not_grow_with_rows(ap, world):
     assert queries_to_render(ap, url, sort="supplier", page=8) == at_5
 
 
+@pytest.mark.slow
 def test_po_choice_queries_do_not_grow_with_rows(ap, world):
     url = reverse("invoicing:ap_create")
     purchase_orders_in_bulk(world, 5, approve=True)
