@@ -43,9 +43,14 @@ class ScheduleProcessForm(forms.Form):
             self.fields["repeat"].choices = self.REPEAT_CHOICES[:1]
         units = business_units_of(user)
         self.fields["business_unit"].queryset = units
-        # Empty means every unit: only for a user who works in every unit.
-        self.fields["business_unit"].required = not works_in_every_unit(user)
-        self.fields["business_unit"].error_messages["required"] = UNIT_REQUIRED
+        # Empty means every unit: only for a user who works in every unit. A user of one
+        # unit finds it chosen.
+        unit_field = self.fields["business_unit"]
+        unit_field.required = not works_in_every_unit(user)
+        unit_field.error_messages["required"] = UNIT_REQUIRED
+        own_units = list(units.values_list("pk", flat=True)[:2])
+        if unit_field.required and len(own_units) == 1:
+            unit_field.initial = own_units[0]
         self.fields["item"].queryset = Item.objects.filter(business_unit__in=units)
 
     def clean(self):
