@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
+from catalog.units import require_business_unit
 from processes.models import Trigger
 from processes.services import process_run_queue
 

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.units import require_business_unit
 from inventory.locks import balances_lock
 from inventory.services import reservation_add, stock_receive
 from orders.locks import sales_order_lines_for_update

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import refused_on_conflict
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
+from catalog.units import require_business_unit
 from inventory.locks import balances_lock
 from inventory.services import reservation_issue
 from orders.locks import sales_order_lines_for_update

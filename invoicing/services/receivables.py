@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, bulk_save_with_history
+from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 from shipping.models import ShipmentLine, ShipmentStatus

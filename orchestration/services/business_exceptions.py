@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused, require_reason
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.units import require_business_unit
 from procurement.locks import purchase_order_lines_for_update, purchase_orders_for_update
 from procurement.models import POLineStatus
 from procurement.services import purchase_order_follow_lines

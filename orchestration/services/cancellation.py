@@ -6,8 +6,9 @@ from itertools import groupby
 from django.db import transaction
 
 from b2b_portal.errors import require_reason
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.units import require_business_unit
 from inventory.locks import balances_lock
 from inventory.models import Reservation
 from inventory.services import reservation_release

@@ -3,8 +3,9 @@
 from django.db import transaction
 
 from b2b_portal.errors import ValidationRefused, require_reason
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition
+from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 from procurement.locks import (
     purchase_order_lines_for_update,

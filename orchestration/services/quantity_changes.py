@@ -4,8 +4,9 @@ supplier must be told."""
 from django.db import transaction
 
 from b2b_portal.errors import ValidationRefused, require_reason
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
+from catalog.units import require_business_unit
 from inventory.services import reservation_release
 from orders.models import LineStatus, SalesOrderLine
 from orders.services import validate_quantity

@@ -9,8 +9,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused, require_reason
-from b2b_portal.permissions import require_business_unit, require_permission
+from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, bulk_apply_transition
+from catalog.units import require_business_unit
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
 from ..locks import (
