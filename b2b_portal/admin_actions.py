@@ -14,7 +14,6 @@
   page, logged as a run like every other.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,11 +24,12 @@ from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from b2b_portal.admin_units import ScopedChoicesMixin, UnitScopedAdmin
 from b2b_portal.errors import ApplicationError
+from b2b_portal.numbers import document_number
 from catalog.units import business_units_of, works_in_every_unit
 from processes.models import RunStatus, Trigger
 from processes.registry import PROCESSES
@@ -146,11 +146,8 @@ class ProcessButton:
 
 
 def _report_run(modeladmin, request, run) -> None:
-    try:
-        url = reverse("admin:processes_processrun_change", args=[run.pk])
-        name = format_html('<a href="{}">{}</a>', url, run)
-    except NoReverseMatch:
-        name = str(run)
+    url = reverse("admin:processes_processrun_change", args=[run.pk])
+    name = format_html('<a href="{}">{}</a>', url, run)
     if not run.is_finished:
         modeladmin.message_user(
             request, format_html("{} is queued; its log shows how it goes.", name), messages.INFO
@@ -262,9 +259,6 @@ class ProcessRunsMixin:
 # --- Admin base classes ----------------------------------------------------------------
 
 
-_NUMBER = re.compile(r"^\s*([A-Za-z]+)-0*(\d+)\s*$")
-
-
 def _form_refused_with(form_class, message: str):
     class RefusedForm(form_class):
         def clean(self):
@@ -306,14 +300,16 @@ class ServiceOwnedMixin:
     # --- rows
 
     def get_search_results(self, request, queryset, search_term):
-        match = _NUMBER.match(search_term)
         lookups = dict(self.number_search)
         prefix = getattr(self.model, "number_prefix", "")
         if prefix:
             lookups.setdefault(prefix, "pk")
-        if match and match.group(1).upper() in lookups:
-            lookup = lookups[match.group(1).upper()]
-            return queryset.filter(**{lookup: int(match.group(2))}), False
+        for number_prefix, lookup in lookups.items():
+            # Only a number typed with its prefix: a bare 123 stays a text search.
+            if search_term.strip().upper().startswith(number_prefix):
+                number = document_number(search_term, number_prefix)
+                if number is not None:
+                    return queryset.filter(**{lookup: number}), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="number", ordering="pk")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from b2b_portal.widgets import DateInput
 from catalog.models import BusinessUnit, Item, Supplier
 from catalog.units import business_units_of, scope_to_units, works_in_every_unit
 from orders.forms import SalesOrderNumberField
@@ -26,8 +27,8 @@ class ScheduleProcessForm(forms.Form):
     item = forms.ModelChoiceField(queryset=Item.objects.none(), required=False)
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.filter(active=True), required=False)
     sales_order = SalesOrderNumberField(help_text="For example SO-000123.")
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, widget=DateInput())
+    date_to = forms.DateField(required=False, widget=DateInput())
     batch_size = forms.IntegerField(min_value=1, max_value=5000, initial=500)
     repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="once")
     every_minutes = forms.IntegerField(required=False, min_value=1, max_value=1440)
@@ -65,7 +66,7 @@ class ScheduleProcessForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         order_number = data.get("sales_order")
         if (
-            order_number
+            order_number is not None
             and not scope_to_units(SalesOrder.objects.filter(pk=order_number), self.user).exists()
         ):
             self.add_error("sales_order", f"There is no sales order {order_number} in your units.")
@@ -93,8 +94,8 @@ class ScheduleProcessForm(forms.Form):
 class RunFilterForm(forms.Form):
     process = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False)
-    queued_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    queued_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    queued_from = forms.DateField(required=False, widget=DateInput())
+    queued_to = forms.DateField(required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
