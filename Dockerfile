@@ -31,4 +31,5 @@ USER portal
 
 ENV DJANGO_SETTINGS_MODULE=b2b_portal.settings.production
 EXPOSE 8000
-CMD ["gunicorn", "b2b_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Bind address, workers, logs and the removed Server header: gunicorn.conf.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "b2b_portal.wsgi:application"]

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "django_bootstrap5",
+    "axes",
+    "csp",
     "processes",
     "catalog",
     "orders",
@@ -40,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "b2b_portal.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "b2b_portal.urls"
@@ -87,6 +94,63 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (docs/operations.md, "Sign-in lockout"): django-axes counts failed
+# sign-ins per username, on the portal's and the admin's login alike (both go through
+# authenticate()); the 5th failure locks that username for 15 minutes, whether or not such
+# a user exists, so the lockout tells nothing about who has an account. Per username, not
+# per address: behind the proxy every client would share one address. An administrator
+# unlocks from the admin (Axes > Access attempts: delete the username's row).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "b2b_portal.login_lockout.lockout_response"
+# axes.W006 asks for the address among the lockout parameters, against clients that rotate
+# user agents or cookies to dodge a lock on those; a lock on the username is not dodged that
+# way, and one on the address would lock out every user behind the same proxy or office NAT.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Password reset mails (Django's auth views): the backend is set per environment.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="B2B Order Portal <portal@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A reset link works for a day (Django's default is three; the reset pages and mail say a day).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+
+# Security headers, the same in every environment so that the tests run under production's
+# policy (docs/decisions.md). No inline script or style anywhere: the portal's own behaviour
+# is in static files. Bootstrap's CSS draws its icons from data: SVGs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Features no page uses, switched off for the page and anything it embeds.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -11,3 +11,5 @@ STORAGES = {
 # Serve static files from the apps and packages directly: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Password reset mails are printed by the development server (`make run`), never sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
