@@ -1,11 +1,14 @@
 """Quantity and money fields, and rounding, stated once for the whole project.
 
 Quantities carry 3 decimals, money 2; amounts round half-up (the convention of the ERPs
-our users come from), never banker's rounding.
+our users come from), never banker's rounding. A quantity typed in a form is written with
+the ASCII digits 0-9 only (``QuantityFormField``).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -23,6 +26,37 @@ def format_quantity(quantity: Decimal) -> str:
     return f"{Decimal(quantity).normalize():f}"
 
 
+QUANTITY_ASCII_DIGITS_ONLY = "Write the quantity with the digits 0-9 and a decimal point only."
+QUANTITY_TOO_LARGE = "Quantity is too large."
+QUANTITY_DECIMAL_PLACES = "Quantity can have at most 3 decimal places."
+
+
+class QuantityFormField(forms.DecimalField):
+    """The form field of every quantity (pages and admin).
+
+    Python's ``Decimal`` reads any Unicode digit ("٣" is 3), and so does Django's
+    ``DecimalField``; a quantity that looks like one number on screen and is stored as
+    another has no place on a business document, so anything but ASCII is refused.
+    """
+
+    default_error_messages = {
+        "not_ascii": QUANTITY_ASCII_DIGITS_ONLY,
+        "max_digits": QUANTITY_TOO_LARGE,
+        "max_whole_digits": QUANTITY_TOO_LARGE,
+        "max_decimal_places": QUANTITY_DECIMAL_PLACES,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise ValidationError(self.error_messages["not_ascii"], code="not_ascii")
+        return super().to_python(value)
+
+
 class QuantityField(models.DecimalField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_digits", 14)
@@ -30,6 +64,9 @@ class QuantityField(models.DecimalField):
         kwargs.setdefault("default", ZERO)
         kwargs.setdefault("validators", [MinValueValidator(ZERO)])
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": QuantityFormField, **kwargs})
 
 
 class MoneyField(models.DecimalField):

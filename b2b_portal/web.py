@@ -11,12 +11,14 @@
   the second time with a message, whatever the service would do.
 """
 
+import re
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
@@ -25,6 +27,11 @@ from catalog.units import scope_to_units
 from .errors import ApplicationError
 
 ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
+SUBMISSION_TOKEN_INVALID = (
+    "This form came without its submission token (or with a damaged one), so nothing was "
+    "done. Check the page and submit it again."
+)
+SUBMISSION_TOKEN_SHAPE = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL_SECONDS = 24 * 3600
 
 
@@ -78,23 +85,37 @@ class ServiceActionView(RoleRequiredMixin, UnitScopedMixin, View):
         return obj.get_absolute_url()
 
 
+def new_submission_token() -> str:
+    return uuid.uuid4().hex
+
+
 class SubmissionTokenField(forms.CharField):
+    """Required, and exactly the shape ``new_submission_token`` makes: the token becomes a
+    cache key kept for a day, so nothing of a size the client chooses reaches the cache."""
+
     widget = forms.HiddenInput
+    default_error_messages = {"required": SUBMISSION_TOKEN_INVALID}
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, initial=lambda: uuid.uuid4().hex, **kwargs)
+        super().__init__(required=True, initial=new_submission_token, **kwargs)
+
+    def to_python(self, value):
+        token = super().to_python(value)
+        if token and not SUBMISSION_TOKEN_SHAPE.fullmatch(token):
+            raise ValidationError(SUBMISSION_TOKEN_INVALID, code="invalid")
+        return token
 
 
 class OnceOnlyFormMixin:
     """For a FormView whose form has a ``SubmissionTokenField`` named ``submission_token``.
 
     ``form_valid`` becomes ``form_valid_once``; a service refusal there frees the token so
-    that the clerk can correct the form and submit again.
+    that the clerk can correct the form and submit again. A post without a well-formed token
+    is refused like any invalid form, and the page comes back with a fresh token.
     """
 
     def form_valid(self, form):
-        token = form.cleaned_data.get("submission_token") or uuid.uuid4().hex
-        key = f"form-submitted:{token}"
+        key = f"form-submitted:{form.cleaned_data['submission_token']}"
         if not cache.add(key, True, TOKEN_TTL_SECONDS):
             form.add_error(None, ALREADY_SUBMITTED)
             return self.form_invalid(form)
@@ -104,6 +125,16 @@ class OnceOnlyFormMixin:
             cache.delete(key)
             form.add_error(None, error.message)
             return self.form_invalid(form)
+
+    def form_invalid(self, form):
+        if form.has_error("submission_token"):
+            # The field is hidden, so its error is said on the form; a fresh token lets the
+            # clerk submit the corrected page (the refused post did nothing).
+            del form.errors["submission_token"]
+            form.add_error(None, SUBMISSION_TOKEN_INVALID)
+            form.data = form.data.copy()
+            form.data[form.add_prefix("submission_token")] = new_submission_token()
+        return super().form_invalid(form)
 
     def form_valid_once(self, form):
         raise NotImplementedError

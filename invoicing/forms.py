@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from b2b_portal.fields import QuantityFormField
 from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
@@ -47,12 +48,10 @@ class APInvoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.po_lines = po_lines
         for line in po_lines:
-            self.fields[f"quantity_{line.pk}"] = forms.DecimalField(
+            self.fields[f"quantity_{line.pk}"] = QuantityFormField(
                 label=f"Quantity to bill on line {line.line_number}",
                 required=False,
                 min_value=0,
-                max_digits=14,
-                decimal_places=3,
                 initial=line.to_bill or None,
                 error_messages=QUANTITY_ERRORS,
             )

@@ -5,6 +5,7 @@ form (a doubled increase would otherwise add a second split line)."""
 from django import forms
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.fields import QuantityFormField
 from b2b_portal.web import SubmissionTokenField
 from orders.services import validate_quantity
 
@@ -35,16 +36,7 @@ class OrderCancelForm(forms.Form):
 
 
 class LineQuantityForm(forms.Form):
-    quantity = forms.DecimalField(
-        label="New quantity",
-        max_digits=14,
-        decimal_places=3,
-        error_messages={
-            "max_digits": "Quantity is too large.",
-            "max_whole_digits": "Quantity is too large.",
-            "max_decimal_places": "Quantity can have at most 3 decimal places.",
-        },
-    )
+    quantity = QuantityFormField(label="New quantity")
     reason = reason_field(
         "Say why the quantity changes.", "Recorded in the history of every document changed."
     )

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.fields import QuantityFormField
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
@@ -56,15 +57,7 @@ class OrderLineForm(forms.Form):
     item = forms.ModelChoiceField(
         queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="active items")}
     )
-    quantity = forms.DecimalField(
-        max_digits=14,
-        decimal_places=3,
-        error_messages={
-            "max_digits": "Quantity is too large.",
-            "max_whole_digits": "Quantity is too large.",
-            "max_decimal_places": "Quantity can have at most 3 decimal places.",
-        },
-    )
+    quantity = QuantityFormField()
     unit_selling_price = forms.DecimalField(
         label="Unit price",
         max_digits=14,

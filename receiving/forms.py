@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 
-from b2b_portal.fields import ZERO
+from b2b_portal.fields import ZERO, QuantityFormField
 from b2b_portal.lists import DocumentNumberField
 from b2b_portal.web import SubmissionTokenField
 from procurement.forms import SupplyFilterForm
@@ -25,7 +25,7 @@ class ReceiptSearchForm(SupplyFilterForm):
     field_order = ["number", "purchase_order", "supplier", "item"]
 
 
-class ReceivedQuantityField(forms.DecimalField):
+class ReceivedQuantityField(QuantityFormField):
     """What arrived on one PO line: blank when nothing did, else positive, at most 3
     decimals and no more than the line still expects."""
 
@@ -35,7 +35,7 @@ class ReceivedQuantityField(forms.DecimalField):
     }
 
     def __init__(self, *, open_quantity, **kwargs):
-        super().__init__(required=False, decimal_places=3, max_value=open_quantity, **kwargs)
+        super().__init__(required=False, max_value=open_quantity, **kwargs)
         self.error_messages["max_value"] = (
             f"Only {floatformat(open_quantity, -3)} is open on this line."
         )

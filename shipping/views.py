@@ -23,7 +23,7 @@ from .services import pick_release, shipment_ship_confirm
 
 def awaiting_context(form: PickReleaseForm) -> dict:
     """``awaiting``: the count, or None while a criterion is wrong (the form says which)."""
-    field_errors = form.is_bound and form.errors.keys() - {NON_FIELD_ERRORS}
+    field_errors = form.is_bound and form.errors.keys() - {NON_FIELD_ERRORS, "submission_token"}
     if field_errors:
         return {"awaiting": None}
     criteria = form.criteria() if form.is_bound else {}
