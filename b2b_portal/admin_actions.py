@@ -9,6 +9,9 @@
 - ``run_for_each``: an action body that calls a service per selected object, each in the
   service's own transaction, and reports refusals and successes.
 - ``run_for_each_with_reason``: the same behind an intermediate page asking for a reason.
+- ``service_action``, ``service_action_with_reason`` and ``holds_permission``: an admin
+  class declares its actions (which service, which permission, which messages) instead of
+  writing each body again.
 - ``ProcessButton`` and ``ProcessRunsMixin``: a scheduled process (Generate Supply Orders,
   AutoCreate, AutoInvoice...) run now from a button on a changelist, after a confirmation
   page, logged as a run like every other.
@@ -122,6 +125,69 @@ def run_for_each_with_reason(
         "media": modeladmin.media,
     }
     return TemplateResponse(request, "admin/action_reason.html", context)
+
+
+def holds_permission(codename: str) -> Callable:
+    """A ``has_<name>_permission`` method for actions declared with ``permissions=[name]``:
+    the user holds ``codename`` (the service checks it again)."""
+
+    def has_permission(modeladmin, request) -> bool:
+        return request.user.has_perm(codename)
+
+    return has_permission
+
+
+def service_action(
+    service: Callable, argument: str, *, description: str, permission: str, done: str, noun=""
+) -> Callable:
+    """An admin action calling ``service(actor=user, <argument>=obj)`` for each selected
+    object (``run_for_each``), offered to users the ``has_<permission>_permission`` admits."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        run_for_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda obj: service(actor=request.user, **{argument: obj}),
+            done=done,
+            noun=noun,
+        )
+
+    return action
+
+
+def service_action_with_reason(
+    service: Callable,
+    argument: str,
+    *,
+    description: str,
+    permission: str,
+    title: str,
+    done: str,
+    noun: str = "",
+    help_text: str = "",
+    **fixed,
+) -> Callable:
+    """``service_action`` behind the page asking for a reason: calls
+    ``service(actor=user, <argument>=obj, reason=reason, **fixed)``."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        return run_for_each_with_reason(
+            modeladmin,
+            request,
+            queryset,
+            lambda obj, reason: service(
+                actor=request.user, reason=reason, **{argument: obj}, **fixed
+            ),
+            title=title,
+            done=done,
+            noun=noun,
+            help_text=help_text,
+        )
+
+    return action
 
 
 # --- Whole-run processes ---------------------------------------------------------------

@@ -12,8 +12,9 @@ from b2b_portal.admin_actions import (
     ProcessRunsMixin,
     ReadOnlyInline,
     entered_lines,
-    run_for_each,
-    run_for_each_with_reason,
+    holds_permission,
+    service_action,
+    service_action_with_reason,
 )
 
 from .models import APInvoice, APInvoiceHold, APInvoiceLine, ARInvoice, ARInvoiceLine
@@ -101,34 +102,26 @@ class APInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
             ],
         )
 
-    def has_validate_permission(self, request):
-        return request.user.has_perm("invoicing.validate_apinvoice")
+    has_validate_permission = holds_permission("invoicing.validate_apinvoice")
+    has_pay_permission = holds_permission("invoicing.pay_apinvoice")
 
-    def has_pay_permission(self, request):
-        return request.user.has_perm("invoicing.pay_apinvoice")
-
-    @admin.action(description="Validate selected invoices", permissions=["validate"])
-    def validate_invoices(self, request, queryset):
-        # Validation may end in On Hold: that is a result, not a refusal; the count says so.
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda invoice: ap_invoice_validate(actor=request.user, invoice=invoice),
-            done="Validated {count} {objects} (any on hold now show their holds).",
-            noun="AP invoice",
-        )
-
-    @admin.action(description="Pay selected invoices", permissions=["pay"])
-    def pay_invoices(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda invoice: ap_invoice_pay(actor=request.user, invoice=invoice),
-            done="Recorded payment of {count} {objects}.",
-            noun="AP invoice",
-        )
+    # Validation may end in On Hold: that is a result, not a refusal; the count says so.
+    validate_invoices = service_action(
+        ap_invoice_validate,
+        "invoice",
+        description="Validate selected invoices",
+        permission="validate",
+        done="Validated {count} {objects} (any on hold now show their holds).",
+        noun="AP invoice",
+    )
+    pay_invoices = service_action(
+        ap_invoice_pay,
+        "invoice",
+        description="Pay selected invoices",
+        permission="pay",
+        done="Recorded payment of {count} {objects}.",
+        noun="AP invoice",
+    )
 
 
 @admin.register(APInvoiceLine)
@@ -160,24 +153,18 @@ class APInvoiceHoldAdmin(DocumentAdmin):
     number_search = {"AP": "invoice_id"}
     actions = ("release_holds",)
 
-    def has_release_permission(self, request):
-        return request.user.has_perm("invoicing.release_hold")
-
-    @admin.action(description="Release selected holds…", permissions=["release"])
-    def release_holds(self, request, queryset):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda hold, reason: ap_invoice_hold_release(
-                actor=request.user, hold=hold, reason=reason
-            ),
-            title="Release AP invoice holds",
-            done="Released {count} {objects}.",
-            noun="AP invoice hold",
-            help_text="Kept on the hold and in its history. Quantity holds cannot be "
-            "released by hand: receive the goods and validate again.",
-        )
+    has_release_permission = holds_permission("invoicing.release_hold")
+    release_holds = service_action_with_reason(
+        ap_invoice_hold_release,
+        "hold",
+        description="Release selected holds…",
+        permission="release",
+        title="Release AP invoice holds",
+        done="Released {count} {objects}.",
+        noun="AP invoice hold",
+        help_text="Kept on the hold and in its history. Quantity holds cannot be "
+        "released by hand: receive the goods and validate again.",
+    )
 
 
 # --- Receivables -----------------------------------------------------------------------
@@ -221,19 +208,15 @@ class ARInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
     actions = ("complete_invoices",)
     process_buttons = (ProcessButton("autoinvoice_import"),)
 
-    def has_complete_permission(self, request):
-        return request.user.has_perm("invoicing.complete_arinvoice")
-
-    @admin.action(description="Complete selected invoices", permissions=["complete"])
-    def complete_invoices(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda invoice: ar_invoice_complete(actor=request.user, invoice=invoice),
-            done="Completed {count} {objects}; their order lines are closed.",
-            noun="AR invoice",
-        )
+    has_complete_permission = holds_permission("invoicing.complete_arinvoice")
+    complete_invoices = service_action(
+        ar_invoice_complete,
+        "invoice",
+        description="Complete selected invoices",
+        permission="complete",
+        done="Completed {count} {objects}; their order lines are closed.",
+        noun="AR invoice",
+    )
 
 
 @admin.register(ARInvoiceLine)

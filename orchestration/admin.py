@@ -1,9 +1,22 @@
 from django.contrib import admin
 
-from b2b_portal.admin_actions import DocumentAdmin, run_for_each_with_reason
+from b2b_portal.admin_actions import DocumentAdmin, holds_permission, service_action_with_reason
 
 from .models import BusinessException
 from .services import exception_acknowledge, exception_cancel_with_supplier, exception_keep_as_stock
+
+
+def _resolve_action(service, title: str):
+    """Resolve the selected exceptions one way, each with the reason asked for."""
+    return service_action_with_reason(
+        service,
+        "exception",
+        description=f"{title}…",
+        permission="resolve",
+        title=title,
+        done=f"{title}: {{count}} {{objects}} resolved.",
+        noun="exception",
+    )
 
 
 @admin.register(BusinessException)
@@ -32,32 +45,7 @@ class BusinessExceptionAdmin(DocumentAdmin):
     number_search = {"PO": "purchase_order_line__purchase_order_id"}
     actions = ["cancel_with_supplier", "keep_as_stock", "acknowledge"]
 
-    def has_resolve_permission(self, request):
-        return request.user.has_perm("procurement.change_purchaseorder")
-
-    def _resolve(self, request, queryset, service, title: str):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda exception, reason: service(
-                actor=request.user, exception=exception, reason=reason
-            ),
-            title=title,
-            done=f"{title}: {{count}} {{objects}} resolved.",
-            noun="exception",
-        )
-
-    @admin.action(description="Cancel with supplier…", permissions=["resolve"])
-    def cancel_with_supplier(self, request, queryset):
-        return self._resolve(
-            request, queryset, exception_cancel_with_supplier, "Cancel with supplier"
-        )
-
-    @admin.action(description="Keep as stock…", permissions=["resolve"])
-    def keep_as_stock(self, request, queryset):
-        return self._resolve(request, queryset, exception_keep_as_stock, "Keep as stock")
-
-    @admin.action(description="Acknowledge…", permissions=["resolve"])
-    def acknowledge(self, request, queryset):
-        return self._resolve(request, queryset, exception_acknowledge, "Acknowledge")
+    has_resolve_permission = holds_permission("procurement.change_purchaseorder")
+    cancel_with_supplier = _resolve_action(exception_cancel_with_supplier, "Cancel with supplier")
+    keep_as_stock = _resolve_action(exception_keep_as_stock, "Keep as stock")
+    acknowledge = _resolve_action(exception_acknowledge, "Acknowledge")

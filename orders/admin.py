@@ -17,8 +17,10 @@ from b2b_portal.admin_actions import (
     ProcessButton,
     ProcessRunsMixin,
     entered_lines,
+    holds_permission,
     run_for_each,
-    run_for_each_with_reason,
+    service_action,
+    service_action_with_reason,
 )
 from b2b_portal.errors import ValidationRefused
 from orchestration.services import sales_order_cancel, sales_order_line_cancel
@@ -32,6 +34,7 @@ CANCEL_HELP = (
     "Kept on each line cancelled. Its supply is released by how far it has gone; the buyer "
     "is asked about supply the supplier already has."
 )
+
 
 class OrderStatusFilter(admin.SimpleListFilter):
     title = "status"
@@ -136,31 +139,29 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
             ordered_date=header["ordered_date"],
             requested_date=header["requested_date"],
             customer_po_number=header["customer_po_number"],
-            lines=[
-                OrderLineInput(
-                    item=line["item"],
-                    quantity=line["quantity"],
-                    unit_selling_price=line.get("unit_selling_price"),
-                )
-                for line in entered_lines(formsets[0])
-            ],
+            lines=[OrderLineInput.from_entry(line) for line in entered_lines(formsets[0])],
         )
 
-    def has_book_permission(self, request):
-        return request.user.has_perm("orders.book_salesorder")
+    has_book_permission = holds_permission("orders.book_salesorder")
+    has_progress_permission = holds_permission("procurement.progress_salesorderline")
+    has_cancel_permission = holds_permission("orders.change_salesorderline")
 
-    def has_progress_permission(self, request):
-        return request.user.has_perm("procurement.progress_salesorderline")
-
-    @admin.action(description="Book selected orders", permissions=["book"])
-    def book_orders(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda order: sales_order_book(actor=request.user, sales_order=order),
-            done="Booked {count} {objects}.",
-        )
+    book_orders = service_action(
+        sales_order_book,
+        "sales_order",
+        description="Book selected orders",
+        permission="book",
+        done="Booked {count} {objects}.",
+    )
+    cancel_orders = service_action_with_reason(
+        sales_order_cancel,
+        "sales_order",
+        description="Cancel selected orders…",
+        permission="cancel",
+        title="Cancel orders",
+        done="Cancelled the lines still open of {count} {objects}.",
+        help_text=CANCEL_HELP,
+    )
 
     @admin.action(description="Run Progress Order for selected orders", permissions=["progress"])
     def progress_orders(self, request, queryset):
@@ -173,23 +174,6 @@ class SalesOrderAdmin(ProcessRunsMixin, DocumentAdmin):
 
         run_for_each(
             self, request, queryset, progress, done="Progress Order ran for {count} {objects}."
-        )
-
-    def has_cancel_permission(self, request):
-        return request.user.has_perm("orders.change_salesorderline")
-
-    @admin.action(description="Cancel selected orders…", permissions=["cancel"])
-    def cancel_orders(self, request, queryset):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda order, reason: sales_order_cancel(
-                actor=request.user, sales_order=order, reason=reason
-            ),
-            title="Cancel orders",
-            done="Cancelled the lines still open of {count} {objects}.",
-            help_text=CANCEL_HELP,
         )
 
 
@@ -214,23 +198,17 @@ class SalesOrderLineAdmin(DocumentAdmin):
     number_search = {"SO": "order_id"}
     actions = ("cancel_lines",)
 
-    def has_cancel_permission(self, request):
-        return request.user.has_perm("orders.change_salesorderline")
-
-    @admin.action(description="Cancel selected lines…", permissions=["cancel"])
-    def cancel_lines(self, request, queryset):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda line, reason: sales_order_line_cancel(
-                actor=request.user, sales_order_line=line, reason=reason
-            ),
-            title="Cancel order lines",
-            done="Cancelled {count} {objects}.",
-            noun="order line",
-            help_text=CANCEL_HELP,
-        )
+    has_cancel_permission = holds_permission("orders.change_salesorderline")
+    cancel_lines = service_action_with_reason(
+        sales_order_line_cancel,
+        "sales_order_line",
+        description="Cancel selected lines…",
+        permission="cancel",
+        title="Cancel order lines",
+        done="Cancelled {count} {objects}.",
+        noun="order line",
+        help_text=CANCEL_HELP,
+    )
 
     @admin.display(description="supplied by (the peg)")
     def supplied_by(self, obj):

@@ -30,6 +30,16 @@ class OrderLineInput:
     quantity: Decimal
     unit_selling_price: Decimal | None = None
 
+    @classmethod
+    def from_entry(cls, entry: dict) -> "OrderLineInput":
+        """A line as a clerk entered it (the workbench's order page or the admin's add
+        page): an empty price means the item's list price."""
+        return cls(
+            item=entry["item"],
+            quantity=entry["quantity"],
+            unit_selling_price=entry.get("unit_selling_price"),
+        )
+
 
 def validate_quantity(quantity, *, what: str = "Quantity") -> Decimal:
     """A positive quantity of at most three decimals, or a message saying what is wrong."""

@@ -86,14 +86,7 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
             warehouse=header["warehouse"],
             requested_date=header["requested_date"],
             customer_po_number=header["customer_po_number"],
-            lines=[
-                OrderLineInput(
-                    item=line["item"],
-                    quantity=line["quantity"],
-                    unit_selling_price=line["unit_selling_price"],
-                )
-                for line in filled_lines(self.lines)
-            ],
+            lines=[OrderLineInput.from_entry(line) for line in filled_lines(self.lines)],
         )
         if self.request.POST.get("action") != SUBMIT:
             messages.success(self.request, f"{order} is saved as Entered.")

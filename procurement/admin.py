@@ -9,8 +9,9 @@ from b2b_portal.admin_actions import (
     ProcessButton,
     ProcessRunsMixin,
     ReadOnlyInline,
-    run_for_each,
-    run_for_each_with_reason,
+    holds_permission,
+    service_action,
+    service_action_with_reason,
 )
 from b2b_portal.admin_units import UnitScopedAdmin
 from b2b_portal.errors import ApplicationError
@@ -224,45 +225,48 @@ class PurchaseOrderAdmin(DocumentAdmin):
     inlines = (PurchaseOrderLineInline,)
     actions = ("submit_orders", "approve_orders", "reject_orders")
 
-    def has_submit_permission(self, request):
-        return request.user.has_perm("procurement.change_purchaseorder")
+    has_submit_permission = holds_permission("procurement.change_purchaseorder")
+    has_approve_permission = holds_permission("procurement.approve_purchaseorder")
 
-    def has_approve_permission(self, request):
-        return request.user.has_perm("procurement.approve_purchaseorder")
+    submit_orders = service_action(
+        purchase_order_submit,
+        "purchase_order",
+        description="Submit selected orders for approval",
+        permission="submit",
+        done="Submitted {count} {objects} for approval.",
+    )
+    approve_orders = service_action(
+        purchase_order_approve,
+        "purchase_order",
+        description="Approve selected orders",
+        permission="approve",
+        done="Approved {count} {objects}; they are open for receiving.",
+    )
+    reject_orders = service_action_with_reason(
+        purchase_order_reject,
+        "purchase_order",
+        description="Reject selected orders…",
+        permission="approve",
+        title="Reject purchase orders",
+        done="Rejected {count} {objects}; they are back to Draft.",
+        help_text="The buyer sees this reason on the purchase order.",
+    )
 
-    @admin.action(description="Submit selected orders for approval", permissions=["submit"])
-    def submit_orders(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda order: purchase_order_submit(actor=request.user, purchase_order=order),
-            done="Submitted {count} {objects} for approval.",
-        )
 
-    @admin.action(description="Approve selected orders", permissions=["approve"])
-    def approve_orders(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda order: purchase_order_approve(actor=request.user, purchase_order=order),
-            done="Approved {count} {objects}; they are open for receiving.",
-        )
-
-    @admin.action(description="Reject selected orders…", permissions=["approve"])
-    def reject_orders(self, request, queryset):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda order, reason: purchase_order_reject(
-                actor=request.user, purchase_order=order, reason=reason
-            ),
-            title="Reject purchase orders",
-            done="Rejected {count} {objects}; they are back to Draft.",
-            help_text="The buyer sees this reason on the purchase order.",
-        )
+def _close_short_action(remainder: str, rest: str):
+    """Close PO lines short at what was received; the rest is resupplied or cancelled."""
+    return service_action_with_reason(
+        purchase_order_line_close_short,
+        "purchase_order_line",
+        remainder=remainder,
+        description=f"Close selected lines short (rest {rest})…",
+        permission="close_short",
+        title=f"Close purchase order lines short (the rest is {rest})",
+        done=f"Closed {{count}} {{objects}} for receiving at what was received; "
+        f"the rest is {rest}.",
+        noun="purchase order line",
+        help_text="The order line of each is split: the received part goes on to shipping.",
+    )
 
 
 @admin.register(PurchaseOrderLine)
@@ -285,31 +289,6 @@ class PurchaseOrderLineAdmin(DocumentAdmin):
     number_search = {"PO": "purchase_order_id", "SO": "sales_order_line__order_id"}
     actions = ("close_short_resupply", "close_short_cancel")
 
-    def has_close_short_permission(self, request):
-        return request.user.has_perm("procurement.change_purchaseorder")
-
-    def _close_short(self, request, queryset, remainder: str, rest: str):
-        return run_for_each_with_reason(
-            self,
-            request,
-            queryset,
-            lambda po_line, reason: purchase_order_line_close_short(
-                actor=request.user, purchase_order_line=po_line, remainder=remainder, reason=reason
-            ),
-            title=f"Close purchase order lines short ({rest})",
-            done=f"Closed {{count}} {{objects}} for receiving at what was received; {rest}.",
-            noun="purchase order line",
-            help_text="The order line of each is split: the received part goes on to shipping.",
-        )
-
-    @admin.action(
-        description="Close selected lines short (rest resupplied)…", permissions=["close_short"]
-    )
-    def close_short_resupply(self, request, queryset):
-        return self._close_short(request, queryset, Remainder.RESUPPLY, "the rest is resupplied")
-
-    @admin.action(
-        description="Close selected lines short (rest cancelled)…", permissions=["close_short"]
-    )
-    def close_short_cancel(self, request, queryset):
-        return self._close_short(request, queryset, Remainder.CANCEL, "the rest is cancelled")
+    has_close_short_permission = holds_permission("procurement.change_purchaseorder")
+    close_short_resupply = _close_short_action(Remainder.RESUPPLY, "resupplied")
+    close_short_cancel = _close_short_action(Remainder.CANCEL, "cancelled")

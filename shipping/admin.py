@@ -5,7 +5,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from b2b_portal.admin_actions import DocumentAdmin, ReadOnlyInline, run_for_each
+from b2b_portal.admin_actions import (
+    DocumentAdmin,
+    ReadOnlyInline,
+    holds_permission,
+    service_action,
+)
 from catalog.models import Customer
 from orders.models import SalesOrder
 from orders.numbers import sales_order_number
@@ -100,18 +105,14 @@ class ShipmentAdmin(DocumentAdmin):
     inlines = (ShipmentLineInline,)
     actions = ("ship_confirm",)
 
-    def has_confirm_permission(self, request):
-        return request.user.has_perm("shipping.confirm_shipment")
-
-    @admin.action(description="Ship confirm selected", permissions=["confirm"])
-    def ship_confirm(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda shipment: shipment_ship_confirm(actor=request.user, shipment=shipment),
-            done="Ship confirmed {count} {objects}.",
-        )
+    has_confirm_permission = holds_permission("shipping.confirm_shipment")
+    ship_confirm = service_action(
+        shipment_ship_confirm,
+        "shipment",
+        description="Ship confirm selected",
+        permission="confirm",
+        done="Ship confirmed {count} {objects}.",
+    )
 
 
 @admin.register(ShipmentLine)
