@@ -10,9 +10,9 @@ from orders.models import SalesOrder
 
 from .models import RunStatus
 from .registry import PROCESSES, processes_runnable_by
+from .services import RUN_NEEDS_A_UNIT
 
 NOT_APPLICABLE = "Does not apply to {process}: leave it empty."
-UNIT_REQUIRED = "Choose the business unit the process runs for: you do not work in every unit."
 
 
 class ScheduleProcessForm(forms.Form):
@@ -48,7 +48,7 @@ class ScheduleProcessForm(forms.Form):
         # unit finds it chosen.
         unit_field = self.fields["business_unit"]
         unit_field.required = not works_in_every_unit(user)
-        unit_field.error_messages["required"] = UNIT_REQUIRED
+        unit_field.error_messages["required"] = RUN_NEEDS_A_UNIT
         own_units = list(units.values_list("pk", flat=True)[:2])
         if unit_field.required and len(own_units) == 1:
             unit_field.initial = own_units[0]

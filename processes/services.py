@@ -16,9 +16,10 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from b2b_portal.celery import app as celery_app
-from b2b_portal.errors import ValidationRefused
+from b2b_portal.errors import PermissionRefused, ValidationRefused
 from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.transitions import apply_transition
+from catalog.units import require_business_unit, works_in_every_unit
 
 from .batching import ProcessResult
 from .models import ProcessRun, ProcessRunFailure, Trigger
@@ -31,12 +32,23 @@ DATE_PARAMETERS = ("date_from", "date_to")
 # PostgreSQL's name for the unique constraint of django-celery-beat's PeriodicTask.name.
 SCHEDULE_NAME_CONSTRAINT = "django_celery_beat_periodictask_name_key"
 SCHEDULED_TWICE = "This schedule was just made: it is in the list of periodic tasks."
+RUN_NEEDS_A_UNIT = "Choose the business unit the process runs for: you do not work in every unit."
 
 
 def _definition(process: str) -> ProcessDefinition:
     if process not in PROCESSES:
         raise ValidationRefused(f"There is no process called {process!r}.")
     return PROCESSES[process]
+
+
+def _require_units(actor, parameters: dict | None) -> None:
+    """A person runs a process over a unit they work in, or over every unit (no
+    ``business_unit``) only when they work in every unit (``catalog.units``)."""
+    unit_id = (parameters or {}).get("business_unit")
+    if unit_id is not None:
+        require_business_unit(actor, unit_id)
+    elif not works_in_every_unit(actor):
+        raise PermissionRefused(RUN_NEEDS_A_UNIT)
 
 
 def system_user():
@@ -62,12 +74,13 @@ def process_run_queue(
     """Log a queued run and hand it to a worker once the caller's transaction commits.
 
     A person asking for a run by hand must be allowed to run the process (the registry
-    says who is). Runs a schedule or an event starts are not checked here: the schedule's
-    author was checked when it was made, and an event follows a service that checked its
-    own permission (booking an order queues Progress Order for a clerk)."""
+    says who is), over a unit they work in. Runs a schedule or an event starts are not
+    checked here: the schedule's author was checked when it was made, and an event follows
+    a service that checked its own permission (booking queues Progress Order for a clerk)."""
     definition = _definition(process)
     if trigger == Trigger.MANUAL and requested_by is not None:
         definition.require_may_be_run_by(requested_by)
+        _require_units(requested_by, parameters)
     run = ProcessRun.objects.create(
         process=process,
         parameters={key: value for key, value in (parameters or {}).items() if value is not None},
@@ -154,6 +167,7 @@ def process_schedule_create(
     """A beat schedule that queues a run of ``process`` every N minutes or daily."""
     definition = _definition(process)
     definition.require_may_be_run_by(actor)
+    _require_units(actor, parameters)
     if bool(every_minutes) == bool(daily_at):
         raise ValidationRefused("Choose either every N minutes or a daily time.")
     if every_minutes:

@@ -87,7 +87,7 @@ def test_a_worker_on_redis_runs_generate_supply_orders(world, worker_queue, tmp_
     orders_progress(actor=world.users["manager"])
     run = process_run_queue(
         process="generate_supply_orders",
-        parameters={"batch_size": 1},
+        parameters={"batch_size": 1, "business_unit": world.units["US1"].pk},
         requested_by=world.users["ops"],
     )
     assert run.status == RunStatus.QUEUED

@@ -4,18 +4,19 @@ read only the runs of their units."""
 
 import pytest
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 
-from processes.forms import UNIT_REQUIRED
+from b2b_portal.errors import PermissionRefused
 from processes.models import ProcessRun
-from processes.services import process_run_queue
+from processes.services import RUN_NEEDS_A_UNIT, process_run_queue, process_schedule_create
 
 pytestmark = pytest.mark.django_db
 
 
-def run_of(world, unit_code: str | None, username="ops"):
+def run_of(world, unit_code: str | None, username="ops", process="autoinvoice_import"):
     parameters = {"business_unit": world.units[unit_code].pk} if unit_code else {}
     return process_run_queue(
-        process="generate_supply_orders", parameters=parameters, requested_by=world.users[username]
+        process=process, parameters=parameters, requested_by=world.users[username]
     )
 
 
@@ -50,7 +51,7 @@ def test_a_unit_user_must_name_the_unit_of_a_run(client, world, username):
         {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once"},
     )
     assert response.status_code == 200
-    assert UNIT_REQUIRED in response.context["form"].errors["business_unit"]
+    assert RUN_NEEDS_A_UNIT in response.context["form"].errors["business_unit"]
     assert not ProcessRun.objects.exists()
 
 
@@ -79,3 +80,21 @@ def test_the_administrator_may_run_a_process_over_every_unit(client, world):
     )
     run = ProcessRun.objects.get()
     assert run.parameters == {"batch_size": 500}
+
+
+@pytest.mark.parametrize("unit_code", ["EU1", None])
+def test_the_service_refuses_a_run_beyond_the_users_units(world, unit_code):
+    """Whatever the caller (page, admin, shell), a US1 accountant's AutoInvoice never runs
+    over EU1 or over every unit."""
+    schedules = PeriodicTask.objects.count()
+    with pytest.raises(PermissionRefused):
+        run_of(world, unit_code, username="ar")
+    with pytest.raises(PermissionRefused):
+        process_schedule_create(
+            actor=world.users["ar"],
+            process="autoinvoice_import",
+            parameters={"business_unit": world.units[unit_code].pk} if unit_code else {},
+            every_minutes=60,
+        )
+    assert not ProcessRun.objects.exists()
+    assert PeriodicTask.objects.count() == schedules

@@ -50,8 +50,12 @@ def test_a_run_asked_for_by_hand_is_refused_to_a_role_without_the_process(users)
     assert not ProcessRun.objects.exists()
 
 
-def test_a_run_asked_for_by_a_role_of_the_process_is_queued(users):
-    run = process_run_queue(process="autoinvoice_import", requested_by=users["ar"])
+def test_a_run_asked_for_by_a_role_of_the_process_is_queued(users, world):
+    run = process_run_queue(
+        process="autoinvoice_import",
+        parameters={"business_unit": world.units["US1"].pk},
+        requested_by=users["ar"],
+    )
 
     assert (run.status, run.trigger, run.requested_by) == (
         RunStatus.QUEUED,
@@ -81,7 +85,9 @@ def test_a_schedule_is_refused_to_a_role_without_the_process(users):
     assert PeriodicTask.objects.count() == schedules
 
 
-def test_the_same_schedule_sent_twice_in_one_second_is_refused_the_second_time(users, monkeypatch):
+def test_the_same_schedule_sent_twice_in_one_second_is_refused_the_second_time(
+    users, world, monkeypatch
+):
     moment = timezone.make_aware(datetime(2026, 3, 2, 9, 30, 15))
     monkeypatch.setattr(timezone, "now", lambda: moment)
 
@@ -89,7 +95,7 @@ def test_the_same_schedule_sent_twice_in_one_second_is_refused_the_second_time(u
         return process_schedule_create(
             actor=users["ops"],
             process="late_supply",
-            parameters={},
+            parameters={"business_unit": world.units["US1"].pk},
             daily_at=time(6, 0),
         )
 

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from b2b_portal.models import BusinessDocument
 from b2b_portal.roles import ROLES
+from catalog.units import business_units_of, works_in_every_unit
 from invoicing.models import APStatus
 from invoicing.services import (
     APLineInput,
@@ -49,6 +50,7 @@ from invoicing.services import (
     autoinvoice_import,
 )
 from processes.models import ProcessRun
+from processes.registry import PROCESSES
 from processes.services import process_run_queue
 from procurement.models import PurchaseOrderLine, RequisitionLine
 from procurement.services import (
@@ -463,3 +465,37 @@ def test_a_post_without_its_csrf_token_is_refused(documents):
     )
     assert response.status_code == 403
     assert b"CSRF" in response.content
+
+
+@pytest.mark.parametrize("unit_code", ["", "US1", "EU1", "unknown"])
+@pytest.mark.parametrize("username", ROLE_USERS)
+def test_schedule_new_process_with_every_business_unit_value(client, world, username, unit_code):
+    """Whoever posts, whatever the unit: a run is made only by a role that may run the
+    process, only for a unit the user works in, and over every unit only by a user who
+    works in every unit. The run log then shows it to that user."""
+    user = world.users[username]
+    client.force_login(user)
+    units = {"": "", "US1": world.units["US1"].pk, "EU1": world.units["EU1"].pk}
+    data = {
+        "process": "autoinvoice_import",
+        "business_unit": units.get(unit_code, 999_999),
+        "batch_size": 500,
+        "repeat": "once",
+    }
+    response = client.post(reverse("processes:schedule"), data)
+    may_run = PROCESSES["autoinvoice_import"].may_be_run_by(user)
+    allowed_unit = unit_code in [u.code for u in business_units_of(user)] or (
+        unit_code == "" and works_in_every_unit(user)
+    )
+    runs = list(ProcessRun.objects.all())
+    if not user.has_perm("processes.view_processrun"):
+        assert response.status_code == 403
+    if may_run and allowed_unit:
+        assert response.status_code == 302
+        [run] = runs
+        assert run.parameters.get("business_unit") == (units[unit_code] or None)
+        listing = client.get(reverse("processes:run_list"))
+        assert run in listing.context["object_list"]
+    else:
+        assert response.status_code in (200, 403)
+        assert runs == []
