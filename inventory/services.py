@@ -21,6 +21,32 @@ from .locks import balance_lock, balances_lock, reservations_for_update
 from .models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
 
 
+def _on_hand_move(
+    balance: OnHandBalance,
+    *,
+    actor,
+    transaction_type: str,
+    quantity: Decimal,
+    source_reference: str,
+    history_reason: str,
+    sales_order_line: SalesOrderLine | None = None,
+) -> None:
+    """Move the locked ``balance``'s on-hand by ``quantity`` (negative: out) and write its
+    inventory transaction: on-hand stays the sum of the transactions."""
+    balance.quantity += quantity
+    stamp_history(balance, actor=actor, reason=history_reason)
+    balance.save()
+    InventoryTransaction.objects.create(
+        item_id=balance.item_id,
+        warehouse_id=balance.warehouse_id,
+        transaction_type=transaction_type,
+        quantity=quantity,
+        source_reference=source_reference,
+        sales_order_line=sales_order_line,
+        created_by=actor,
+    )
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -33,17 +59,14 @@ def stock_receive(
 ) -> OnHandBalance:
     """Put received goods on hand."""
     balance = balance_lock(item_id=item.pk, warehouse=warehouse)
-    balance.quantity += quantity
-    stamp_history(balance, actor=actor, reason=f"received {source_reference}")
-    balance.save()
-    InventoryTransaction.objects.create(
-        item=item,
-        warehouse=warehouse,
+    _on_hand_move(
+        balance,
+        actor=actor,
         transaction_type=TransactionType.PO_RECEIPT,
         quantity=quantity,
         source_reference=source_reference,
+        history_reason=f"received {source_reference}",
         sales_order_line=sales_order_line,
-        created_by=actor,
     )
     return balance
 
@@ -117,22 +140,19 @@ def reservation_issue(
         raise ValidationRefused(
             f"{sales_order_line} has only {held} reserved; {quantity} cannot be shipped."
         )
-    balance.quantity -= quantity
     balance.reserved_quantity -= quantity
-    stamp_history(balance, actor=actor, reason=f"shipped {source_reference}")
-    balance.save()
-    reservation.quantity -= quantity
-    stamp_history(reservation, actor=actor, reason=f"shipped {source_reference}")
-    reservation.save()
-    InventoryTransaction.objects.create(
-        item_id=reservation.item_id,
-        warehouse_id=reservation.warehouse_id,
+    _on_hand_move(
+        balance,
+        actor=actor,
         transaction_type=TransactionType.SALES_ISSUE,
         quantity=-quantity,
         source_reference=source_reference,
+        history_reason=f"shipped {source_reference}",
         sales_order_line=sales_order_line,
-        created_by=actor,
     )
+    reservation.quantity -= quantity
+    stamp_history(reservation, actor=actor, reason=f"shipped {source_reference}")
+    reservation.save()
     sales_order_line.reserved_quantity -= quantity
     sales_order_line.shipped_quantity += quantity
     return reservation
@@ -169,16 +189,13 @@ def stock_adjust(
             f"{item.number} in {warehouse.code} has {balance.reserved_quantity} reserved; "
             "an adjustment cannot take on-hand below that."
         )
-    balance.quantity += quantity
-    stamp_history(balance, actor=actor, reason=f"adjusted: {reason}")
-    balance.save()
-    InventoryTransaction.objects.create(
-        item=item,
-        warehouse=warehouse,
+    _on_hand_move(
+        balance,
+        actor=actor,
         transaction_type=TransactionType.ADJUSTMENT,
         quantity=quantity,
         source_reference=reason[:60],
-        created_by=actor,
+        history_reason=f"adjusted: {reason}",
     )
     return balance
 
