@@ -63,7 +63,7 @@ from procurement.services import (
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order
+from tests.helpers import PROJECT_APPS, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -104,16 +104,6 @@ PARAMETER_MODELS = {
 URL_MODELS = {
     "invoicing:ap_create_for_po": {"pk": "procurement.PurchaseOrder"},  # ap/create/<int:pk>/
 }
-PROJECT_APPS = [
-    "catalog",
-    "orders",
-    "inventory",
-    "procurement",
-    "receiving",
-    "shipping",
-    "invoicing",
-    "processes",
-]
 
 
 # --------------------------------------------------------------------------- the world
