@@ -14,6 +14,7 @@ import json
 import os
 import time
 from contextlib import contextmanager
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -84,51 +85,50 @@ def measure(name: str, call, lines: int, examined: int | None = None) -> dict:
 
 
 def run(lines: int, batch_size: int) -> list[dict]:
+    """Book ``lines`` order lines, then measure the processes in the order they meet them."""
     from django.core.management import call_command
-    from django.utils import timezone
 
-    from invoicing.models import APInvoice, APInvoiceLine
-    from invoicing.services import (
-        APLineInput,
-        ap_invoice_create,
-        ap_invoices_validate,
-        autoinvoice_import,
-    )
     from orchestration.demo import bulk_book_orders, load_demo_data
-    from procurement.models import POStatus, PurchaseOrder
+
+    call_command("migrate", verbosity=0)
+    world = load_demo_data()
+    bulk_book_orders(world, count=lines)
+    reports = measure_supply(world.users, lines, batch_size)
+    carry_to_invoicing(world)
+    return reports + measure_invoicing(world.users, lines, batch_size)
+
+
+def measure_supply(users, lines: int, batch_size: int) -> list[dict]:
+    """Progress Order, Generate Supply Orders and AutoCreate, one after the other."""
     from procurement.services import (
         orders_progress,
-        purchase_order_approve,
-        purchase_order_submit,
         purchase_orders_autocreate,
         supply_orders_generate,
     )
+
+    steps = [
+        ("Progress Order", orders_progress, "manager"),
+        ("Generate Supply Orders", supply_orders_generate, "buyer"),
+        ("AutoCreate Purchase Orders", purchase_orders_autocreate, "buyer"),
+    ]
+    return [
+        measure(name, partial(process, actor=users[role], batch_size=batch_size), lines)
+        for name, process, role in steps
+    ]
+
+
+def carry_to_invoicing(world) -> None:
+    """Not measured: approve and receive every PO, enter its AP invoice, ship everything."""
+    from django.utils import timezone
+
+    from invoicing.services import APLineInput, ap_invoice_create
+    from procurement.models import POStatus, PurchaseOrder
+    from procurement.services import purchase_order_approve, purchase_order_submit
     from receiving.services import ReceiptLineInput, receipt_create
     from shipping.models import Shipment
     from shipping.services import pick_release, shipment_ship_confirm
 
-    call_command("migrate", verbosity=0)
-    world = load_demo_data()
     users = world.users
-    bulk_book_orders(world, count=lines)
-    reports = [
-        measure(
-            "Progress Order",
-            lambda: orders_progress(actor=users["manager"], batch_size=batch_size),
-            lines,
-        ),
-        measure(
-            "Generate Supply Orders",
-            lambda: supply_orders_generate(actor=users["buyer"], batch_size=batch_size),
-            lines,
-        ),
-        measure(
-            "AutoCreate Purchase Orders",
-            lambda: purchase_orders_autocreate(actor=users["buyer"], batch_size=batch_size),
-            lines,
-        ),
-    ]
-
     for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
         purchase_order_submit(actor=users["buyer"], purchase_order=purchase_order)
         purchase_order = purchase_order_approve(actor=users["buyer"], purchase_order=purchase_order)
@@ -151,23 +151,26 @@ def run(lines: int, batch_size: int) -> list[dict]:
     for shipment in Shipment.objects.all():
         shipment_ship_confirm(actor=users["shipper"], shipment=shipment)
 
-    reports.append(
+
+def measure_invoicing(users, lines: int, batch_size: int) -> list[dict]:
+    """Import AutoInvoice over the shipped lines, then Validate AP Invoices."""
+    from invoicing.models import APInvoice, APInvoiceLine
+    from invoicing.services import ap_invoices_validate, autoinvoice_import
+
+    return [
         measure(
             "Import AutoInvoice",
-            lambda: autoinvoice_import(actor=users["ar"], batch_size=batch_size),
+            partial(autoinvoice_import, actor=users["ar"], batch_size=batch_size),
             lines,
-        )
-    )
-    # An AP invoice carries up to 500 lines (one per PO line): chunks of a few invoices.
-    reports.append(
+        ),
+        # An AP invoice carries up to 500 lines (one per PO line): chunks of a few invoices.
         measure(
             "Validate AP Invoices",
-            lambda: ap_invoices_validate(actor=users["ap"], batch_size=2),
+            partial(ap_invoices_validate, actor=users["ap"], batch_size=2),
             APInvoiceLine.objects.count(),
             examined=APInvoice.objects.count(),
-        )
-    )
-    return reports
+        ),
+    ]
 
 
 def main() -> None:
