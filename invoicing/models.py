@@ -38,6 +38,7 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     )
     validated_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=240, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -81,8 +82,8 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
         self.paid_at = when
 
     @transition(field=status, source=[APStatus.DRAFT, APStatus.ON_HOLD], target=APStatus.CANCELLED)
-    def cancel(self):
-        pass
+    def cancel(self, reason_text):
+        self.cancel_reason = reason_text
 
 
 class APInvoiceLine(TimeStampedModel):
@@ -156,6 +157,7 @@ class APInvoiceHold(TimeStampedModel):
 class ARStatus(models.TextChoices):
     DRAFT = "DRAFT", "Draft"
     COMPLETE = "COMPLETE", "Complete"
+    CANCELLED = "CANCELLED", "Cancelled"
 
 
 class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
@@ -174,6 +176,7 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=240, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -197,23 +200,52 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
         self.completed_by = by
         self.completed_at = when
 
+    @transition(field=status, source=ARStatus.DRAFT, target=ARStatus.CANCELLED)
+    def cancel(self, reason_text):
+        """A draft the customer never received: its lines are billed again by AutoInvoice."""
+        self.cancel_reason = reason_text
+
 
 class ARInvoiceLine(TimeStampedModel):
     invoice = models.ForeignKey(ARInvoice, on_delete=models.CASCADE, related_name="lines")
-    shipment_line = models.OneToOneField(
-        "shipping.ShipmentLine", on_delete=models.PROTECT, related_name="ar_invoice_line"
+    shipment_line = models.ForeignKey(
+        "shipping.ShipmentLine", on_delete=models.PROTECT, related_name="ar_invoice_lines"
     )
     sales_order_line = models.ForeignKey(
         "orders.SalesOrderLine", on_delete=models.PROTECT, related_name="ar_invoice_lines"
     )
     quantity = QuantityField()
     unit_price = MoneyField()
+    # Set with the invoice's cancellation: the line no longer bills its shipment line.
+    is_cancelled = models.BooleanField(default=False)
+    # The credit memo line whose quantity this line bills again (None: the first billing).
+    reinvoice_of = models.ForeignKey(
+        "ARCreditMemoLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reinvoice_lines",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "AR invoice line"
         verbose_name_plural = "AR invoice lines"
         ordering = ["invoice_id", "id"]
+        constraints = [
+            # AutoInvoice bills a shipment line once, and a credited quantity to re-invoice
+            # once: two runs at once meet here (the last guard of "exactly once").
+            models.UniqueConstraint(
+                fields=["shipment_line"],
+                condition=Q(is_cancelled=False, reinvoice_of__isnull=True),
+                name="one_live_ar_line_per_shipment_line",
+            ),
+            models.UniqueConstraint(
+                fields=["reinvoice_of"],
+                condition=Q(is_cancelled=False, reinvoice_of__isnull=False),
+                name="one_live_reinvoice_per_credit_line",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.invoice.number}: {self.quantity} x {self.unit_price}"
@@ -221,3 +253,107 @@ class ARInvoiceLine(TimeStampedModel):
     @property
     def amount(self):
         return round_money(self.quantity * self.unit_price)
+
+
+class CreditDisposition(models.TextChoices):
+    REINVOICE = "REINVOICE", "Re-invoice the credited quantity"
+    CLOSE = "CLOSE", "Close the line (nothing more to bill)"
+
+
+class ARCreditMemo(BusinessDocument):
+    """A credit to the customer against a Complete AR invoice; issued as it is made."""
+
+    number_prefix = "CM"
+
+    invoice = models.ForeignKey(ARInvoice, on_delete=models.PROTECT, related_name="credit_memos")
+    customer = models.ForeignKey("catalog.Customer", on_delete=models.PROTECT)
+    memo_date = models.DateField()
+    currency_code = CurrencyField()
+    reason = models.CharField(max_length=240)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "AR credit memo"
+        verbose_name_plural = "AR credit memos"
+        ordering = ["-id"]
+
+    def get_absolute_url(self):
+        return reverse("invoicing:credit_memo_detail", args=[self.pk])
+
+    @property
+    def total_amount(self):
+        return sum((line.amount for line in self.lines.all()), start=0)
+
+
+class ARCreditMemoLine(TimeStampedModel):
+    """Credits a quantity (at the invoice price) and/or an amount of one invoice line."""
+
+    memo = models.ForeignKey(ARCreditMemo, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(
+        ARInvoiceLine, on_delete=models.PROTECT, related_name="credit_lines"
+    )
+    quantity = QuantityField()
+    amount = MoneyField()
+    disposition = models.CharField(max_length=10, choices=CreditDisposition.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "AR credit memo line"
+        verbose_name_plural = "AR credit memo lines"
+        ordering = ["memo_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_line_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="credit_line_quantity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(disposition="REINVOICE") | Q(quantity__gt=0),
+                name="credit_line_reinvoice_has_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.memo.number}: {self.quantity} / {self.amount}"
+
+
+class DebitMemoKind(models.TextChoices):
+    RETURN_TO_VENDOR = "RTV", "Return to vendor"
+    PRICE_DISPUTE = "PRICE", "Price dispute"
+
+
+class APDebitMemo(BusinessDocument):
+    """What the supplier owes us back (goods returned, a price disputed); issued as made."""
+
+    number_prefix = "DM"
+
+    supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
+    purchase_order = models.ForeignKey(
+        "procurement.PurchaseOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="debit_memos",
+    )
+    kind = models.CharField(max_length=5, choices=DebitMemoKind.choices)
+    memo_date = models.DateField()
+    currency_code = CurrencyField()
+    amount = MoneyField()
+    reason = models.CharField(max_length=240)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "AP debit memo"
+        verbose_name_plural = "AP debit memos"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="debit_memo_amount_positive"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("invoicing:debit_memo_detail", args=[self.pk])

@@ -210,6 +210,18 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def close(self):
         """The customer's invoice is complete: nothing is left to do on the line."""
 
+    def is_partly_uninvoiced(self) -> bool:
+        return not self.is_fully_invoiced()
+
+    @transition(
+        field=status,
+        source=[LineStatus.BILLED, LineStatus.CLOSED],
+        target=LineStatus.SHIPPED,
+        conditions=[is_partly_uninvoiced],
+    )
+    def reopen_billing(self):
+        """A draft invoice was cancelled or a credit memo asks to bill a quantity again."""
+
     @transition(field=status, source=CANCELLABLE, target=LineStatus.CANCELLED)
     def cancel(self, reason_text: str = ""):
         self.cancel_reason = reason_text

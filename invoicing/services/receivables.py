@@ -2,9 +2,11 @@
 completing an invoice closes its lines."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -16,17 +18,32 @@ from processes.batching import ProcessResult, filter_by, process_in_chunks
 from shipping.models import ShipmentLine, ShipmentStatus
 
 from ..locks import ar_invoices_for_update
-from ..models import ARInvoice, ARInvoiceLine
+from ..models import ARCreditMemoLine, ARInvoice, ARInvoiceLine, CreditDisposition
 
 AUTOINVOICE = "Import AutoInvoice"
+# The invoice line that bills a shipment line the first time, while its invoice stands.
+LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_of__isnull=True)
+
+
+@dataclass(frozen=True)
+class _Billing:
+    """A quantity of one shipment line to bill: all it shipped, or a credited quantity."""
+
+    shipment_line: ShipmentLine
+    quantity: Decimal
+    reinvoice_of: ARCreditMemoLine | None = None
 
 
 def _invoice_shipment_lines(chunk: list[ShipmentLine], *, actor) -> list[ARInvoice]:
-    """One draft invoice per sales order of the chunk, one line per shipment line at the
-    sales order price; the sales order lines are billed."""
+    return _invoice_billings([_Billing(line, line.quantity) for line in chunk], actor=actor)
+
+
+def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
+    """One draft invoice per sales order of the chunk, one line per billing at the sales
+    order price; the sales order lines are billed."""
     by_order = defaultdict(list)
-    for shipment_line in chunk:
-        by_order[shipment_line.sales_order_line.order].append(shipment_line)
+    for billing in billings:
+        by_order[billing.shipment_line.sales_order_line.order].append(billing)
     today = timezone.localdate()
     invoices = {
         order.pk: ARInvoice(
@@ -44,13 +61,14 @@ def _invoice_shipment_lines(chunk: list[ShipmentLine], *, actor) -> list[ARInvoi
     invoice_lines = [
         ARInvoiceLine(
             invoice=invoices[order.pk],
-            shipment_line=shipment_line,
-            sales_order_line_id=shipment_line.sales_order_line_id,
-            quantity=shipment_line.quantity,
-            unit_price=shipment_line.sales_order_line.unit_selling_price,
+            shipment_line=billing.shipment_line,
+            sales_order_line_id=billing.shipment_line.sales_order_line_id,
+            quantity=billing.quantity,
+            unit_price=billing.shipment_line.sales_order_line.unit_selling_price,
+            reinvoice_of=billing.reinvoice_of,
         )
-        for order, shipment_lines_of_order in by_order.items()
-        for shipment_line in shipment_lines_of_order
+        for order, billings_of_order in by_order.items()
+        for billing in billings_of_order
     ]
     bulk_create_with_history(
         invoice_lines, ARInvoiceLine, default_user=actor, default_change_reason=AUTOINVOICE
@@ -72,7 +90,8 @@ def autoinvoice_import(
     invoice line at the sales order price; one invoice per sales order and chunk. The
     dates bound the ship date."""
     shipment_lines = ShipmentLine.objects.filter(
-        shipment__status=ShipmentStatus.SHIPPED, ar_invoice_line__isnull=True
+        ~Exists(LIVE_FIRST_BILLING.filter(shipment_line=OuterRef("pk"))),
+        shipment__status=ShipmentStatus.SHIPPED,
     ).select_related("sales_order_line__order")
     shipment_lines = filter_by(
         shipment_lines,
@@ -85,7 +104,29 @@ def autoinvoice_import(
         invoices = _invoice_shipment_lines(chunk, actor=actor)
         return ProcessResult(examined=len(chunk), created=len(invoices))
 
-    return process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
+    result = process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
+    result.add(_reinvoice_credited(actor=actor, business_unit=business_unit, batch_size=batch_size))
+    return result
+
+
+def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResult:
+    """The quantities credit memos asked to bill again, each once (the partial unique
+    constraint ``one_live_reinvoice_per_credit_line`` is the last guard)."""
+    credit_lines = ARCreditMemoLine.objects.filter(
+        ~Exists(ARInvoiceLine.objects.filter(reinvoice_of=OuterRef("pk"), is_cancelled=False)),
+        disposition=CreditDisposition.REINVOICE,
+    ).select_related("invoice_line__shipment_line__sales_order_line__order")
+    credit_lines = filter_by(credit_lines, memo__business_unit=business_unit)
+
+    def handle(chunk: list[ARCreditMemoLine]) -> ProcessResult:
+        billings = [
+            _Billing(line.invoice_line.shipment_line, line.quantity, reinvoice_of=line)
+            for line in chunk
+        ]
+        invoices = _invoice_billings(billings, actor=actor)
+        return ProcessResult(examined=len(chunk), created=len(invoices))
+
+    return process_in_chunks(credit_lines, handle, batch_size=batch_size)
 
 
 def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
