@@ -7,13 +7,20 @@ generated sequence of changes).
 
 from collections.abc import Iterator
 
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from inventory.models import InventoryTransaction, OnHandBalance, Reservation
 from invoicing.models import APInvoiceLine, APStatus, ARInvoiceLine
 from orders.models import LineStatus, SalesOrderLine
-from procurement.models import POLineStatus, PurchaseOrderLine
+from procurement.models import (
+    POLineStatus,
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SupplyOrder,
+    SupplyStatus,
+)
 from receiving.models import ReceiptLine
 from shipping.models import ShipmentLine, ShipmentStatus
 
@@ -118,8 +125,59 @@ def on_hand_balances() -> Iterator[str]:
         )
 
 
+def _live_lines(status=None):
+    """A correlated EXISTS over the PO's live lines (of ``status``, when given)."""
+    lines = PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).exclude(
+        status=POLineStatus.CANCELLED
+    )
+    return Exists(lines if status is None else lines.filter(status=status))
+
+
+def purchase_order_headers() -> Iterator[str]:
+    """A PO header agrees with its lines (procurement's ``purchase_order_follow_lines``):
+    cancelled exactly when no line is live; no longer open once no line is open; closed
+    exactly when every live line is closed; not closed for receiving with a line open."""
+    headers = PurchaseOrder.objects.annotate(
+        any_line=Exists(PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk"))),
+        any_live=_live_lines(),
+        any_open=_live_lines(POLineStatus.OPEN),
+        any_unclosed=Exists(
+            PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).exclude(
+                status__in=[POLineStatus.CANCELLED, POLineStatus.CLOSED]
+            )
+        ),
+    ).filter(
+        Q(status=POStatus.CANCELLED, any_live=True)
+        | (~Q(status=POStatus.CANCELLED) & Q(any_line=True, any_live=False))
+        | Q(status=POStatus.OPEN, any_live=True, any_open=False)
+        | Q(status=POStatus.CLOSED_FOR_RECEIVING, any_open=True)
+        | Q(status=POStatus.CLOSED_FOR_RECEIVING, any_live=True, any_unclosed=False)
+        | Q(status=POStatus.CLOSED, any_unclosed=True)
+    )
+    for header in headers:
+        yield f"{header} is {header.get_status_display()} but its lines say otherwise."
+
+
+def cancelled_supply_with_live_po_lines() -> Iterator[str]:
+    """A cancelled supply order, or one waiting for the buyer after its PO line was
+    cancelled, has no live PO line pegged to its sales order line."""
+    supply_orders = SupplyOrder.objects.filter(
+        Q(status=SupplyStatus.CANCELLED) | Q(awaits_buyer=True),
+        Exists(
+            PurchaseOrderLine.objects.filter(
+                sales_order_line=OuterRef("sales_order_line"),
+                requisition_line__supply_order=OuterRef("pk"),
+            ).exclude(status=POLineStatus.CANCELLED)
+        ),
+    )
+    for supply in supply_orders:
+        yield f"{supply} is {supply.get_status_display()} but a live PO line still supplies it."
+
+
 CHECKS = [
     live_po_lines_pegged_to_cancelled_lines,
+    purchase_order_headers,
+    cancelled_supply_with_live_po_lines,
     sales_line_quantities,
     purchase_line_quantities,
     on_hand_balances,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 
 from b2b_portal.fields import format_quantity
 from inventory.models import Reservation
@@ -136,6 +137,13 @@ def _supply_entry(supply: SupplyOrder) -> TraceEntry:
     )
 
 
+def _cancelled_note(document) -> str:
+    """Who cancelled a requisition or PO line, and why (empty while it is live)."""
+    if document.cancelled_by is None:
+        return ""
+    return f"; Cancelled by {document.cancelled_by}, {document.cancel_reason}"
+
+
 def _requisition_entry(requisition_line: RequisitionLine) -> TraceEntry:
     return TraceEntry(
         number=str(requisition_line),
@@ -143,7 +151,7 @@ def _requisition_entry(requisition_line: RequisitionLine) -> TraceEntry:
         quantity=requisition_line.quantity,
         document=requisition_line.requisition,
         dates=[("Need by", requisition_line.need_by_date)],
-        note=f"Supplier {requisition_line.supplier.name}",
+        note=f"Supplier {requisition_line.supplier.name}{_cancelled_note(requisition_line)}",
     )
 
 
@@ -162,9 +170,17 @@ def _purchase_order_entry(po_line: PurchaseOrderLine) -> TraceEntry:
         note=(
             f"Line {po_line.get_status_display()}, received "
             f"{format_quantity(po_line.received_quantity)}; supplier "
-            f"{purchase_order.supplier.name}"
+            f"{purchase_order.supplier.name}{_cancelled_note(po_line)}{_unpegged_note(po_line)}"
         ),
     )
+
+
+def _unpegged_note(po_line: PurchaseOrderLine) -> str:
+    """An unpegged PO line: its demand was cancelled (the line's own reason says why)."""
+    if po_line.unpegged_from_id is None:
+        return ""
+    line = po_line.unpegged_from
+    return f"; Unpegged: {line} cancelled, {line.cancel_reason}"
 
 
 def _receipt_entry(receipt_line: ReceiptLine) -> TraceEntry:
@@ -190,13 +206,30 @@ def _reservation_entry(reservation: Reservation) -> TraceEntry:
 
 def _shipment_entry(shipment_line: ShipmentLine) -> TraceEntry:
     shipment = shipment_line.shipment
+    dates = [("Released", shipment.created_at), ("Shipped", shipment.shipped_at)]
+    if shipment.corrected_at:  # un-released or reversed
+        dates.append((shipment.get_status_display(), shipment.corrected_at))
     return TraceEntry(
         number=shipment.number,
         status=shipment.get_status_display(),
         quantity=shipment_line.quantity,
         document=shipment,
-        dates=[("Released", shipment.created_at), ("Shipped", shipment.shipped_at)],
-        note=f"Pick wave {shipment.pick_wave.number}",
+        dates=dates,
+        note=f"Pick wave {shipment.pick_wave.number}{_corrected_note(shipment_line)}",
+    )
+
+
+def _corrected_note(shipment_line: ShipmentLine) -> str:
+    """Who un-released or reversed the shipment, and why; what a partial ship left."""
+    shipment = shipment_line.shipment
+    note = ""
+    if shipment_line.quantity != shipment_line.released_quantity:
+        note = f"; released {format_quantity(shipment_line.released_quantity)}"
+    if shipment.corrected_by is None:
+        return note
+    return (
+        f"{note}; {shipment.get_status_display()} by {shipment.corrected_by}, "
+        f"{shipment.correction_reason}"
     )
 
 
@@ -243,11 +276,15 @@ class TraceStage:
     history_model: type[models.Model]
     history_of: str
     entry: Callable[[models.Model], TraceEntry]
+    also_path: str = ""  # a second way a row reached the line: an unpegged PO line
 
     def rows(self, line: SalesOrderLine) -> list:
         if not self.line_path:
             return [line]  # the line itself, already loaded with its order and item
-        rows = self.model.objects.filter(**{self.line_path: line})
+        reached = Q(**{self.line_path: line})
+        if self.also_path:
+            reached |= Q(**{self.also_path: line})
+        rows = self.model.objects.filter(reached)
         return list(rows.select_related(*self.related).order_by("pk"))
 
 
@@ -275,7 +312,7 @@ PEG_TRACE_STAGES = [
         title="Requisition",
         model=RequisitionLine,
         line_path="sales_order_line",
-        related=("requisition", "supplier"),
+        related=("requisition", "supplier", "cancelled_by"),
         history_model=RequisitionLine,
         history_of="pk",
         entry=_requisition_entry,
@@ -284,7 +321,8 @@ PEG_TRACE_STAGES = [
         title="Purchase order",
         model=PurchaseOrderLine,
         line_path="sales_order_line",
-        related=("purchase_order__supplier",),
+        also_path="unpegged_from",
+        related=("purchase_order__supplier", "cancelled_by", "unpegged_from"),
         history_model=PurchaseOrder,
         history_of="purchase_order_id",
         entry=_purchase_order_entry,
@@ -311,7 +349,7 @@ PEG_TRACE_STAGES = [
         title="Shipment",
         model=ShipmentLine,
         line_path="sales_order_line",
-        related=("shipment__pick_wave",),
+        related=("shipment__pick_wave", "shipment__corrected_by"),
         history_model=Shipment,
         history_of="shipment_id",
         entry=_shipment_entry,

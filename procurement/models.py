@@ -72,6 +72,9 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
         choices=SupplyStatus.choices, default=SupplyStatus.OPEN, protected=True, db_index=True
     )
     exception_reason = models.CharField(max_length=240, blank=True)
+    # Its PO line or requisition line was cancelled and the buyer has not decided yet:
+    # Generate Supply Orders leaves it alone (it would pick the same supplier again).
+    awaits_buyer = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -92,6 +95,23 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
     )
     def requisition(self):
         self.exception_reason = ""
+        self.awaits_buyer = False
+
+    @transition(
+        field=status,
+        source=[SupplyStatus.REQUISITIONED, SupplyStatus.ORDERED],
+        target=SupplyStatus.EXCEPTION,
+    )
+    def supply_lost(self, message: str):
+        """Its requisition or PO line was cancelled: the buyer re-sources or cancels."""
+        self.exception_reason = message
+        self.awaits_buyer = True
+
+    @transition(field=status, source=SupplyStatus.REQUISITIONED, target=SupplyStatus.OPEN)
+    def reopen(self):
+        """Its requisition line was cancelled: the next Generate Supply Orders sources it."""
+        self.exception_reason = ""
+        self.awaits_buyer = False
 
     @transition(
         field=status,
@@ -165,6 +185,10 @@ class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
         protected=True,
         db_index=True,
     )
+    cancel_reason = models.CharField(max_length=240, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -193,8 +217,9 @@ class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
         source=[RequisitionStatus.APPROVED, RequisitionStatus.ORDERED],
         target=RequisitionStatus.CANCELLED,
     )
-    def cancel(self):
-        pass
+    def cancel(self, reason_text: str = "", by=None):
+        self.cancel_reason = reason_text
+        self.cancelled_by = by
 
 
 class POStatus(models.TextChoices):
@@ -321,6 +346,10 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     status = FSMField(
         choices=POLineStatus.choices, default=POLineStatus.OPEN, protected=True, db_index=True
     )
+    cancel_reason = models.CharField(max_length=240, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -397,5 +426,6 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
         target=POLineStatus.CANCELLED,
         conditions=[has_no_receipts],
     )
-    def cancel(self):
-        pass
+    def cancel(self, reason_text: str = "", by=None):
+        self.cancel_reason = reason_text
+        self.cancelled_by = by

@@ -1,7 +1,14 @@
 """Writes on the supply side, one module per step: Progress Order and Generate Supply
 Orders (``supply_orders``), purchase orders made, approved and following their lines
-(``purchase_orders``), Late Supply (``late_supply``). Callers import from here."""
+(``purchase_orders``), cancelled and re-sourced (``cancellation``), Late Supply
+(``late_supply``). Callers import from here."""
 
+from .cancellation import (
+    purchase_order_cancel,
+    purchase_order_line_cancel,
+    requisition_line_cancel,
+    supply_order_resource,
+)
 from .late_supply import purchase_order_lines_flag_late
 from .purchase_orders import (
     purchase_order_approve,
@@ -17,11 +24,15 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "orders_progress",
     "purchase_order_approve",
+    "purchase_order_cancel",
     "purchase_order_follow_lines",
+    "purchase_order_line_cancel",
     "purchase_order_lines_flag_late",
     "purchase_order_reject",
     "purchase_order_submit",
     "purchase_orders_autocreate",
     "purchase_orders_create_from_requisitions",
+    "requisition_line_cancel",
+    "supply_order_resource",
     "supply_orders_generate",
 ]

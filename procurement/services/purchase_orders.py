@@ -193,17 +193,19 @@ def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) 
 
 
 def purchase_order_follow_lines(*, actor, purchase_order: PurchaseOrder, reason: str) -> None:
-    """A PO follows its lines: with no live line left it is cancelled; open with no line
-    left to receive, it is closed for receiving. The caller holds the PO's lock and has
-    saved the lines."""
-    live = purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
-    if not live.exists():
+    """A PO follows its lines, in this one place for every path: with no live line left
+    it is cancelled; open with no line left to receive, it is closed for receiving; and
+    once every live line is closed (received and billed), it is closed. The caller holds
+    the PO's lock and has saved the lines."""
+    statuses = set(
+        purchase_order.lines.exclude(status=POLineStatus.CANCELLED).values_list("status", flat=True)
+    )
+    before = purchase_order.status
+    if not statuses:
         apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
-    elif (
-        purchase_order.status == POStatus.OPEN
-        and not live.filter(status=POLineStatus.OPEN).exists()
-    ):
+    if purchase_order.status == POStatus.OPEN and statuses and POLineStatus.OPEN not in statuses:
         apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
-    else:
-        return
-    purchase_order.save()
+    if purchase_order.status == POStatus.CLOSED_FOR_RECEIVING and statuses == {POLineStatus.CLOSED}:
+        apply_transition(purchase_order, "close", actor=actor, reason=reason)
+    if purchase_order.status != before:
+        purchase_order.save()

@@ -111,15 +111,15 @@ def _source(chunk: list[SupplyOrder], result: ProcessResult):
     return sourced, failed
 
 
-def _requisition(sourced, *, actor) -> int:
-    """One approved requisition per business unit, one line per sourced supply order,
-    which moves to Requisitioned. Returns how many lines were made."""
+def requisition_lines_create(sourced, *, actor, reason: str = GENERATE) -> list[RequisitionLine]:
+    """One approved requisition per business unit, one line per (supply order, rule),
+    which moves to Requisitioned. The caller holds the supply orders' locks."""
     headers = {
-        unit_id: Requisition(business_unit_id=unit_id, preparer=actor, description=GENERATE)
+        unit_id: Requisition(business_unit_id=unit_id, preparer=actor, description=reason)
         for unit_id in {so.business_unit_id for so, _ in sourced}
     }
     bulk_create_with_history(
-        list(headers.values()), Requisition, default_user=actor, default_change_reason=GENERATE
+        list(headers.values()), Requisition, default_user=actor, default_change_reason=reason
     )
     requisition_lines = [
         RequisitionLine(
@@ -139,16 +139,16 @@ def _requisition(sourced, *, actor) -> int:
         for so, rule in sourced
     ]
     bulk_create_with_history(
-        requisition_lines, RequisitionLine, default_user=actor, default_change_reason=GENERATE
+        requisition_lines, RequisitionLine, default_user=actor, default_change_reason=reason
     )
     bulk_apply_transition(
         [so for so, _ in sourced],
         "requisition",
         actor=actor,
-        reason=GENERATE,
-        fields=("status", "exception_reason"),
+        reason=reason,
+        fields=("status", "exception_reason", "awaits_buyer"),
     )
-    return len(requisition_lines)
+    return requisition_lines
 
 
 def _flag_exceptions(failed, *, actor) -> None:
@@ -181,10 +181,11 @@ def supply_orders_generate(
 ) -> ProcessResult:
     """Generate Supply Orders: each open supply order gets an approved requisition line
     from its best sourcing rule. One without a usable rule goes to Exception with the
-    reason, and the run goes on with the others (it is retried on the next run). The
-    dates bound the order date."""
+    reason, and the run goes on with the others (it is retried on the next run); one whose
+    supply was cancelled waits for the buyer (``awaits_buyer``). The dates bound the order
+    date."""
     supply_orders = SupplyOrder.objects.filter(
-        status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION]
+        status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION], awaits_buyer=False
     ).select_related("item")
     supply_orders = filter_by(
         supply_orders,
@@ -197,7 +198,7 @@ def supply_orders_generate(
     def handle(chunk: list[SupplyOrder]) -> ProcessResult:
         result = ProcessResult(examined=len(chunk))
         sourced, failed = _source(chunk, result)
-        result.created = _requisition(sourced, actor=actor)
+        result.created = len(requisition_lines_create(sourced, actor=actor))
         _flag_exceptions(failed, actor=actor)
         return result
 
