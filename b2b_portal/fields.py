@@ -2,7 +2,7 @@
 
 Quantities carry 3 decimals, money 2; amounts round half-up (the convention of the ERPs
 our users come from), never banker's rounding. A quantity typed in a form is written with
-the ASCII digits 0-9 only (``QuantityFormField``).
+the ASCII digits 0-9 only (``QuantityFormField``, ``MoneyFormField``).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,15 +29,25 @@ def format_quantity(quantity: Decimal) -> str:
 QUANTITY_ASCII_DIGITS_ONLY = "Write the quantity with the digits 0-9 and a decimal point only."
 QUANTITY_TOO_LARGE = "Quantity is too large."
 QUANTITY_DECIMAL_PLACES = "Quantity can have at most 3 decimal places."
+MONEY_ASCII_DIGITS_ONLY = "Write the amount with the digits 0-9 and a decimal point only."
 
 
-class QuantityFormField(forms.DecimalField):
-    """The form field of every quantity (pages and admin).
+class AsciiDecimalFormField(forms.DecimalField):
+    """A decimal typed with the ASCII digits 0-9 only.
 
     Python's ``Decimal`` reads any Unicode digit ("٣" is 3), and so does Django's
-    ``DecimalField``; a quantity that looks like one number on screen and is stored as
+    ``DecimalField``; a number that looks like one thing on screen and is stored as
     another has no place on a business document, so anything but ASCII is refused.
     """
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise ValidationError(self.error_messages["not_ascii"], code="not_ascii")
+        return super().to_python(value)
+
+
+class QuantityFormField(AsciiDecimalFormField):
+    """The form field of every quantity (pages and admin)."""
 
     default_error_messages = {
         "not_ascii": QUANTITY_ASCII_DIGITS_ONLY,
@@ -51,10 +61,16 @@ class QuantityFormField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 3)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        if isinstance(value, str) and not value.isascii():
-            raise ValidationError(self.error_messages["not_ascii"], code="not_ascii")
-        return super().to_python(value)
+
+class MoneyFormField(AsciiDecimalFormField):
+    """The form field of every price and amount (pages and admin)."""
+
+    default_error_messages = {"not_ascii": MONEY_ASCII_DIGITS_ONLY}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
 
 
 class QuantityField(models.DecimalField):
@@ -75,6 +91,9 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("default", ZERO)
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MoneyFormField, **kwargs})
 
 
 class CurrencyField(models.CharField):

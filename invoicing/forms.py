@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from b2b_portal.fields import QuantityFormField
+from b2b_portal.fields import MoneyFormField, QuantityFormField
 from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
@@ -55,12 +55,10 @@ class APInvoiceForm(forms.Form):
                 initial=line.to_bill or None,
                 error_messages=QUANTITY_ERRORS,
             )
-            self.fields[f"unit_price_{line.pk}"] = forms.DecimalField(
+            self.fields[f"unit_price_{line.pk}"] = MoneyFormField(
                 label=f"Unit price on line {line.line_number}",
                 required=False,
                 min_value=0,
-                max_digits=14,
-                decimal_places=2,
                 initial=line.unit_price,
                 error_messages=PRICE_ERRORS,
                 help_text="Empty: the PO price.",

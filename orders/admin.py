@@ -23,6 +23,7 @@ from b2b_portal.admin_actions import (
     service_action_with_reason,
 )
 from b2b_portal.errors import ValidationRefused
+from b2b_portal.fields import MoneyFormField
 from orchestration.services import sales_order_cancel, sales_order_line_cancel
 from procurement.services import orders_progress
 
@@ -49,10 +50,8 @@ class OrderStatusFilter(admin.SimpleListFilter):
 
 
 class SalesOrderLineEntryForm(forms.ModelForm):
-    unit_selling_price = forms.DecimalField(
+    unit_selling_price = MoneyFormField(
         required=False,
-        max_digits=14,
-        decimal_places=2,
         min_value=0,
         help_text="Leave blank for the item's list price.",
     )

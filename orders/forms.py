@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from b2b_portal.errors import ApplicationError
-from b2b_portal.fields import QuantityFormField
+from b2b_portal.fields import MoneyFormField, QuantityFormField
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
@@ -58,10 +58,8 @@ class OrderLineForm(forms.Form):
         queryset=None, error_messages={"invalid_choice": NOT_YOURS.format(what="active items")}
     )
     quantity = QuantityFormField()
-    unit_selling_price = forms.DecimalField(
+    unit_selling_price = MoneyFormField(
         label="Unit price",
-        max_digits=14,
-        decimal_places=2,
         min_value=0,
         required=False,
         error_messages={

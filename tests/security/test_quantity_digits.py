@@ -10,9 +10,16 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from b2b_portal.fields import QUANTITY_ASCII_DIGITS_ONLY, QuantityField, QuantityFormField
+from b2b_portal.fields import (
+    MONEY_ASCII_DIGITS_ONLY,
+    QUANTITY_ASCII_DIGITS_ONLY,
+    MoneyFormField,
+    QuantityField,
+    QuantityFormField,
+)
 from invoicing.forms import APInvoiceForm
 from orchestration.forms import LineQuantityForm
+from orders.admin import SalesOrderLineEntryForm
 from orders.forms import OrderLineForm
 from orders.models import SalesOrder, SalesOrderLine
 from receiving.forms import ReceiveForm
@@ -71,3 +78,24 @@ def test_an_order_line_in_arabic_indic_digits_is_refused_and_nothing_is_made(cli
     assert QUANTITY_ASCII_DIGITS_ONLY in response.content.decode()
     assert snapshot() == before
     assert SalesOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize("text", UNICODE_DIGITS.values(), ids=UNICODE_DIGITS.keys())
+def test_unicode_digits_in_a_price_are_refused_with_a_clear_message(text):
+    with pytest.raises(forms.ValidationError) as refused:
+        MoneyFormField().clean(text)
+    assert refused.value.messages == [MONEY_ASCII_DIGITS_ONLY]
+
+
+def test_every_price_form_field_is_the_shared_one():
+    po_line = SimpleNamespace(
+        pk=7, line_number=1, to_bill=Decimal("1"), unit_price=Decimal("1"), open_quantity=1
+    )
+    fields = {
+        "order line": OrderLineForm.base_fields["unit_selling_price"],
+        "AP invoice": APInvoiceForm(po_lines=[po_line]).fields["unit_price_7"],
+        "admin order line": SalesOrderLineEntryForm.base_fields["unit_selling_price"],
+        "admin (model field)": SalesOrderLine._meta.get_field("unit_selling_price").formfield(),
+    }
+    wrong = [name for name, field in fields.items() if not isinstance(field, MoneyFormField)]
+    assert not wrong, f"not a MoneyFormField: {wrong}"
