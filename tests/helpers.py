@@ -18,6 +18,8 @@ from django_fsm import FSMField
 from inventory.models import OnHandBalance
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 from receiving.services import ReceiptLineInput, receipt_create
+from shipping.models import Shipment
+from shipping.services import pick_release, shipment_ship_confirm
 from tests.factories import UserFactory
 
 # The project's own apps, as settings install them: those beside the settings package.
@@ -72,6 +74,26 @@ def receive(world, po_line, quantity):
         purchase_order=po_line.purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
     )
+
+
+def release(world, **criteria):
+    """Pick release, as the shipper, what is reserved in US1's warehouse M1 (``criteria``
+    narrow it, e.g. ``sales_order=``); returns the wave."""
+    return pick_release(
+        actor=world.users["shipper"],
+        business_unit=world.units["US1"],
+        warehouse=world.warehouses["M1"],
+        **criteria,
+    )
+
+
+def ship(world, **criteria) -> list[Shipment]:
+    """Pick release and ship confirm, as the shipper, what is reserved in US1's M1."""
+    wave = release(world, **criteria)
+    return [
+        shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
+        for shipment in wave.shipments.order_by("pk")
+    ]
 
 
 def on_hand(world, item="SRV-DL380-G11", warehouse="M1") -> tuple[Decimal, Decimal]:

@@ -9,10 +9,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
 from invoicing.services import autoinvoice_import as run_autoinvoice
 from receiving.services import ReceiptLineInput, receipt_create
-from shipping.services import pick_release, shipment_ship_confirm
 from tests.admin.support import changelist_url
 from tests.factories import UserFactory
-from tests.helpers import place_order
+from tests.helpers import place_order, ship
 
 
 @pytest.fixture(autouse=True)
@@ -35,12 +34,7 @@ def full_cycle(world, drive_to_po, today):
         purchase_order=purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
     )
-    wave = pick_release(
-        actor=users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=users["shipper"], shipment=wave.shipments.get())
+    ship(world)
     ap_invoice = ap_invoice_create(
         actor=users["ap"],
         purchase_order=purchase_order,

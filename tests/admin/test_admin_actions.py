@@ -10,9 +10,8 @@ from orders.models import LineStatus, SalesOrder
 from procurement.models import POStatus, PurchaseOrder, SupplyOrder
 from procurement.services import purchase_order_submit
 from shipping.models import Shipment, ShipmentStatus
-from shipping.services import pick_release
 from tests.admin.support import changelist_url, offered_actions
-from tests.helpers import messages_of, place_order, snapshot
+from tests.helpers import messages_of, place_order, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -176,19 +175,9 @@ def test_release_a_price_hold_with_a_reason_validates_the_invoice(world, full_cy
 
 
 def test_ship_confirm_and_complete_the_customer_invoice(world, drive_to_po, post_action):
-    from receiving.services import ReceiptLineInput, receipt_create
-
     order, po_lines = drive_to_po(("SRV-DL380-G11", "1"))
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_lines[0].purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_lines[0], quantity=Decimal("1"))],
-    )
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
+    receive(world, po_lines[0], "1")
+    wave = release(world)
     shipment = wave.shipments.get()
 
     response = post_action(world.users["shipper"], Shipment, "ship_confirm", [shipment])

@@ -12,7 +12,7 @@ from processes.models import ProcessRun, RunStatus, Trigger
 from procurement.models import SupplyOrder, SupplyStatus
 from shipping.models import PickWave
 from tests.admin.support import admin_url, changelist_url
-from tests.helpers import messages_of, place_order, snapshot
+from tests.helpers import messages_of, place_order, receive, ship, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -119,14 +119,8 @@ def test_an_ap_accountant_enters_an_invoice_through_the_service(client, world, d
 
 
 def test_a_shipping_clerk_pick_releases_from_the_add_page(client, world, drive_to_po):
-    from receiving.services import ReceiptLineInput, receipt_create
-
     order, po_lines = drive_to_po(("SRV-DL380-G11", "1"))
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_lines[0].purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_lines[0], quantity=Decimal("1"))],
-    )
+    receive(world, po_lines[0], "1")
     shipper = world.users["shipper"]
     client.force_login(shipper)
     form = {
@@ -157,21 +151,9 @@ def test_a_shipping_clerk_pick_releases_from_the_add_page(client, world, drive_t
 def test_a_process_button_runs_the_process_through_the_run_log(
     client, world, drive_to_po, django_capture_on_commit_callbacks
 ):
-    from receiving.services import ReceiptLineInput, receipt_create
-    from shipping.services import pick_release, shipment_ship_confirm
-
     order, po_lines = drive_to_po(("SRV-DL380-G11", "1"))
-    receipt_create(
-        actor=world.users["receiver"],
-        purchase_order=po_lines[0].purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_lines[0], quantity=Decimal("1"))],
-    )
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=wave.shipments.get())
+    receive(world, po_lines[0], "1")
+    ship(world)
     ar = world.users["ar"]
     client.force_login(ar)
     url = admin_url(ARInvoice, "run_process", "autoinvoice_import")

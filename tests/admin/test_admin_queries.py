@@ -6,9 +6,9 @@ from django.contrib import admin
 from invoicing.models import ARInvoice
 from invoicing.services import autoinvoice_import
 from receiving.services import ReceiptLineInput, receipt_create
-from shipping.services import pick_release, shipment_ship_confirm
+from shipping.services import shipment_ship_confirm
 from tests.admin.support import DOMAIN_APPS, admin_url, changelist_url
-from tests.helpers import queries_to_render
+from tests.helpers import queries_to_render, release
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,7 @@ def _cycle(world, drive_to_po, *quantities):
             ReceiptLineInput(purchase_order_line=line, quantity=line.quantity) for line in po_lines
         ],
     )
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-        sales_order=order,
-    )
+    wave = release(world, sales_order=order)
     shipment = wave.shipments.get()
     shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
     autoinvoice_import(actor=world.users["ar"])

@@ -35,8 +35,8 @@ from procurement.services import (
 )
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment, ShipmentStatus
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import history_users, place_order
+from shipping.services import shipment_ship_confirm
+from tests.helpers import history_users, place_order, release
 
 pytestmark = pytest.mark.django_db
 
@@ -133,9 +133,7 @@ def _receive(users, purchase_order, po_line, line):
 def _pick_and_ship(world, line) -> Shipment:
     """Pick release and ship confirm: the servers leave, nothing stays on hand."""
     users = world.users
-    wave = pick_release(
-        actor=users["shipper"], business_unit=world.units["US1"], warehouse=world.warehouses["M1"]
-    )
+    wave = release(world)
     shipment = Shipment.objects.get(pick_wave=wave)
     shipment_ship_confirm(actor=users["shipper"], shipment=shipment)
     shipment.refresh_from_db()

@@ -12,8 +12,7 @@ from orders.models import LineStatus
 from orders.services import sales_order_book
 from procurement.services import purchase_order_approve
 from receiving.services import ReceiptLineInput, receipt_create
-from shipping.services import pick_release
-from tests.helpers import place_order, snapshot
+from tests.helpers import place_order, release, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +29,7 @@ def test_ship_before_receipt_is_refused(world, drive_to_po):
     assert_refused(
         ValidationRefused,
         "No reserved lines are waiting",
-        lambda: pick_release(
-            actor=world.users["shipper"],
-            business_unit=world.units["US1"],
-            warehouse=world.warehouses["M1"],
-            sales_order=order,
-        ),
+        lambda: release(world, sales_order=order),
     )
 
 

@@ -15,9 +15,7 @@ from invoicing.services import (
     ap_invoice_validate,
     autoinvoice_import,
 )
-from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import receive, snapshot
+from tests.helpers import receive, ship, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -109,12 +107,7 @@ def test_duplicate_supplier_invoice_number_is_refused(world, po_line):
 
 def test_autoinvoice_bills_at_sales_price_once(world, po_line):
     receive(world, po_line, "2")
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=Shipment.objects.get())
+    ship(world)
     first = autoinvoice_import(actor=world.users["ar"])
     second = autoinvoice_import(actor=world.users["ar"])
     assert (first.created, second.examined) == (1, 0)

@@ -22,8 +22,7 @@ from invoicing.services import (
 )
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrderLine
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import receive
+from tests.helpers import receive, ship
 from tests.locking.interleaving import uncommitted_meanwhile
 from tests.locking.support import (
     assert_locks_only_own_rows,
@@ -64,12 +63,7 @@ def ar_invoice(world, drive_to_po) -> ARInvoice:
     order, po_lines = drive_to_po((SERVER, "1"), ("SRV-R760-XA", "2"))
     for po_line in po_lines:
         receive(world, po_line, po_line.quantity)
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=wave.shipments.get())
+    ship(world)
     autoinvoice_import(actor=world.users["ar"])
     return ARInvoice.objects.get(sales_order=order)
 
@@ -156,12 +150,7 @@ def test_ar_complete_locks_the_invoice_then_its_lines(world, drive_to_po):
 def test_autoinvoice_locks_shipment_lines_then_their_sales_order_lines(world, drive_to_po):
     order, [po_line] = drive_to_po((SERVER, "1"))
     receive(world, po_line, "1")
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=wave.shipments.get())
+    ship(world)
 
     statements = locking_statements(lambda: autoinvoice_import(actor=world.users["ar"]))
 

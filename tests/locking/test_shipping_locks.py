@@ -13,8 +13,8 @@ from orders.models import LineStatus, SalesOrderLine
 from shipping import services as shipping_services
 from shipping.exceptions import RELEASED_MEANWHILE, LineAlreadyReleased
 from shipping.models import PickWave, Shipment, ShipmentLine, ShipmentStatus
-from shipping.services import NOTHING_TO_RELEASE, pick_release, shipment_ship_confirm
-from tests.helpers import receive, snapshot
+from shipping.services import NOTHING_TO_RELEASE, shipment_ship_confirm
+from tests.helpers import receive, release, snapshot
 from tests.locking.support import (
     assert_locks_only_own_rows,
     lock_order,
@@ -32,14 +32,6 @@ def reserved(drive_to_po, world, *lines):
     for po_line in po_lines:
         receive(world, po_line, po_line.quantity)
     return order
-
-
-def release(world):
-    return pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
 
 
 def confirm(world, shipment):

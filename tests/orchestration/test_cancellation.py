@@ -28,8 +28,8 @@ from procurement.models import (
 )
 from procurement.services import orders_progress, supply_orders_generate
 from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order, receive, snapshot
+from shipping.services import shipment_ship_confirm
+from tests.helpers import place_order, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -186,11 +186,7 @@ def test_cancel_after_partial_receipt_releases_part_and_asks_about_the_rest(worl
 def test_a_released_or_shipped_line_cannot_be_cancelled(world, drive_to_po):
     order, [po_line] = drive_to_po(("SRV-DL380-G11", "1"))
     receive(world, po_line, "1")
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
+    release(world)
     line = order.lines.get()
     before = snapshot()
     with pytest.raises(LineNotCancellable, match="released on shipment"):

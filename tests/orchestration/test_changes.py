@@ -39,8 +39,8 @@ from procurement.services import (
     supply_orders_generate,
 )
 from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order, receive, snapshot
+from shipping.services import shipment_ship_confirm
+from tests.helpers import place_order, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +55,7 @@ def change(world, line, quantity):
 
 
 def ship_and_bill_everything(world):
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
+    release(world)
     for shipment in Shipment.objects.filter(status="RELEASED"):
         shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
     autoinvoice_import(actor=world.users["ar"])

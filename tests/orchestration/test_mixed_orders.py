@@ -15,8 +15,8 @@ from procurement.models import SupplyOrder
 from procurement.services import orders_progress
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import place_order
+from shipping.services import shipment_ship_confirm
+from tests.helpers import place_order, release
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,7 @@ def test_a_mixed_order_ships_and_bills_both_lines(world, drive_to_po):
         purchase_order=po_line.purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("1"))],
     )
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
+    release(world)
     shipment = Shipment.objects.get()
     assert shipment.lines.count() == 2
     shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)

@@ -8,20 +8,11 @@ import pytest
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from inventory.models import InventoryTransaction, Reservation, TransactionType
 from orders.models import LineStatus
-from shipping.models import PickWave, ShipmentStatus
+from shipping.models import ShipmentStatus
 from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import history_users, on_hand, receive, snapshot
+from tests.helpers import history_users, on_hand, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def release(world, **criteria) -> PickWave:
-    return pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-        **criteria,
-    )
 
 
 @pytest.fixture

@@ -61,9 +61,7 @@ from procurement.services import (
     supply_orders_generate,
 )
 from receiving.services import ReceiptLineInput, receipt_create
-from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import PROJECT_APPS, place_order
+from tests.helpers import PROJECT_APPS, place_order, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +128,7 @@ def documents(world):
         purchase_order=purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
     )
-    wave = pick_release(
-        actor=users["shipper"], business_unit=world.units["US1"], warehouse=world.warehouses["M1"]
-    )
-    shipment_ship_confirm(actor=users["shipper"], shipment=Shipment.objects.get(pick_wave=wave))
+    ship(world)
     ap_invoice = ap_invoice_create(
         actor=users["ap"],
         purchase_order=purchase_order,

@@ -18,8 +18,7 @@ from procurement.models import (
     SupplyOrder,
     SupplyStatus,
 )
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import messages_of, place_order, receive, snapshot, unit_user
+from tests.helpers import messages_of, place_order, receive, ship, snapshot, unit_user
 from tests.web.changes.support import errors_of, exception_rows, form_data
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +40,7 @@ def order_cancel_url(order) -> str:
 def shipped_order(world, drive_to_po):
     order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
     receive(world, po_line, "2")
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-        sales_order=order,
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=wave.shipments.get())
+    ship(world, sales_order=order)
     return order
 
 

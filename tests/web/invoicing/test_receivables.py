@@ -8,9 +8,7 @@ from django.urls import reverse
 from invoicing.models import ARInvoice, ARStatus
 from invoicing.services import autoinvoice_import
 from orders.models import LineStatus
-from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import queries_to_render, snapshot, unit_user
+from tests.helpers import queries_to_render, ship, snapshot, unit_user
 from tests.web.shipping.support import invoiced_in_bulk, reserved_order
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +26,7 @@ def ar(client, users):
 def invoice(world, drive_to_po) -> ARInvoice:
     """An order of 2 servers at 48,500.00 shipped and billed by Import AutoInvoice."""
     reserved_order(world, drive_to_po, "2")
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    shipment_ship_confirm(actor=world.users["shipper"], shipment=Shipment.objects.get())
+    ship(world)
     autoinvoice_import(actor=world.users["ar"])
     return ARInvoice.objects.get()
 

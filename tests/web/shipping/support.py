@@ -9,8 +9,8 @@ from invoicing.services import APLineInput, ap_invoice_create, autoinvoice_impor
 from procurement.models import PurchaseOrderLine
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment, ShipmentStatus
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import receive
+from shipping.services import shipment_ship_confirm
+from tests.helpers import receive, release
 from tests.web.procurement.support import purchase_orders_in_bulk
 
 
@@ -40,11 +40,7 @@ def received_in_bulk(world, count: int) -> list[PurchaseOrderLine]:
 def released_in_bulk(world, count: int) -> None:
     """``count`` more released shipments (one pick wave, one shipment per order)."""
     received_in_bulk(world, count)
-    pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
+    release(world)
 
 
 def invoiced_in_bulk(world, count: int) -> None:

@@ -10,8 +10,7 @@ from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_valida
 from orchestration.demo import bulk_book_orders
 from procurement.models import SupplyOrder, SupplyStatus
 from procurement.services import orders_progress, supply_orders_generate
-from shipping.services import pick_release
-from tests.helpers import place_order, queries_to_render, receive, unit_user
+from tests.helpers import place_order, queries_to_render, receive, release, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -106,12 +105,7 @@ def test_the_counts_follow_the_documents(client, world, users, drive_to_po):
     receive(world, po_line, "2")
     assert count("receiver", "Open purchase orders to receive") == 0  # closed for receiving
     assert count("shipper", "Reserved lines to pick release") == 1
-    pick_release(
-        actor=users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-        sales_order=order,
-    )
+    release(world, sales_order=order)
     assert count("shipper", "Reserved lines to pick release") == 0
     assert count("shipper", "Shipments to ship confirm") == 1
 

@@ -17,9 +17,8 @@ from invoicing.services import (
 from procurement.models import RequisitionLine, SupplyOrder
 from receiving.models import Receipt
 from shipping.models import Shipment
-from shipping.services import pick_release, shipment_ship_confirm
 from tests.factories import UserFactory
-from tests.helpers import queries_to_render, receive, unit_user
+from tests.helpers import queries_to_render, receive, ship, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +30,7 @@ def trace_url(line) -> str:
 def finish_cycle(world, order, po_line):
     """Pick, ship, bill the supplier and the customer, and pay and complete both invoices."""
     users = world.users
-    wave = pick_release(
-        actor=users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-        sales_order=order,
-    )
-    shipment_ship_confirm(actor=users["shipper"], shipment=Shipment.objects.get(pick_wave=wave))
+    ship(world, sales_order=order)
     ap_invoice = ap_invoice_create(
         actor=users["ap"],
         purchase_order=po_line.purchase_order,
