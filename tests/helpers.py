@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_fsm import FSMField
 
 from inventory.models import OnHandBalance
+from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment
@@ -94,6 +95,21 @@ def ship(world, **criteria) -> list[Shipment]:
         shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
         for shipment in wave.shipments.order_by("pk")
     ]
+
+
+def cancel(world, line, reason="customer changed their mind"):
+    """Cancel a sales order line as the clerk."""
+    return sales_order_line_cancel(actor=world.users["clerk"], sales_order_line=line, reason=reason)
+
+
+def change(world, line, quantity):
+    """Change a sales order line's quantity as the clerk."""
+    return sales_order_line_change_quantity(
+        actor=world.users["clerk"],
+        sales_order_line=line,
+        quantity=Decimal(quantity),
+        reason="customer asked",
+    )
 
 
 def on_hand(world, item="SRV-DL380-G11", warehouse="M1") -> tuple[Decimal, Decimal]:

@@ -25,12 +25,10 @@ from orchestration.services import (
     exception_keep_as_stock,
     purchase_order_line_close_short,
     sales_order_cancel,
-    sales_order_line_cancel,
-    sales_order_line_change_quantity,
 )
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import POLineStatus, PurchaseOrderLine
-from tests.helpers import receive, snapshot
+from tests.helpers import cancel, change, receive, snapshot
 from tests.locking.interleaving import uncommitted_meanwhile
 from tests.locking.support import (
     assert_locks_only_own_rows,
@@ -46,21 +44,6 @@ CHAIN = [
     "procurement_requisitionline",
     "orders_salesorderline",
 ]
-
-
-def cancel(world, line):
-    return sales_order_line_cancel(
-        actor=world.users["clerk"], sales_order_line=line, reason="customer changed their mind"
-    )
-
-
-def change(world, line, quantity):
-    return sales_order_line_change_quantity(
-        actor=world.users["clerk"],
-        sales_order_line=line,
-        quantity=Decimal(quantity),
-        reason="customer asked",
-    )
 
 
 def close_short(world, po_line):

@@ -14,7 +14,6 @@ from orchestration.services import (
     exception_cancel_with_supplier,
     exception_keep_as_stock,
     sales_order_cancel,
-    sales_order_line_cancel,
 )
 from orders.models import LineStatus
 from procurement.models import (
@@ -29,13 +28,9 @@ from procurement.models import (
 from procurement.services import orders_progress, supply_orders_generate
 from shipping.models import Shipment
 from shipping.services import shipment_ship_confirm
-from tests.helpers import place_order, receive, release, snapshot
+from tests.helpers import cancel, place_order, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def cancel(world, line, reason="customer changed their mind"):
-    return sales_order_line_cancel(actor=world.users["clerk"], sales_order_line=line, reason=reason)
 
 
 def on_hand(line):

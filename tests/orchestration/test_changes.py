@@ -22,7 +22,6 @@ from orchestration.services import (
     Remainder,
     exception_acknowledge,
     purchase_order_line_close_short,
-    sales_order_line_change_quantity,
 )
 from orders.models import LineStatus
 from procurement.models import (
@@ -40,18 +39,9 @@ from procurement.services import (
 )
 from shipping.models import Shipment
 from shipping.services import shipment_ship_confirm
-from tests.helpers import place_order, receive, release, snapshot
+from tests.helpers import change, place_order, receive, release, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def change(world, line, quantity):
-    return sales_order_line_change_quantity(
-        actor=world.users["clerk"],
-        sales_order_line=line,
-        quantity=Decimal(quantity),
-        reason="customer asked",
-    )
 
 
 def ship_and_bill_everything(world):
