@@ -19,6 +19,7 @@ from .models import BusinessException, ExceptionKind, ExceptionStatus
 
 BUYER, AP_ACCOUNTANT = "Buyer", "AP Accountant"
 LATE_SUPPLY = "Late supply"
+SUPPLY_CANCELLED = "Supply cancelled"
 
 
 @dataclass
@@ -75,19 +76,21 @@ def _stored_exceptions(user) -> list[Entry]:
 
 
 def _unsourced_supply_orders(user) -> list[Entry]:
-    """Supply orders in Exception: no usable sourcing rule for the item."""
+    """Supply orders in Exception: no usable sourcing rule for the item, or their PO line
+    or requisition line was cancelled and the buyer re-sources them or cancels the demand
+    (``awaits_buyer``)."""
     supply_orders = scope_to_units(
         SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
     ).select_related("sales_order_line__order")
     return [
         Entry(
-            kind="No usable sourcing rule",
+            kind=SUPPLY_CANCELLED if supply_order.awaits_buyer else "No usable sourcing rule",
             owner_role=BUYER,
             opened_at=supply_order.updated_at,
             message=supply_order.exception_reason,
             document=supply_order,
             sales_order_line=supply_order.sales_order_line,
-            actions=["cancel_line"],
+            actions=["resource", "cancel_demand"] if supply_order.awaits_buyer else ["cancel_line"],
         )
         for supply_order in supply_orders
     ]

@@ -1,4 +1,5 @@
-"""Forms of the buyer's workbench: list searches, the Document Builder and PO rejection.
+"""Forms of the buyer's workbench: list searches, the Document Builder, PO rejection, and
+cancelling supply and re-sourcing it.
 
 ``SupplyFilterForm`` (supplier and item) is also the base of the receiving workbench's
 searches, which look for the same purchase orders.
@@ -11,7 +12,7 @@ from b2b_portal.web import SubmissionTokenField
 from catalog.models import Item, Supplier
 from catalog.units import scope_to_units
 
-from .models import POStatus, RequisitionLine
+from .models import POStatus, RequisitionLine, SourcingRule
 
 REJECTION_REASON_REQUIRED = "Say why the purchase order is rejected."
 
@@ -67,3 +68,88 @@ class RejectForm(forms.Form):
         error_messages={"required": REJECTION_REASON_REQUIRED},
         help_text="The buyer sees this reason on the purchase order.",
     )
+
+
+# --- Cancelling supply and re-sourcing it (procurement.services.cancellation) ------------
+
+
+def _reason(required: str) -> forms.CharField:
+    return forms.CharField(
+        max_length=200,  # the service prefixes who cancelled; the record holds 240
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": required},
+        help_text="Recorded with your name on the documents and in their history.",
+    )
+
+
+class SupplyCancelForm(forms.Form):
+    """Cancel a PO or a PO line: the reason, and whether the supplier asked for it."""
+
+    on_supplier_word = forms.BooleanField(
+        label="The supplier cancelled it (cancelled on the supplier's word)", required=False
+    )
+    reason = _reason("Say why the supply is cancelled.")
+    submission_token = SubmissionTokenField()
+
+
+class SourcingRuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, rule):
+        return (
+            f"{rule.supplier.name} ({rule.supplier_site.code}), rank {rule.rank}, "
+            f"{rule.unit_cost} {rule.currency_code}, {rule.lead_time_days} days"
+        )
+
+
+def usable_rules(item):
+    """The item's sourcing rules with an active supplier and site, best rank first."""
+    return (
+        SourcingRule.objects.filter(item=item, supplier__active=True, supplier_site__active=True)
+        .select_related("supplier", "supplier_site")
+        .order_by("rank", "pk")
+    )
+
+
+class ResourceForm(forms.Form):
+    """Re-source a supply order: the rule (supplier) to buy from now, and why."""
+
+    sourcing_rule = SourcingRuleChoiceField(
+        queryset=SourcingRule.objects.none(),
+        label="Buy from",
+        error_messages={"required": "Choose the supplier to buy from."},
+    )
+    reason = _reason("Say why the supply is re-sourced.")
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sourcing_rule"].queryset = usable_rules(item)
+
+
+RETURN_TO_OPEN, HOLD, RESOURCE_NOW = "open", "hold", "resource"
+
+
+class RequisitionCancelForm(ResourceForm):
+    """Cancel a requisition line, and say what becomes of its supply order."""
+
+    then = forms.ChoiceField(
+        label="Then",
+        widget=forms.RadioSelect,
+        initial=RETURN_TO_OPEN,
+        choices=[
+            (RETURN_TO_OPEN, "Back to Open: the next Generate Supply Orders sources it again"),
+            (HOLD, "Hold in Exception until a buyer re-sources it or the demand is cancelled"),
+            (RESOURCE_NOW, "Re-source it now from the supplier chosen below"),
+        ],
+    )
+    field_order = ["then", "sourcing_rule", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sourcing_rule"].required = False
+        self.fields["reason"].error_messages["required"] = "Say why the requisition is cancelled."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("then") == RESOURCE_NOW and not data.get("sourcing_rule"):
+            self.add_error("sourcing_rule", "Choose the supplier to buy from.")
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import supply_views, views
 
 app_name = "procurement"
 
@@ -42,6 +42,26 @@ urlpatterns = [
         "purchase-orders/<int:pk>/reject/",
         views.PurchaseOrderRejectView.as_view(),
         name="po_reject",
+    ),
+    path(
+        "purchase-orders/<int:pk>/cancel/",
+        supply_views.PurchaseOrderCancelView.as_view(),
+        name="po_cancel",
+    ),
+    path(
+        "po-lines/<int:pk>/cancel/",
+        supply_views.PurchaseOrderLineCancelView.as_view(),
+        name="po_line_cancel",
+    ),
+    path(
+        "requisition-lines/<int:pk>/cancel/",
+        supply_views.RequisitionLineCancelView.as_view(),
+        name="requisition_line_cancel",
+    ),
+    path(
+        "supply-orders/<int:pk>/resource/",
+        supply_views.SupplyOrderResourceView.as_view(),
+        name="supply_resource",
     ),
     path(
         "purchase-orders/<int:pk>/print/", views.PurchaseOrderPrintView.as_view(), name="po_print"

@@ -30,6 +30,7 @@ from .forms import (
 from .models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, RequisitionStatus
 from .selectors import LIVE_PO_LINES, po_grouping_key, purchase_orders_filtered
 from .services import (
+    CANCELLABLE_PO,
     purchase_order_approve,
     purchase_order_reject,
     purchase_order_submit,
@@ -251,7 +252,9 @@ class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):
     ).prefetch_related(
         Prefetch(
             "lines",
-            queryset=PurchaseOrderLine.objects.select_related("item", "sales_order_line__order"),
+            queryset=PurchaseOrderLine.objects.select_related(
+                "item", "sales_order_line__order", "cancelled_by"
+            ),
         )
     )
 
@@ -267,6 +270,9 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
             and can_proceed(purchase_order.submit),
             can_approve=may_approve and can_proceed(purchase_order.approve),
             can_reject=may_approve and can_proceed(purchase_order.reject),
+            # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
+            can_cancel=user.has_perm("procurement.change_purchaseorder")
+            and purchase_order.status in CANCELLABLE_PO,
             receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
             history=purchase_order.history.select_related("history_user"),
             **kwargs,

@@ -58,6 +58,9 @@ RESOLUTIONS = {
 ACTIONS = {
     **{name: (r.label, "procurement.change_purchaseorder") for name, r in RESOLUTIONS.items()},
     "cancel_line": ("Cancel Line", "orders.change_salesorderline"),
+    # A supply order whose PO line or requisition line was cancelled (procurement).
+    "resource": ("Re-source", "procurement.add_purchaseorder"),
+    "cancel_demand": ("Cancel Demand", "orders.change_salesorderline"),
     "release_hold": ("Release Hold", "invoicing.release_hold"),
     "close_short": ("Close Short", "procurement.change_purchaseorder"),
 }
@@ -145,7 +148,9 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
         back = urlencode({"next": self.request.get_full_path()})
         if name in RESOLUTIONS:
             return resolve_url(entry.document, name)
-        if name == "cancel_line":
+        if name == "resource":
+            return f"{reverse('procurement:supply_resource', args=[entry.document.pk])}?{back}"
+        if name in ("cancel_line", "cancel_demand"):
             line = entry.sales_order_line
             return f"{reverse('orchestration:line_cancel', args=[line.pk])}?{back}"
         if name == "release_hold":

@@ -4,6 +4,7 @@ Orders (``supply_orders``), purchase orders made, approved and following their l
 (``late_supply``). Callers import from here."""
 
 from .cancellation import (
+    CANCELLABLE_PO,
     purchase_order_cancel,
     purchase_order_line_cancel,
     requisition_line_cancel,
@@ -21,6 +22,7 @@ from .purchase_orders import (
 from .supply_orders import DEFAULT_BATCH_SIZE, orders_progress, supply_orders_generate
 
 __all__ = [
+    "CANCELLABLE_PO",
     "DEFAULT_BATCH_SIZE",
     "orders_progress",
     "purchase_order_approve",
