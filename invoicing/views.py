@@ -18,7 +18,7 @@ from b2b_portal.queries import line_amount, lines_aggregate, number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
-from procurement.models import PurchaseOrder, PurchaseOrderLine
+from procurement.models import POLineStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import LIVE_PO_LINES
 
 from .forms import (
@@ -28,7 +28,16 @@ from .forms import (
     HoldReleaseForm,
     InvoiceablePurchaseOrderSearchForm,
 )
-from .models import APInvoice, APInvoiceHold, APInvoiceLine, APStatus, ARInvoice, ARInvoiceLine
+from .models import (
+    APInvoice,
+    APInvoiceHold,
+    APInvoiceLine,
+    APStatus,
+    ARCreditMemo,
+    ARInvoice,
+    ARInvoiceLine,
+    ARStatus,
+)
 from .selectors import lines_to_bill
 from .services import (
     INVOICEABLE_PO_STATUSES,
@@ -174,14 +183,21 @@ class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         invoice, user = self.object, self.request.user
         may_release = user.has_perm("invoicing.release_hold")
+        # Cancel and adjust: every open hold has an action that resolves it.
+        may_correct = user.has_perm("invoicing.change_apinvoice") and can_proceed(invoice.cancel)
         for hold in invoice.holds.all():
             is_open = hold.released_at is None
             hold.clears_by_validation = is_open and not hold.can_be_released_by_hand()
             hold.may_release = may_release and is_open and hold.can_be_released_by_hand()
+            hold.may_resolve = may_correct and is_open
+            hold.can_still_be_received = hold.invoice_line_id and (
+                hold.invoice_line.purchase_order_line.status == POLineStatus.OPEN
+            )
         return super().get_context_data(
             may_validate=user.has_perm("invoicing.validate_apinvoice")
             and can_proceed(invoice.validate),
             may_pay=user.has_perm("invoicing.pay_apinvoice") and can_proceed(invoice.pay),
+            may_correct=may_correct,
             release_form=HoldReleaseForm() if may_release else None,
             history=invoice.history.select_related("history_user").order_by("history_date"),
             **kwargs,
@@ -287,14 +303,25 @@ class ARInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             queryset=ARInvoiceLine.objects.select_related(
                 "sales_order_line__order", "sales_order_line__item", "shipment_line__shipment"
             ),
-        )
+        ),
+        Prefetch(
+            "credit_memos",
+            queryset=ARCreditMemo.objects.select_related("created_by").prefetch_related("lines"),
+        ),
     )
 
     def get_context_data(self, **kwargs):
-        may_complete = self.request.user.has_perm("invoicing.complete_arinvoice") and can_proceed(
-            self.object.complete
+        invoice, user = self.object, self.request.user
+        may_complete = user.has_perm("invoicing.complete_arinvoice") and can_proceed(
+            invoice.complete
         )
-        return super().get_context_data(may_complete=may_complete, **kwargs)
+        may_correct = user.has_perm("invoicing.change_arinvoice")
+        return super().get_context_data(
+            may_complete=may_complete,
+            may_cancel=may_correct and can_proceed(invoice.cancel),
+            may_credit=may_correct and invoice.status == ARStatus.COMPLETE,
+            **kwargs,
+        )
 
 
 class ARInvoiceCompleteView(ServiceActionView):

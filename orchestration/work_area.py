@@ -32,6 +32,7 @@ class Entry:
     sales_order_line: object = None
     purchase_order_line: object = None
     actions: list[str] = field(default_factory=list)
+    ap_hold: object = None  # an AP hold's entry: the hold its actions resolve
 
     @property
     def age(self):
@@ -108,10 +109,19 @@ def _open_ap_holds(user) -> list[Entry]:
             opened_at=hold.created_at,
             message=hold.message,
             document=hold.invoice,
-            actions=["release_hold"],
+            actions=_hold_actions(hold),
+            ap_hold=hold,
         )
         for hold in holds
     ]
+
+
+def _hold_actions(hold) -> list[str]:
+    """No hold without a way out: a quantity hold clears only by receipt, which may never
+    come, so it is adjusted to what was received; any held invoice may be cancelled."""
+    if hold.can_be_released_by_hand():
+        return ["release_hold", "cancel_invoice"]
+    return ["adjust_to_received", "cancel_invoice"]
 
 
 def _late_po_lines(user) -> list[Entry]:

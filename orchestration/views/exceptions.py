@@ -62,6 +62,8 @@ ACTIONS = {
     "resource": ("Re-source", "procurement.add_purchaseorder"),
     "cancel_demand": ("Cancel Demand", "orders.change_salesorderline"),
     "release_hold": ("Release Hold", "invoicing.release_hold"),
+    "adjust_to_received": ("Adjust to Received", "invoicing.change_apinvoice"),
+    "cancel_invoice": ("Cancel Invoice", "invoicing.change_apinvoice"),
     "close_short": ("Close Short", "procurement.change_purchaseorder"),
 }
 # Whoever works on one kind of document an exception sits on may open the work area.
@@ -155,6 +157,10 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             return f"{reverse('orchestration:line_cancel', args=[line.pk])}?{back}"
         if name == "release_hold":
             return document_url(entry.document)
+        if name == "adjust_to_received":
+            return reverse("invoicing:hold_adjust_to_received", args=[entry.ap_hold.pk])
+        if name == "cancel_invoice":
+            return reverse("invoicing:ap_cancel", args=[entry.document.pk])
         if name == "close_short" and po_line is not None:
             return f"{reverse('orchestration:po_line_close_short', args=[po_line.pk])}?{back}"
         return None

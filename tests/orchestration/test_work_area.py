@@ -46,7 +46,11 @@ def test_every_kind_is_listed_with_owner_and_actions(world, drive_to_po, today):
     entries = open_exceptions(world.users["buyer"])
     summary = sorted((entry.kind, entry.owner_role, tuple(entry.actions)) for entry in entries)
     assert summary == [
-        ("AP hold: Quantity billed exceeds quantity received", "AP Accountant", ("release_hold",)),
+        (
+            "AP hold: Quantity billed exceeds quantity received",
+            "AP Accountant",
+            ("adjust_to_received", "cancel_invoice"),
+        ),
         ("Late supply", "Buyer", ()),
         ("No usable sourcing rule", "Buyer", ("cancel_line",)),
         ("Supplier cancellation needed", "Buyer", ("cancel_with_supplier", "keep_as_stock")),

@@ -88,7 +88,14 @@ def test_every_kind_is_listed_with_its_owner_and_the_actions_the_user_may_take(
     hold = next(
         row for row in client.get(EXCEPTIONS).context["rows"] if row.entry.kind[:7] == "AP hold"
     )
-    assert hold.actions == [("Release Hold", hold.entry.document.get_absolute_url())]
+    # A quantity hold cannot be released by hand: it is adjusted or its invoice cancelled.
+    assert hold.actions == [
+        (
+            "Adjust to Received",
+            reverse("invoicing:hold_adjust_to_received", args=[hold.entry.ap_hold.pk]),
+        ),
+        ("Cancel Invoice", reverse("invoicing:ap_cancel", args=[hold.entry.document.pk])),
+    ]
 
 
 def test_the_list_is_filtered_by_owner_and_kind_and_searched(client, users, add_exceptions):
