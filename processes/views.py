@@ -8,11 +8,46 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
+from catalog.models import BusinessUnit, Item, Supplier
+from orders.models import SalesOrder
 
 from .forms import RunFilterForm, ScheduleProcessForm
 from .registry import PROCESSES
 from .selectors import runs_visible_to
 from .services import process_run_queue, process_schedule_create
+
+PARAMETER_LABELS = {
+    "business_unit": "Business unit",
+    "item": "Item",
+    "supplier": "Supplier",
+    "sales_order": "Sales order",
+    "date_from": "Date from",
+    "date_to": "Date to",
+    "batch_size": "Batch size",
+}
+# Parameters stored as ids, shown as the row they name.
+PARAMETER_MODELS = {
+    "business_unit": BusinessUnit,
+    "item": Item,
+    "supplier": Supplier,
+    "sales_order": SalesOrder,
+}
+
+
+def parameters_described(parameters: dict) -> list[tuple[str, str]]:
+    """(label, text) per parameter of a run: names and numbers, not ids; a run without a
+    business unit went over every unit."""
+    described = []
+    for key, value in {"business_unit": None, **parameters}.items():
+        model = PARAMETER_MODELS.get(key)
+        if key == "business_unit" and value is None:
+            text = "Every unit"
+        elif model is not None:
+            text = str(model.objects.filter(pk=value).first() or f"{value} (deleted)")
+        else:
+            text = str(value)
+        described.append((PARAMETER_LABELS.get(key, key), text))
+    return described
 
 
 class ProcessesPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -56,7 +91,8 @@ class RunDetailView(ProcessesPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         failures = self.object.failures.all()[:500]
-        return super().get_context_data(failures=failures, **kwargs)
+        parameters = parameters_described(self.object.parameters)
+        return super().get_context_data(failures=failures, parameters=parameters, **kwargs)
 
 
 class ScheduleProcessView(ProcessesPermissionMixin, FormView):

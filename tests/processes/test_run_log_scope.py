@@ -98,3 +98,12 @@ def test_the_service_refuses_a_run_beyond_the_users_units(world, unit_code):
         )
     assert not ProcessRun.objects.exists()
     assert PeriodicTask.objects.count() == schedules
+
+
+def test_a_runs_page_names_its_unit_and_order_not_their_ids(client, world, runs):
+    client.force_login(world.users["admin"])
+    us1_page = client.get(reverse("processes:run_detail", args=[runs["US1"].pk]))
+    assert ("Business unit", "US1") in us1_page.context["parameters"]
+    every_unit = client.get(reverse("processes:run_detail", args=[runs[None].pk]))
+    assert ("Business unit", "Every unit") in every_unit.context["parameters"]
+    assert "Business unit: Every unit" in every_unit.content.decode()
