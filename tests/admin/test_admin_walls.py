@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 
 from b2b_portal.admin_units import SHARED, UnitScopedMixin
 from b2b_portal.roles import ROLES
-from catalog.models import Customer, Item, Supplier, SupplierSite, Warehouse
+from catalog.models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
 from catalog.units import scope_to_units
 from procurement.models import SourcingRule
 from tests.helpers import snapshot
@@ -203,8 +203,9 @@ def test_own_master_data_can_be_changed_but_not_moved_to_another_unit(client, wo
     assert warehouse.business_unit == world.units["EU1"]
 
 
-@pytest.mark.parametrize("model", [Supplier, SupplierSite])
+@pytest.mark.parametrize("model", [Supplier, SupplierSite, BusinessUnit])
 def test_shared_master_data_is_read_only_to_unit_users(client, world, model):
+    """Suppliers serve every unit, and a unit and its members are the administrator's."""
     codename = f"{model._meta.app_label}.change_{model._meta.model_name}"
     client.force_login(staff_of_unit(world, "Buyer", "US1", codename))
     row = model.objects.order_by("pk").first()
