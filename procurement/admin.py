@@ -27,9 +27,12 @@ from .models import (
 )
 from .services import (
     purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_line_cancel,
     purchase_order_reject,
     purchase_order_submit,
     purchase_orders_create_from_requisitions,
+    requisition_line_cancel,
 )
 
 
@@ -153,8 +156,20 @@ class RequisitionLineAdmin(ProcessRunsMixin, DocumentAdmin):
         "SUP": "supply_order_id",
         "SO": "sales_order_line__order_id",
     }
-    actions = ("create_purchase_orders",)
+    actions = ("create_purchase_orders", "cancel_requisition_lines")
     process_buttons = (ProcessButton("autocreate_purchase_orders"),)
+
+    has_cancel_permission = holds_permission("procurement.change_purchaseorder")
+    cancel_requisition_lines = service_action_with_reason(
+        requisition_line_cancel,
+        "requisition_line",
+        description="Cancel selected lines…",
+        permission="cancel",
+        title="Cancel requisition lines",
+        done="Cancelled {count} {objects}; the next Generate Supply Orders sources them again.",
+        noun="requisition line",
+        help_text="Only lines not yet on a purchase order can be cancelled.",
+    )
 
     @admin.display(description="AutoCreate", boolean=True)
     def auto_create(self, obj):
@@ -197,6 +212,12 @@ class PurchaseOrderLineInline(ReadOnlyInline):
     select_related = ("purchase_order", "sales_order_line__order", "item")
 
 
+CANCEL_HELP = (
+    "Only open lines with nothing received are cancelled. Each pegged order line's supply "
+    "order waits in the Exceptions work area to be re-sourced or its demand cancelled."
+)
+
+
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(DocumentAdmin):
     list_display = (
@@ -223,7 +244,7 @@ class PurchaseOrderAdmin(DocumentAdmin):
     search_fields = ("supplier__number", "supplier__name", "buyer__username")
     readonly_fields = ("total_amount",)
     inlines = (PurchaseOrderLineInline,)
-    actions = ("submit_orders", "approve_orders", "reject_orders")
+    actions = ("submit_orders", "approve_orders", "reject_orders", "cancel_orders")
 
     has_submit_permission = holds_permission("procurement.change_purchaseorder")
     has_approve_permission = holds_permission("procurement.approve_purchaseorder")
@@ -250,6 +271,15 @@ class PurchaseOrderAdmin(DocumentAdmin):
         title="Reject purchase orders",
         done="Rejected {count} {objects}; they are back to Draft.",
         help_text="The buyer sees this reason on the purchase order.",
+    )
+    cancel_orders = service_action_with_reason(
+        purchase_order_cancel,
+        "purchase_order",
+        description="Cancel selected orders…",
+        permission="submit",
+        title="Cancel purchase orders",
+        done="Cancelled the open lines of {count} {objects}; their supply waits for a buyer.",
+        help_text=CANCEL_HELP,
     )
 
 
@@ -287,8 +317,29 @@ class PurchaseOrderLineAdmin(DocumentAdmin):
     search_fields = ("item__number", "purchase_order__supplier__name")
     business_unit_path = "purchase_order__business_unit"
     number_search = {"PO": "purchase_order_id", "SO": "sales_order_line__order_id"}
-    actions = ("close_short_resupply", "close_short_cancel")
+    actions = ("close_short_resupply", "close_short_cancel", "cancel_lines", "cancel_by_supplier")
 
     has_close_short_permission = holds_permission("procurement.change_purchaseorder")
+    cancel_lines = service_action_with_reason(
+        purchase_order_line_cancel,
+        "purchase_order_line",
+        description="Cancel selected lines (by the buyer)…",
+        permission="close_short",
+        title="Cancel purchase order lines",
+        done="Cancelled {count} {objects}; their supply waits for a buyer.",
+        noun="purchase order line",
+        help_text=CANCEL_HELP,
+    )
+    cancel_by_supplier = service_action_with_reason(
+        purchase_order_line_cancel,
+        "purchase_order_line",
+        on_supplier_word=True,
+        description="Cancel selected lines (on the supplier's word)…",
+        permission="close_short",
+        title="Cancel purchase order lines on the supplier's word",
+        done="Cancelled {count} {objects}; their supply waits for a buyer.",
+        noun="purchase order line",
+        help_text=CANCEL_HELP,
+    )
     close_short_resupply = _close_short_action(Remainder.RESUPPLY, "resupplied")
     close_short_cancel = _close_short_action(Remainder.CANCEL, "cancelled")

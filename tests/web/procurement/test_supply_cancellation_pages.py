@@ -149,3 +149,17 @@ def test_cancelling_a_requisition_line_on_the_page(client, world, users):
     assert requisition_line.status == RequisitionStatus.CANCELLED
     assert SupplyOrder.objects.get().status == SupplyStatus.OPEN
     assert any("next Generate Supply Orders" in m for m in messages_of(response))
+
+
+def test_the_order_page_offers_resource_on_the_line_and_says_why(client, users, cancelled_supply):
+    order_url = cancelled_supply.sales_order_line.order.get_absolute_url()
+    client.force_login(users["buyer"])
+    content = client.get(order_url).content.decode()
+    assert resource_url(cancelled_supply) in content
+    client.force_login(users["clerk"])
+    content = client.get(order_url).content.decode()
+    assert resource_url(cancelled_supply) not in content  # the clerk cancels the demand
+    assert "Re-source it or cancel the demand" in content  # and sees why
+    assert reverse("orchestration:line_cancel", args=[cancelled_supply.sales_order_line_id]) in (
+        content
+    )
