@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_fsm import FSMField
 
 from inventory.models import OnHandBalance
+from invoicing.services import APLineInput, ap_invoice_create
 from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 from receiving.services import ReceiptLineInput, receipt_create
@@ -74,6 +75,21 @@ def receive(world, po_line, quantity):
         actor=world.users["receiver"],
         purchase_order=po_line.purchase_order,
         lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal(quantity))],
+    )
+
+
+def enter_ap_invoice(world, po_line, quantity, unit_price=None, number="INV-1"):
+    """Enter, as AP, an invoice of one PO line dated today (no unit price: the PO's)."""
+    return ap_invoice_create(
+        actor=world.users["ap"],
+        purchase_order=po_line.purchase_order,
+        supplier_invoice_number=number,
+        invoice_date=timezone.localdate(),
+        lines=[
+            APLineInput(
+                purchase_order_line=po_line, quantity=Decimal(quantity), unit_price=unit_price
+            )
+        ],
     )
 
 

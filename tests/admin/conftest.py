@@ -8,10 +8,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from invoicing.services import APLineInput, ap_invoice_create, ap_invoice_validate
 from invoicing.services import autoinvoice_import as run_autoinvoice
-from receiving.services import ReceiptLineInput, receipt_create
 from tests.admin.support import changelist_url
 from tests.factories import UserFactory
-from tests.helpers import place_order, ship
+from tests.helpers import place_order, receive, ship
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +28,7 @@ def full_cycle(world, drive_to_po, today):
     order, po_lines = drive_to_po(("SRV-DL380-G11", "2"))
     po_line = po_lines[0]
     purchase_order = po_line.purchase_order
-    receipt_create(
-        actor=users["receiver"],
-        purchase_order=purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
-    )
+    receive(world, po_line, "2")
     ship(world)
     ap_invoice = ap_invoice_create(
         actor=users["ap"],

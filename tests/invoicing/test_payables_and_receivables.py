@@ -3,35 +3,18 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from invoicing.models import APStatus, ARInvoice, HoldReason
 from invoicing.services import (
-    APLineInput,
-    ap_invoice_create,
     ap_invoice_hold_release,
     ap_invoice_pay,
     ap_invoice_validate,
     autoinvoice_import,
 )
-from tests.helpers import receive, ship, snapshot
+from tests.helpers import enter_ap_invoice, receive, ship, snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-def enter_invoice(world, po_line, quantity, unit_price=None, number="INV-1"):
-    return ap_invoice_create(
-        actor=world.users["ap"],
-        purchase_order=po_line.purchase_order,
-        supplier_invoice_number=number,
-        invoice_date=timezone.localdate(),
-        lines=[
-            APLineInput(
-                purchase_order_line=po_line, quantity=Decimal(quantity), unit_price=unit_price
-            )
-        ],
-    )
 
 
 @pytest.fixture
@@ -43,7 +26,7 @@ def po_line(world, drive_to_po):
 def test_billing_over_received_holds_until_the_goods_arrive(world, po_line):
     receive(world, po_line, "1")
     invoice = ap_invoice_validate(
-        actor=world.users["ap"], invoice=enter_invoice(world, po_line, "2")
+        actor=world.users["ap"], invoice=enter_ap_invoice(world, po_line, "2")
     )
     assert invoice.status == APStatus.ON_HOLD
     [hold] = invoice.holds.all()
@@ -71,7 +54,7 @@ def test_billing_over_received_holds_until_the_goods_arrive(world, po_line):
 
 def test_price_over_po_holds_and_release_records_who_and_why(world, po_line):
     receive(world, po_line, "2")
-    invoice = enter_invoice(world, po_line, "2", unit_price=Decimal("40000.00"))
+    invoice = enter_ap_invoice(world, po_line, "2", unit_price=Decimal("40000.00"))
     invoice = ap_invoice_validate(actor=world.users["ap"], invoice=invoice)
     [hold] = invoice.holds.all()
     assert (invoice.status, hold.reason) == (APStatus.ON_HOLD, HoldReason.PRICE_OVER_PO)
@@ -90,7 +73,7 @@ def test_price_within_supplier_tolerance_passes(world, po_line):
     supplier.price_tolerance_percent = Decimal("1.00")
     supplier.save()
     receive(world, po_line, "2")
-    invoice = enter_invoice(world, po_line, "2", unit_price=Decimal("40100.00"))
+    invoice = enter_ap_invoice(world, po_line, "2", unit_price=Decimal("40100.00"))
     assert (
         ap_invoice_validate(actor=world.users["ap"], invoice=invoice).status == APStatus.VALIDATED
     )
@@ -98,10 +81,10 @@ def test_price_within_supplier_tolerance_passes(world, po_line):
 
 def test_duplicate_supplier_invoice_number_is_refused(world, po_line):
     receive(world, po_line, "2")
-    enter_invoice(world, po_line, "1")
+    enter_ap_invoice(world, po_line, "1")
     before = snapshot()
     with pytest.raises(ValidationRefused, match="already entered"):
-        enter_invoice(world, po_line, "1")
+        enter_ap_invoice(world, po_line, "1")
     assert snapshot() == before
 
 
@@ -131,5 +114,5 @@ def test_bad_ap_invoice_input_is_refused(world, po_line, price, number, message)
     receive(world, po_line, "2")
     before = snapshot()
     with pytest.raises(ValidationRefused, match=message):
-        enter_invoice(world, po_line, "1", unit_price=price and Decimal(price), number=number)
+        enter_ap_invoice(world, po_line, "1", unit_price=price and Decimal(price), number=number)
     assert snapshot() == before

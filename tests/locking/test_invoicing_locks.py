@@ -6,14 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError
-from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused
 from invoicing.exceptions import DUPLICATE_SUPPLIER_INVOICE, DuplicateSupplierInvoice
 from invoicing.models import APInvoice, APInvoiceHold, APStatus, ARInvoice, ARStatus, HoldReason
 from invoicing.services import (
-    APLineInput,
-    ap_invoice_create,
     ap_invoice_hold_release,
     ap_invoice_pay,
     ap_invoice_validate,
@@ -22,7 +19,7 @@ from invoicing.services import (
 )
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrderLine
-from tests.helpers import receive, ship
+from tests.helpers import enter_ap_invoice, receive, ship
 from tests.locking.interleaving import uncommitted_meanwhile
 from tests.locking.support import (
     assert_locks_only_own_rows,
@@ -38,20 +35,6 @@ AP_VALIDATION_ORDER = [
     "procurement_purchaseorderline",
     "invoicing_apinvoicehold",
 ]
-
-
-def enter(world, po_line, quantity, *, number="INV-1", unit_price=None):
-    return ap_invoice_create(
-        actor=world.users["ap"],
-        purchase_order=po_line.purchase_order,
-        supplier_invoice_number=number,
-        invoice_date=timezone.localdate(),
-        lines=[
-            APLineInput(
-                purchase_order_line=po_line, quantity=Decimal(quantity), unit_price=unit_price
-            )
-        ],
-    )
 
 
 def validate(world, invoice):
@@ -72,7 +55,7 @@ def ar_invoice(world, drive_to_po) -> ARInvoice:
 def test_ap_invoice_create_locks_only_its_purchase_order(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "2"))
 
-    statements = locking_statements(lambda: enter(world, po_line, "2"))
+    statements = locking_statements(lambda: enter_ap_invoice(world, po_line, "2"))
 
     assert_locks_only_own_rows(statements)
     assert lock_order(statements) == ["procurement_purchaseorder"]
@@ -83,7 +66,7 @@ def test_ap_invoice_create_locks_only_its_purchase_order(world, drive_to_po):
 def test_ap_invoice_validate_locks_only_its_own_rows_in_the_documented_order(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "2"))
     receive(world, po_line, "2")
-    invoice = enter(world, po_line, "2")
+    invoice = enter_ap_invoice(world, po_line, "2")
 
     statements = locking_statements(lambda: validate(world, invoice))
 
@@ -100,7 +83,9 @@ def test_ap_invoice_validate_locks_only_its_own_rows_in_the_documented_order(wor
 def test_ap_hold_release_locks_the_invoice_then_the_hold_then_matches_again(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "1"))
     receive(world, po_line, "1")
-    invoice = validate(world, enter(world, po_line, "1", unit_price=po_line.unit_price * 2))
+    invoice = validate(
+        world, enter_ap_invoice(world, po_line, "1", unit_price=po_line.unit_price * 2)
+    )
     hold = invoice.holds.get(reason=HoldReason.PRICE_OVER_PO)
 
     statements = locking_statements(
@@ -122,7 +107,7 @@ def test_ap_hold_release_locks_the_invoice_then_the_hold_then_matches_again(worl
 def test_ap_invoice_pay_locks_only_the_invoice(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "1"))
     receive(world, po_line, "1")
-    invoice = validate(world, enter(world, po_line, "1"))
+    invoice = validate(world, enter_ap_invoice(world, po_line, "1"))
 
     statements = locking_statements(
         lambda: ap_invoice_pay(actor=world.users["ap"], invoice=invoice)
@@ -167,8 +152,8 @@ def test_the_same_supplier_invoice_entered_twice_at_once_is_entered_once(world, 
     assert first.purchase_order.supplier == second.purchase_order.supplier
 
     outcomes = run_concurrently(
-        lambda: enter(world, first, "1", number="INV-77"),
-        lambda: enter(world, second, "1", number="INV-77"),
+        lambda: enter_ap_invoice(world, first, "1", number="INV-77"),
+        lambda: enter_ap_invoice(world, second, "1", number="INV-77"),
     )
 
     [entered] = [outcome for outcome in outcomes if isinstance(outcome, APInvoice)]
@@ -190,10 +175,10 @@ def test_an_invoice_committed_between_the_check_and_the_insert_is_refused_by_the
     _, [first] = drive_to_po((SERVER, "1"))
     _, [second] = drive_to_po((SERVER, "1"))
 
-    with uncommitted_meanwhile(lambda: enter(world, first, "1", number="INV-88")):
+    with uncommitted_meanwhile(lambda: enter_ap_invoice(world, first, "1", number="INV-88")):
         before = APInvoice.objects.count()
         with pytest.raises(DuplicateSupplierInvoice) as refused:
-            enter(world, second, "1", number="INV-88")
+            enter_ap_invoice(world, second, "1", number="INV-88")
 
     supplier = first.purchase_order.supplier
     assert refused.value.message == DUPLICATE_SUPPLIER_INVOICE.format(
@@ -210,7 +195,7 @@ def test_an_invoice_committed_between_the_check_and_the_insert_is_refused_by_the
 def test_validation_twice_at_once_places_the_hold_once(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "2"))
     receive(world, po_line, "1")
-    invoice = enter(world, po_line, "2")  # billed over received: a quantity hold
+    invoice = enter_ap_invoice(world, po_line, "2")  # billed over received: a quantity hold
 
     outcomes = run_concurrently(lambda: validate(world, invoice), lambda: validate(world, invoice))
 
@@ -226,7 +211,7 @@ def test_validation_twice_at_once_places_the_hold_once(world, drive_to_po):
 def test_validation_twice_at_once_bills_the_invoice_once(world, drive_to_po):
     _, [po_line] = drive_to_po((SERVER, "2"))
     receive(world, po_line, "2")
-    invoice = enter(world, po_line, "2")
+    invoice = enter_ap_invoice(world, po_line, "2")
 
     outcomes = run_concurrently(lambda: validate(world, invoice), lambda: validate(world, invoice))
 

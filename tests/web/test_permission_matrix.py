@@ -60,8 +60,7 @@ from procurement.services import (
     purchase_orders_create_from_requisitions,
     supply_orders_generate,
 )
-from receiving.services import ReceiptLineInput, receipt_create
-from tests.helpers import PROJECT_APPS, place_order, ship
+from tests.helpers import PROJECT_APPS, place_order, receive, ship
 
 pytestmark = pytest.mark.django_db
 
@@ -123,11 +122,7 @@ def documents(world):
     purchase_order = purchase_order_submit(actor=users["buyer"], purchase_order=purchase_order)
     purchase_order = purchase_order_approve(actor=users["buyer"], purchase_order=purchase_order)
     po_line = PurchaseOrderLine.objects.get(purchase_order=purchase_order)
-    receipt_create(
-        actor=users["receiver"],
-        purchase_order=purchase_order,
-        lines=[ReceiptLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
-    )
+    receive(world, po_line, "2")
     ship(world)
     ap_invoice = ap_invoice_create(
         actor=users["ap"],
