@@ -83,6 +83,16 @@ DATABASES = {
 }
 # Services own their transactions (see docs/architecture.md), so requests are not atomic.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves the web process beside a Celery worker and beat, all writing to one
+    # file: WAL lets readers go on while one writes; IMMEDIATE takes the write lock at BEGIN,
+    # so a transaction that would have to upgrade a read lock waits instead of failing at
+    # once; and a writer waits up to 20 s for the lock instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
