@@ -199,9 +199,18 @@ class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             may_pay=user.has_perm("invoicing.pay_apinvoice") and can_proceed(invoice.pay),
             may_correct=may_correct,
             release_form=HoldReleaseForm() if may_release else None,
-            history=invoice.history.select_related("history_user").order_by("history_date"),
+            history=_with_line_history(invoice),
             **kwargs,
         )
+
+
+def _with_line_history(invoice: APInvoice) -> list:
+    """The invoice's history and its lines' (an adjustment says what it was and why)."""
+    rows = [
+        *invoice.history.select_related("history_user"),
+        *APInvoiceLine.history.filter(invoice_id=invoice.pk).select_related("history_user"),
+    ]
+    return sorted(rows, key=lambda record: record.history_date)
 
 
 class APInvoiceValidateView(ServiceActionView):
