@@ -41,6 +41,7 @@ class TransactionType(models.TextChoices):
     PO_RECEIPT = "PO_RECEIPT", "PO receipt"
     SALES_ISSUE = "SALES_ISSUE", "Sales order issue"
     ADJUSTMENT = "ADJUSTMENT", "Adjustment"
+    SHIPMENT_REVERSAL = "SHIPMENT_REVERSAL", "Shipment reversal"
 
 
 class InventoryTransaction(TimeStampedModel):

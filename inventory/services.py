@@ -159,6 +159,37 @@ def reservation_issue(
 
 
 @transaction.atomic
+def reservation_restore(
+    *, actor, sales_order_line: SalesOrderLine, quantity: Decimal, source_reference: str
+) -> Reservation:
+    """Take back what a reversed shipment issued (``reservation_issue`` undone): on-hand,
+    the reservation and the line's reserved quantity go up, its shipped quantity down.
+    The caller has locked ``sales_order_line`` and moves its status."""
+    reservation, balance = _reservation_locked(sales_order_line)
+    if reservation is None or sales_order_line.shipped_quantity < quantity:
+        raise ValidationRefused(
+            f"{sales_order_line} has only {sales_order_line.shipped_quantity} shipped; "
+            f"{quantity} cannot come back."
+        )
+    balance.reserved_quantity += quantity
+    _on_hand_move(
+        balance,
+        actor=actor,
+        transaction_type=TransactionType.SHIPMENT_REVERSAL,
+        quantity=quantity,
+        source_reference=source_reference,
+        history_reason=f"reversed {source_reference}",
+        sales_order_line=sales_order_line,
+    )
+    reservation.quantity += quantity
+    stamp_history(reservation, actor=actor, reason=f"reversed {source_reference}")
+    reservation.save()
+    sales_order_line.reserved_quantity += quantity
+    sales_order_line.shipped_quantity -= quantity
+    return reservation
+
+
+@transaction.atomic
 def reservation_release(
     *, actor, sales_order_line: SalesOrderLine, quantity: Decimal | None = None
 ) -> Reservation | None:

@@ -10,8 +10,14 @@ from collections.abc import Iterator
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from inventory.models import InventoryTransaction, OnHandBalance, Reservation
-from invoicing.models import APInvoiceLine, APStatus, ARInvoiceLine
+from inventory.models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
+from invoicing.models import (
+    APInvoiceLine,
+    APStatus,
+    ARCreditMemoLine,
+    ARInvoiceLine,
+    CreditDisposition,
+)
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import (
     POLineStatus,
@@ -51,19 +57,33 @@ def sales_line_quantities() -> Iterator[str]:
         held=_total(Reservation.objects.all(), "quantity", "sales_order_line"),
         received=_total(ReceiptLine.objects.all(), "reserved_quantity", "sales_order_line"),
         shipped=_total(
-            ShipmentLine.objects.filter(shipment__status=ShipmentStatus.SHIPPED),
+            ShipmentLine.objects.filter(status=ShipmentStatus.SHIPPED),
             "quantity",
             "sales_order_line",
         ),
-        billed=_total(ARInvoiceLine.objects.all(), "quantity", "sales_order_line"),
+        # Billed: live AR lines, less what credit memos gave back to bill again.
+        billed=_total(
+            ARInvoiceLine.objects.filter(is_cancelled=False), "quantity", "sales_order_line"
+        )
+        - _total(
+            ARCreditMemoLine.objects.filter(disposition=CreditDisposition.REINVOICE),
+            "quantity",
+            "invoice_line__sales_order_line",
+        ),
     ).filter(
         ~Q(held=F("reserved_quantity"))
         | ~Q(shipped=F("shipped_quantity"))
         | ~Q(billed=F("invoiced_quantity"))
         | Q(invoiced_quantity__gt=F("shipped_quantity"))
-        # A Back-to-Back line holds and ships only what arrived for it.
-        | Q(item__stocked=False, reserved_quantity__gt=F("received") - F("shipped_quantity"))
-        | Q(item__stocked=False, shipped_quantity__gt=F("received"))
+        # A Back-to-Back line holds and ships only what arrived for it. The rest a partial
+        # ship confirm split off holds what arrived for the line it came from (it has no
+        # receipt of its own): its stock is checked by on_hand_balances.
+        | Q(
+            Q(reserved_quantity__gt=F("received") - F("shipped_quantity"))
+            | Q(shipped_quantity__gt=F("received")),
+            Q(split_from__isnull=True) | Q(received__gt=0),
+            item__stocked=False,
+        )
     )
     for line in lines:
         yield (
@@ -174,6 +194,68 @@ def cancelled_supply_with_live_po_lines() -> Iterator[str]:
         yield f"{supply} is {supply.get_status_display()} but a live PO line still supplies it."
 
 
+def reversed_shipments_restored() -> Iterator[str]:
+    """A reversed shipment left no stock or reservation behind: what came back for a line
+    is what its reversed shipment lines had shipped, what left for it (issues less returns)
+    is what it has shipped, and a line back to Awaiting Shipping holds all it awaits."""
+    moved = InventoryTransaction.objects.filter(
+        transaction_type__in=[TransactionType.SALES_ISSUE, TransactionType.SHIPMENT_REVERSAL]
+    )
+    lines = (
+        SalesOrderLine.objects.annotate(
+            returned=_total(
+                moved.filter(transaction_type=TransactionType.SHIPMENT_REVERSAL),
+                "quantity",
+                "sales_order_line",
+            ),
+            reversed=_total(
+                ShipmentLine.objects.filter(status=ShipmentStatus.REVERSED),
+                "quantity",
+                "sales_order_line",
+            ),
+            issued=_total(moved, "quantity", "sales_order_line"),
+        )
+        .annotate(left_behind=F("issued") + F("shipped_quantity"))
+        .filter(
+            ~Q(returned=F("reversed"))
+            | ~Q(left_behind=0)
+            | Q(
+                status=LineStatus.AWAITING_SHIPPING,
+                reversed__gt=0,
+                reserved_quantity__lt=F("quantity") - F("shipped_quantity"),
+            )
+        )
+    )
+    for line in lines:
+        yield (
+            f"{line}: reversed shipments took back {line.returned} of the {line.reversed} they "
+            f"shipped; issued {-line.issued} net for {line.shipped_quantity} shipped; reserved "
+            f"{line.reserved_quantity} of {line.quantity - line.shipped_quantity} awaited."
+        )
+
+
+def credits_within_invoiced() -> Iterator[str]:
+    """A credit memo never credits more quantity or money than its invoice line billed,
+    nor credits a line of a cancelled invoice."""
+    lines = (
+        ARInvoiceLine.objects.annotate(
+            credited=_total(ARCreditMemoLine.objects.all(), "quantity", "invoice_line"),
+            credited_amount=_total(ARCreditMemoLine.objects.all(), "amount", "invoice_line"),
+        )
+        .filter(
+            Q(credited__gt=F("quantity"))
+            | Q(credited_amount__gt=F("quantity") * F("unit_price"))
+            | Q(is_cancelled=True, credited_amount__gt=0)
+        )
+        .select_related("invoice")
+    )
+    for line in lines:
+        yield (
+            f"{line}: credited {line.credited} ({line.credited_amount}) of {line.quantity} "
+            f"invoiced{' on a cancelled invoice' if line.is_cancelled else ''}."
+        )
+
+
 CHECKS = [
     live_po_lines_pegged_to_cancelled_lines,
     purchase_order_headers,
@@ -181,6 +263,8 @@ CHECKS = [
     sales_line_quantities,
     purchase_line_quantities,
     on_hand_balances,
+    reversed_shipments_restored,
+    credits_within_invoiced,
 ]
 
 

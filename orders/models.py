@@ -197,6 +197,18 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def mark_shipped(self):
         """Ship confirm has issued the whole quantity."""
 
+    def is_back_in_stock(self) -> bool:
+        return not self.shipped_quantity and self.is_fully_reserved()
+
+    @transition(
+        field=status,
+        source=LineStatus.SHIPPED,
+        target=LineStatus.AWAITING_SHIPPING,
+        conditions=[is_back_in_stock],
+    )
+    def return_to_shipping(self):
+        """Its shipment was reversed before invoicing: the goods are back, reserved for it."""
+
     @transition(
         field=status,
         source=LineStatus.SHIPPED,

@@ -10,11 +10,13 @@ from b2b_portal.admin_actions import (
     ReadOnlyInline,
     holds_permission,
     service_action,
+    service_action_with_reason,
 )
 from catalog.models import Customer
 from orders.models import SalesOrder
 from orders.numbers import sales_order_number
 
+from .corrections import pick_wave_unrelease, shipment_reverse, shipment_unrelease
 from .models import PickWave, Shipment, ShipmentLine
 from .services import pick_release, shipment_ship_confirm
 
@@ -59,7 +61,19 @@ class PickWaveAdmin(DocumentAdmin):
     search_fields = ("released_by__username", "warehouse__code")
     autocomplete_fields = ("warehouse",)
     inlines = (ShipmentInline,)
+    actions = ("unrelease",)
     add_form = PickReleaseAdminForm
+
+    has_release_permission = holds_permission("shipping.add_pickwave")
+    unrelease = service_action_with_reason(
+        pick_wave_unrelease,
+        "pick_wave",
+        description="Un-release selected waves (their Released shipments)",
+        permission="release",
+        title="Un-release pick waves",
+        done="Un-released {count} {objects}.",
+        help_text="Every shipment still Released goes back; its lines stay reserved.",
+    )
     add_fields = ("business_unit", "warehouse", "customer", "sales_order", "requested_by")
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -81,7 +95,7 @@ class PickWaveAdmin(DocumentAdmin):
 
 class ShipmentLineInline(ReadOnlyInline):
     model = ShipmentLine
-    fields = ("sales_order_line", "quantity")
+    fields = ("sales_order_line", "status", "released_quantity", "quantity")
     select_related = ("shipment", "sales_order_line__order")
 
 
@@ -97,15 +111,17 @@ class ShipmentAdmin(DocumentAdmin):
         "shipped_by",
         "shipped_at",
         "waybill",
+        "correction_reason",
     )
     list_filter = ("status", "business_unit", "warehouse", "shipped_at")
     list_select_related = ("business_unit", "pick_wave", "customer", "warehouse", "shipped_by")
     search_fields = ("customer__number", "customer__name", "waybill")
     number_search = {"WAVE": "pick_wave_id"}
     inlines = (ShipmentLineInline,)
-    actions = ("ship_confirm",)
+    actions = ("ship_confirm", "unrelease", "reverse")
 
     has_confirm_permission = holds_permission("shipping.confirm_shipment")
+    has_release_permission = holds_permission("shipping.add_pickwave")
     ship_confirm = service_action(
         shipment_ship_confirm,
         "shipment",
@@ -113,12 +129,30 @@ class ShipmentAdmin(DocumentAdmin):
         permission="confirm",
         done="Ship confirmed {count} {objects}.",
     )
+    unrelease = service_action_with_reason(
+        shipment_unrelease,
+        "shipment",
+        description="Un-release selected shipments",
+        permission="release",
+        title="Un-release shipments",
+        done="Un-released {count} {objects}.",
+        help_text="The lines go back to Awaiting Shipping and keep their reservation.",
+    )
+    reverse = service_action_with_reason(
+        shipment_reverse,
+        "shipment",
+        description="Reverse selected shipments",
+        permission="confirm",
+        title="Reverse shipments",
+        done="Reversed {count} {objects}.",
+        help_text="Before AR invoicing only: the goods come back on hand, reserved again.",
+    )
 
 
 @admin.register(ShipmentLine)
 class ShipmentLineAdmin(DocumentAdmin):
-    list_display = ("__str__", "sales_order_line", "quantity", "created_at")
-    list_filter = ("shipment__status", "shipment__business_unit", "created_at")
+    list_display = ("__str__", "sales_order_line", "status", "quantity", "created_at")
+    list_filter = ("status", "shipment__business_unit", "created_at")
     list_select_related = ("shipment", "sales_order_line__order")
     search_fields = ("sales_order_line__item__number",)
     business_unit_path = "shipment__business_unit"

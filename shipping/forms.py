@@ -2,11 +2,13 @@
 
 from django import forms
 
+from b2b_portal.fields import QuantityFormField
 from b2b_portal.lists import SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
 from catalog.models import Customer, Warehouse
 from catalog.units import business_units_of
+from orchestration.forms import reason_field
 from orders.models import SalesOrder
 from orders.numbers import sales_order_number
 
@@ -59,8 +61,46 @@ class PickReleaseForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in names}
 
 
+SHIP_CONFIRM_FORM_ID = "ship-confirm"
+
+
 class ShipConfirmForm(forms.Form):
+    """The waybill, and per released line the quantity shipped (blank: all released). The
+    quantity inputs sit in the lines table, tied to the form by their ``form`` attribute."""
+
     waybill = forms.CharField(label="Waybill", max_length=60, required=False)
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[self._name(line)] = QuantityFormField(
+                label=f"Quantity shipped of {line.sales_order_line}",
+                required=False,
+                initial=line.quantity,
+                widget=forms.TextInput(
+                    attrs={"form": SHIP_CONFIRM_FORM_ID, "inputmode": "decimal", "size": 8}
+                ),
+            )
+
+    @staticmethod
+    def _name(line) -> str:
+        return f"ship_{line.pk}"
+
+    def line_fields(self) -> list:
+        """(shipment line, its quantity field), in the order given, for the lines table."""
+        return [(line, self[self._name(line)]) for line in self.lines]
+
+    def quantities(self) -> dict:
+        """Shipment line pk -> quantity shipped, for the lines given one."""
+        entered = {line.pk: self.cleaned_data.get(self._name(line)) for line in self.lines}
+        return {pk: quantity for pk, quantity in entered.items() if quantity is not None}
+
+
+class ShipmentCorrectionForm(forms.Form):
+    """Un-release or reversal of a shipment (or un-release of a pick wave): why."""
+
+    reason = reason_field("Say why.", "Kept on the shipment and in its history.")
 
 
 class ShipmentSearchForm(SearchForm):

@@ -6,6 +6,8 @@ from catalog.models import Customer, Warehouse
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from processes.batching import filter_by
 
+from .models import LIVE_SHIPMENT_STATUSES
+
 
 def lines_awaiting_release(
     *,
@@ -15,14 +17,13 @@ def lines_awaiting_release(
     sales_order: SalesOrder | None = None,
     requested_by: date | None = None,
 ):
-    """The fully reserved lines no pick wave has released yet, narrowed by Pick Release's
-    criteria (None means "all"): what ``pick_release`` takes, and what the page counts
-    before the clerk presses Release."""
+    """The fully reserved lines no live shipment holds (never released, or un-released or
+    reversed since), narrowed by Pick Release's criteria (None means "all"): what
+    ``pick_release`` takes, and what the page counts before the clerk presses Release."""
     lines = SalesOrderLine.objects.filter(
         status=LineStatus.AWAITING_SHIPPING,
         order__business_unit__in=business_units,
-        shipment_lines__isnull=True,
-    )
+    ).exclude(shipment_lines__status__in=LIVE_SHIPMENT_STATUSES)
     return filter_by(
         lines,
         order__warehouse=warehouse,

@@ -2,22 +2,30 @@
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.fields import ZERO, format_quantity
 from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import require_business_unit
 from inventory.locks import balances_lock
-from inventory.services import reservation_issue
+from inventory.services import reservation_add, reservation_issue, reservation_release
 from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrder, SalesOrderLine
+from orders.splits import sales_order_line_split
 
-from .exceptions import RELEASED_MEANWHILE, LineAlreadyReleased
+from .exceptions import (
+    RELEASED_MEANWHILE,
+    SHIP_QUANTITY_OUT_OF_RANGE,
+    SPLIT_MEANWHILE,
+    LineAlreadyReleased,
+)
 from .locks import shipments_for_update
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
@@ -86,7 +94,10 @@ def _shipment_create(
     shipment.save()
     for line in lines:
         shipment_line = ShipmentLine(
-            shipment=shipment, sales_order_line=line, quantity=line.reserved_quantity
+            shipment=shipment,
+            sales_order_line=line,
+            quantity=line.reserved_quantity,
+            released_quantity=line.reserved_quantity,
         )
         stamp_history(shipment_line, actor=actor, reason="pick release")
         shipment_line.save()
@@ -94,21 +105,29 @@ def _shipment_create(
 
 
 @transaction.atomic
-def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Shipment:
-    """Ship confirm: the reserved stock leaves the warehouse and the lines are Shipped."""
+def shipment_ship_confirm(
+    *, actor, shipment: Shipment, waybill: str = "", quantities: dict | None = None
+) -> Shipment:
+    """Ship confirm: the reserved stock leaves the warehouse and the lines are Shipped.
+
+    ``quantities`` (shipment line pk -> quantity shipped; all that was released when
+    left out) may ship less: the line is split, the rest stays reserved on a new line
+    awaiting shipping (``_split_unshipped``)."""
     require_permission(actor, "shipping.confirm_shipment", "ship confirm shipments")
     require_business_unit(actor, shipment.business_unit_id)
     # The shipment first: a second confirm of it waits here, then finds it Shipped.
     shipment = shipments_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.RELEASED:
         raise TransitionRefused(f"{shipment} is already {shipment.get_status_display()}.")
+    # Its lines are read, not locked: whoever changes them (un-release, reversal) locks
+    # the shipment first. Their SO lines next: shipping moves their quantities and status.
     shipment_lines = list(shipment.lines.order_by("pk"))
-    # Its SO lines next: shipping moves their quantities and status. Items are read, not locked.
+    shipped = _quantities_to_ship(shipment_lines, quantities or {})
     sales_lines = {
         line.pk: line
         for line in sales_order_lines_for_update()
         .filter(pk__in=[sl.sales_order_line_id for sl in shipment_lines])
-        .select_related("item")
+        .select_related("item", "order")
     }
     # Every balance it moves, in item order, before it moves any (no deadlock with a receipt
     # or shipment of the same items in another order).
@@ -117,14 +136,8 @@ def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Sh
     )
     for shipment_line in shipment_lines:
         line = sales_lines[shipment_line.sales_order_line_id]
-        reservation_issue(
-            actor=actor,
-            sales_order_line=line,
-            quantity=shipment_line.quantity,
-            source_reference=shipment.number,
-        )
-        apply_transition(line, "mark_shipped", actor=actor, reason=f"shipped on {shipment}")
-        line.save()
+        quantity = shipped[shipment_line.pk]
+        _ship_line(shipment_line, line, shipment=shipment, quantity=quantity, actor=actor)
     apply_transition(
         shipment,
         "ship_confirm",
@@ -136,3 +149,55 @@ def shipment_ship_confirm(*, actor, shipment: Shipment, waybill: str = "") -> Sh
     )
     shipment.save()
     return shipment
+
+
+def _quantities_to_ship(shipment_lines: list[ShipmentLine], quantities: dict) -> dict:
+    """Shipment line pk -> quantity to ship, each more than zero and at most released."""
+    shipped = {}
+    for shipment_line in shipment_lines:
+        quantity = Decimal(quantities.get(shipment_line.pk, shipment_line.quantity))
+        if not ZERO < quantity <= shipment_line.quantity:
+            raise ValidationRefused(
+                SHIP_QUANTITY_OUT_OF_RANGE.format(
+                    line=shipment_line.sales_order_line, released=shipment_line.quantity
+                )
+            )
+        shipped[shipment_line.pk] = quantity
+    return shipped
+
+
+def _ship_line(
+    shipment_line: ShipmentLine, line: SalesOrderLine, *, shipment: Shipment, quantity, actor
+) -> None:
+    """Issue ``quantity`` of one locked line's reserved stock; what stays is split off."""
+    reservation_issue(
+        actor=actor, sales_order_line=line, quantity=quantity, source_reference=shipment.number
+    )
+    reason = f"shipped on {shipment}"
+    rest = shipment_line.quantity - quantity
+    if rest:
+        split = _split_unshipped(line, rest=rest, actor=actor, shipment=shipment)
+        reason = (
+            f"shipped {format_quantity(quantity)} on {shipment}; "
+            f"{format_quantity(rest)} split to {split}"
+        )
+    apply_transition(shipment_line, "ship", actor=actor, reason=reason, quantity=quantity)
+    shipment_line.save()
+    apply_transition(line, "mark_shipped", actor=actor, reason=reason)
+    line.save()
+
+
+def _split_unshipped(line: SalesOrderLine, *, rest, actor, shipment: Shipment) -> SalesOrderLine:
+    """What a partial ship confirm left: a new line of ``rest``, split from ``line`` as
+    orchestration splits lines, holding the rest of its reservation and awaiting shipping."""
+    refusal = LineAlreadyReleased(SPLIT_MEANWHILE.format(order=line.order))
+    split = sales_order_line_split(
+        line, quantity=rest, actor=actor, reason=f"not shipped on {shipment}", refusal=refusal
+    )
+    reservation_release(actor=actor, sales_order_line=line, quantity=rest)
+    line.quantity -= rest
+    # The balance is locked already; the new line is seen by nobody until this commits.
+    reservation_add(
+        actor=actor, sales_order_line=split, warehouse=shipment.warehouse, quantity=rest
+    )
+    return split

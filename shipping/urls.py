@@ -10,4 +10,13 @@ urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="shipment_list"),
     path("shipments/<int:pk>/", views.ShipmentDetailView.as_view(), name="shipment_detail"),
     path("shipments/<int:pk>/ship-confirm/", views.ShipConfirmView.as_view(), name="ship_confirm"),
+    path(
+        "shipments/<int:pk>/unrelease/",
+        views.ShipmentUnreleaseView.as_view(),
+        name="shipment_unrelease",
+    ),
+    path(
+        "shipments/<int:pk>/reverse/", views.ShipmentReverseView.as_view(), name="shipment_reverse"
+    ),
+    path("waves/<int:pk>/unrelease/", views.PickWaveUnreleaseView.as_view(), name="wave_unrelease"),
 ]

@@ -15,8 +15,9 @@ from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionVi
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
 
-from .forms import PickReleaseForm, ShipConfirmForm, ShipmentSearchForm
-from .models import PickWave, Shipment, ShipmentLine
+from .corrections import pick_wave_unrelease, shipment_reverse, shipment_unrelease
+from .forms import PickReleaseForm, ShipConfirmForm, ShipmentCorrectionForm, ShipmentSearchForm
+from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
 from .services import pick_release, shipment_ship_confirm
 
@@ -81,6 +82,14 @@ class PickWaveDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         ),
     )
 
+    def get_context_data(self, **kwargs):
+        released = [s for s in self.object.shipments.all() if s.status == ShipmentStatus.RELEASED]
+        may_unrelease = released and self.request.user.has_perm("shipping.add_pickwave")
+        return super().get_context_data(
+            unrelease_form=ShipmentCorrectionForm(prefix="unrelease") if may_unrelease else None,
+            **kwargs,
+        )
+
 
 class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "shipping.view_shipment"
@@ -143,26 +152,98 @@ class ShipmentDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     )
 
     def get_context_data(self, **kwargs):
-        shipment = self.object
-        may_confirm = self.request.user.has_perm("shipping.confirm_shipment") and can_proceed(
+        shipment, user = self.object, self.request.user
+        may_confirm = user.has_perm("shipping.confirm_shipment") and can_proceed(
             shipment.ship_confirm
         )
+        may_unrelease = user.has_perm("shipping.add_pickwave") and can_proceed(shipment.unrelease)
+        may_reverse = user.has_perm("shipping.confirm_shipment") and can_proceed(shipment.reverse)
+        ship_confirm_form = ShipConfirmForm(lines=shipment.lines.all()) if may_confirm else None
+        lines = shipment.lines.all()
+        # Each line with its "ship now" quantity field while the shipment can be confirmed.
+        rows = ship_confirm_form.line_fields() if may_confirm else [(line, None) for line in lines]
         return super().get_context_data(
-            ship_confirm_form=ShipConfirmForm() if may_confirm else None, **kwargs
+            ship_confirm_form=ship_confirm_form,
+            rows=rows,
+            unrelease_form=ShipmentCorrectionForm(prefix="unrelease") if may_unrelease else None,
+            reverse_form=ShipmentCorrectionForm(prefix="reverse") if may_reverse else None,
+            **kwargs,
         )
+
+
+def _form_refusal(form) -> ValidationRefused:
+    """A form's errors as the refusal the page shows, each after its field's label."""
+    return ValidationRefused(
+        " ".join(f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+    )
 
 
 class ShipConfirmView(ServiceActionView):
-    """Ship Confirm: the reserved stock leaves the warehouse and the lines are Shipped."""
+    """Ship Confirm: the reserved stock leaves the warehouse and the lines are Shipped;
+    a line shipped short is split, the rest waits reserved for the next release."""
 
     model = Shipment
     permission_required = "shipping.confirm_shipment"
     success_message = "{obj} is ship confirmed."
 
     def perform(self, shipment):
-        form = ShipConfirmForm(self.request.POST)
+        form = ShipConfirmForm(self.request.POST, lines=shipment.lines.order_by("pk"))
         if not form.is_valid():
-            raise ValidationRefused(f"Waybill: {' '.join(form.errors['waybill'])}")
+            raise _form_refusal(form)
         return shipment_ship_confirm(
-            actor=self.request.user, shipment=shipment, waybill=form.cleaned_data["waybill"]
+            actor=self.request.user,
+            shipment=shipment,
+            waybill=form.cleaned_data["waybill"],
+            quantities=form.quantities(),
         )
+
+
+class CorrectionView(ServiceActionView):
+    """A correction with a reason: ``service(actor=, <argument>=obj, reason=)``."""
+
+    prefix = ""
+    argument = "shipment"
+
+    def perform(self, obj):
+        form = ShipmentCorrectionForm(self.request.POST, prefix=self.prefix)
+        if not form.is_valid():
+            raise _form_refusal(form)
+        reason = form.cleaned_data["reason"]
+        return self.service(actor=self.request.user, reason=reason, **{self.argument: obj})
+
+
+class ShipmentUnreleaseView(CorrectionView):
+    """Un-release: the lines go back to Awaiting Shipping, still reserved."""
+
+    model = Shipment
+    permission_required = "shipping.add_pickwave"
+    prefix = "unrelease"
+    service = staticmethod(shipment_unrelease)
+    success_message = "{obj} is un-released; its lines are awaiting shipping again."
+
+
+class ShipmentReverseView(CorrectionView):
+    """Reversal before AR invoicing: the goods are back on hand, reserved for their lines."""
+
+    model = Shipment
+    permission_required = "shipping.confirm_shipment"
+    prefix = "reverse"
+    service = staticmethod(shipment_reverse)
+    success_message = "{obj} is reversed; the goods are back on hand and reserved."
+
+
+class PickWaveUnreleaseView(CorrectionView):
+    """Un-release every shipment of the wave still Released."""
+
+    model = PickWave
+    permission_required = "shipping.add_pickwave"
+    prefix = "unrelease"
+    argument = "pick_wave"
+    service = staticmethod(pick_wave_unrelease)
+
+    def perform(self, wave):
+        self.shipments = super().perform(wave)
+        return wave
+
+    def get_success_message(self, result) -> str:
+        return f"{result} un-released {len(self.shipments)} shipment(s)."

@@ -75,7 +75,7 @@ def _refuse_unless_cancellable(line: SalesOrderLine) -> None:
         raise LineNotCancellable(
             f"{line} is {line.get_status_display()}: a shipped line cannot be cancelled."
         )
-    shipment_line = ShipmentLine.objects.filter(sales_order_line=line).first()
+    shipment_line = ShipmentLine.objects.live().filter(sales_order_line=line).first()
     if shipment_line is not None:
         raise LineNotCancellable(
             f"{line} is released on shipment {shipment_line.shipment}: it cannot be cancelled."

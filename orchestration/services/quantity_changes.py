@@ -77,7 +77,7 @@ def _refuse_unless_changeable(line: SalesOrderLine, quantity) -> None:
         raise ValidationRefused(
             f"{line} is {line.get_status_display()}: its quantity can no longer change."
         )
-    if ShipmentLine.objects.filter(sales_order_line=line).exists():
+    if ShipmentLine.objects.live().filter(sales_order_line=line).exists():
         raise ValidationRefused(f"{line} is released for shipping: its quantity cannot change.")
     if quantity == line.quantity:
         raise ValidationRefused(f"{line} already has quantity {quantity}.")
