@@ -36,6 +36,9 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
     )
     schedule_name = models.CharField(max_length=200, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When its task reached the broker: empty means the run still waits in the outbox
+    # (processes.services.process_runs_dispatch_pending sends it).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     lines_total = models.PositiveIntegerField(default=0)

@@ -7,13 +7,14 @@ parameters and a progress reporter that writes lines done after each committed c
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from b2b_portal.celery import app as celery_app
 from b2b_portal.errors import PermissionRefused, ValidationRefused
@@ -22,7 +23,7 @@ from b2b_portal.transitions import apply_transition
 from catalog.units import require_business_unit, works_in_every_unit
 
 from .batching import ProcessResult
-from .models import ProcessRun, ProcessRunFailure, Trigger
+from .models import ProcessRun, ProcessRunFailure, RunStatus, Trigger
 from .registry import PROCESSES, ProcessDefinition
 
 logger = logging.getLogger(__name__)
@@ -88,9 +89,38 @@ def process_run_queue(
         requested_by=requested_by,
         schedule_name=schedule_name,
     )
-    task = celery_app.tasks[run.definition.task_name]
-    transaction.on_commit(lambda: task.apply_async(args=[run.pk]))
+    transaction.on_commit(lambda: process_run_dispatch(run=run))
     return run
+
+
+def process_run_dispatch(*, run: ProcessRun) -> bool:
+    """Hand a queued run's task to the broker and note when it got there. With the broker
+    unreachable the run stays in the outbox (``dispatched_at`` empty) and the caller goes on:
+    the relay sends it once the broker answers."""
+    task = celery_app.tasks[run.definition.task_name]
+    try:
+        task.apply_async(args=[run.pk])
+    except BrokerUnreachable:
+        logger.warning(
+            "Run %s not sent to the broker; the relay will send it.", run.pk, exc_info=True
+        )
+        return False
+    ProcessRun.objects.filter(pk=run.pk, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def process_runs_dispatch_pending(*, older_than_seconds: int = 30) -> int:
+    """The relay (beat, every minute): send every Queued run whose task never reached the
+    broker, oldest first; the younger ones are still on their way. Returns how many were
+    sent. A run sent twice is harmless: a worker starts only a Queued run and resumes a
+    Running one (``process_run_execute``)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = ProcessRun.objects.filter(
+        status=RunStatus.QUEUED, dispatched_at__isnull=True, queued_at__lt=cutoff
+    ).order_by("pk")
+    return sum(process_run_dispatch(run=run) for run in pending)
 
 
 class RunProgress:
