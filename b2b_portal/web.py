@@ -21,12 +21,17 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
+from redis.exceptions import RedisError
 
 from catalog.units import scope_to_units
 
 from .errors import ApplicationError
 
 ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
+SUBMISSION_CHECK_UNAVAILABLE = (
+    "The portal cannot check right now that this form was not sent twice, so nothing was "
+    "done. Try again in a minute; if it keeps happening, tell operations."
+)
 SUBMISSION_TOKEN_INVALID = (
     "This form came without its submission token (or with a damaged one), so nothing was "
     "done. Check the page and submit it again."
@@ -116,7 +121,13 @@ class OnceOnlyFormMixin:
 
     def form_valid(self, form):
         key = f"form-submitted:{form.cleaned_data['submission_token']}"
-        if not cache.add(key, True, TOKEN_TTL_SECONDS):
+        try:
+            first_time = cache.add(key, True, TOKEN_TTL_SECONDS)
+        except RedisError:
+            # Without the check a double click could make two orders: refuse, say why.
+            form.add_error(None, SUBMISSION_CHECK_UNAVAILABLE)
+            return self.form_invalid(form)
+        if not first_time:
             form.add_error(None, ALREADY_SUBMITTED)
             return self.form_invalid(form)
         try:

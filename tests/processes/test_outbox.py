@@ -90,3 +90,23 @@ def test_the_relay_leaves_young_sent_and_started_runs_alone(world, broker_down):
 def test_beat_relays_every_minute_by_default():
     relay = PeriodicTask.objects.get(task="processes.dispatch_pending_runs")
     assert relay.enabled and (relay.interval.every, relay.interval.period) == (1, "minutes")
+
+
+def test_a_once_only_form_with_the_cache_down_is_refused_with_a_message(client, world, monkeypatch):
+    """The once-only check lives in Redis: without it the clerk is told, nothing is made."""
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from b2b_portal.web import SUBMISSION_CHECK_UNAVAILABLE
+
+    def down(*args, **kwargs):
+        raise RedisDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "add", down)
+    client.force_login(world.users["clerk"])
+    response = client.post(
+        reverse("orders:create"), order_post(world, [("SRV-DL380-G11", "2", "")], action="submit")
+    )
+    assert response.status_code == 200
+    assert SUBMISSION_CHECK_UNAVAILABLE in response.context["form"].non_field_errors()
+    assert not SalesOrder.objects.exists()
