@@ -10,8 +10,9 @@ from inventory.models import InventoryTransaction, Reservation, TransactionType
 from invoicing.models import ARInvoiceLine
 from invoicing.services import autoinvoice_import
 from orchestration.consistency import check_consistency
+from orchestration.peg_trace import peg_trace
 from orchestration.services import sales_order_line_cancel
-from orders.models import LineStatus
+from orders.models import LineStatus, SalesOrderLine
 from shipping.corrections import pick_wave_unrelease, shipment_reverse, shipment_unrelease
 from shipping.exceptions import ShipmentNotCorrectable
 from shipping.models import ShipmentStatus
@@ -240,3 +241,34 @@ def test_reversing_a_partial_shipment_keeps_the_split_line_apart(world, released
     assert (split.status, split.reserved_quantity) == (LineStatus.AWAITING_SHIPPING, 1)
     assert on_hand(world) == (3, 3)
     assert check_consistency() == []
+
+
+def test_the_peg_trace_shows_unreleased_and_reversed_shipments_with_who_and_why(world, released):
+    shipper = world.users["shipper"]
+    line = released.lines.get().sales_order_line
+    shipment_unrelease(actor=shipper, shipment=released, reason="wrong dock")
+    again = release(world).shipments.get()
+    shipment_ship_confirm(actor=shipper, shipment=again)
+    shipment_reverse(actor=shipper, shipment=again, reason="truck never left")
+
+    stages = dict(peg_trace(SalesOrderLine.objects.get(pk=line.pk)).stages)
+
+    first, second = stages["Shipment"]
+    assert (first.number, first.status) == (released.number, "Un-released")
+    assert first.note.endswith("; Un-released by shipper, wrong dock")
+    assert (second.number, second.status) == (again.number, "Reversed")
+    assert second.note.endswith("; Reversed by shipper, truck never left")
+    assert [row.history_change_reason for row in second.changes][-1] == "reversed: truck never left"
+
+
+def test_check_consistency_finds_stock_a_reversal_left_behind(world, released):
+    shipment_ship_confirm(actor=world.users["shipper"], shipment=released)
+    shipment_reverse(actor=world.users["shipper"], shipment=released, reason="mistake")
+    line = released.lines.get().sales_order_line
+    # A reversal that put back 1 of the 3 it shipped (written past the services).
+    InventoryTransaction.objects.filter(transaction_type=TransactionType.SHIPMENT_REVERSAL).update(
+        quantity=1
+    )
+    assert f"{line}: reversed shipments took back 1.000 of the 3.000 they shipped" in " ".join(
+        check_consistency()
+    )
