@@ -74,12 +74,13 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
             return 100
         return min(100, int(100 * self.lines_done / self.lines_total)) if self.lines_total else 0
 
-    # A run a killed worker left Running is started again when the broker redelivers it.
+    # A run a killed worker left Running is started again when the broker redelivers it;
+    # it keeps the time it first started.
     @transition(
         field=status, source=[RunStatus.QUEUED, RunStatus.RUNNING], target=RunStatus.RUNNING
     )
     def start(self, when):
-        self.started_at = when
+        self.started_at = self.started_at or when
 
     @transition(field=status, source=RunStatus.RUNNING, target=RunStatus.SUCCEEDED)
     def succeed(self, when):

@@ -143,3 +143,15 @@ def test_queueing_an_unknown_process_is_refused():
     with pytest.raises(ValidationRefused, match="no process called"):
         process_run_queue(process="nonsense")
     assert not ProcessRun.objects.exists()
+
+
+def test_a_redelivered_run_keeps_the_time_it_first_started(world):
+    run = new_run(process="progress_order")
+    process_run_execute(run_id=run.pk, service=orders_progress)
+    first = ProcessRun.objects.get(pk=run.pk)
+    # As a killed worker leaves it: Running, then started again by the redelivered task.
+    ProcessRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, finished_at=None)
+    process_run_execute(run_id=run.pk, service=orders_progress)
+    again = ProcessRun.objects.get(pk=run.pk)
+    assert again.status == RunStatus.SUCCEEDED
+    assert again.started_at == first.started_at
