@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 from kombu.exceptions import OperationalError
 
 from b2b_portal.celery import app as celery_app
@@ -85,11 +84,6 @@ def test_the_relay_leaves_young_sent_and_started_runs_alone(world, broker_down):
     broker_down.undo()
     assert process_runs_dispatch_pending() == 1  # the young one, now old; not the sent one
     assert ProcessRun.objects.get(pk=sent.pk).status == RunStatus.QUEUED
-
-
-def test_beat_relays_every_minute_by_default():
-    relay = PeriodicTask.objects.get(task="processes.dispatch_pending_runs")
-    assert relay.enabled and (relay.interval.every, relay.interval.period) == (1, "minutes")
 
 
 def test_a_once_only_form_with_the_cache_down_is_refused_with_a_message(client, world, monkeypatch):
