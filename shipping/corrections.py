@@ -79,13 +79,31 @@ def pick_wave_unrelease(*, actor, pick_wave: PickWave, reason: str) -> list[Ship
     return [_unrelease(shipment, actor=actor, reason=reason) for shipment in released]
 
 
-def _invoice_numbers(shipment_lines) -> list[str]:
-    """The AR invoices billing any of these lines. Invoicing comes after shipping, so its
-    model is looked up by name, not imported (docs/architecture.md, who imports whom)."""
-    invoice_lines = apps.get_model("invoicing", "ARInvoiceLine").objects.filter(
-        shipment_line__in=shipment_lines
-    )
+def _invoice_numbers(shipment_lines, *, still_billing: bool = True) -> list[str]:
+    """The AR invoices still billing any of these lines (not cancelled, not wholly credited),
+    or with ``still_billing=False`` every one that billed them. Invoicing comes after
+    shipping, so its model is looked up by name, not imported (docs/architecture.md)."""
+    invoice_lines = apps.get_model("invoicing", "ARInvoiceLine").objects.all()
+    if still_billing:
+        invoice_lines = invoice_lines.still_billing()
+    invoice_lines = invoice_lines.filter(shipment_line__in=shipment_lines)
     return sorted({line.invoice.number for line in invoice_lines.select_related("invoice")})
+
+
+def _refuse_if_invoiced(shipment: Shipment, lines, sales_lines: dict) -> None:
+    """Refused while an AR invoice bills the shipment: a credit memo comes first. The
+    lines' own invoiced quantities are the second guard (shipped never below invoiced)."""
+    numbers = _invoice_numbers(lines)
+    still_invoiced = any(
+        sales_lines[sl.sales_order_line_id].invoiced_quantity
+        > sales_lines[sl.sales_order_line_id].shipped_quantity - sl.quantity
+        for sl in lines
+    )
+    if numbers or still_invoiced:
+        numbers = numbers or _invoice_numbers(lines, still_billing=False)
+        raise ShipmentNotCorrectable(
+            INVOICED_ALREADY.format(shipment=shipment, invoices=", ".join(numbers))
+        )
 
 
 @transaction.atomic
@@ -97,18 +115,14 @@ def shipment_reverse(*, actor, shipment: Shipment, reason: str) -> Shipment:
     require_business_unit(actor, shipment.business_unit_id)
     reason = require_reason(reason, "the shipment is reversed")
     shipment, lines = _locked(shipment, ShipmentStatus.SHIPPED, NOT_SHIPPED)
-    # Read under the lines' lock: AutoInvoice locks a line before it invoices it.
-    numbers = _invoice_numbers(lines)
-    if numbers:
-        raise ShipmentNotCorrectable(
-            INVOICED_ALREADY.format(shipment=shipment, invoices=", ".join(numbers))
-        )
     sales_lines = {
         line.pk: line
         for line in sales_order_lines_for_update()
         .filter(pk__in=[sl.sales_order_line_id for sl in lines])
         .select_related("order")
     }
+    # Read under the lines' locks: AutoInvoice locks a line before it invoices it.
+    _refuse_if_invoiced(shipment, lines, sales_lines)
     balances_lock(
         item_ids=[line.item_id for line in sales_lines.values()], warehouse=shipment.warehouse
     )

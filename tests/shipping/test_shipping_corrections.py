@@ -7,8 +7,9 @@ import pytest
 
 from b2b_portal.errors import PermissionRefused, ValidationRefused
 from inventory.models import InventoryTransaction, Reservation, TransactionType
-from invoicing.models import ARInvoiceLine
-from invoicing.services import autoinvoice_import
+from invoicing.models import ARInvoiceLine, CreditDisposition
+from invoicing.services import ar_invoice_complete, autoinvoice_import
+from invoicing.services.ar_corrections import ar_credit_memo_create, whole_invoice_credit
 from orchestration.consistency import check_consistency
 from orchestration.peg_trace import peg_trace
 from orchestration.services import sales_order_line_cancel
@@ -272,3 +273,29 @@ def test_check_consistency_finds_stock_a_reversal_left_behind(world, released):
     assert f"{line}: reversed shipments took back 1.000 of the 3.000 they shipped" in " ".join(
         check_consistency()
     )
+
+
+def test_after_a_whole_credit_memo_the_shipment_can_be_reversed(world, released):
+    shipment_ship_confirm(actor=world.users["shipper"], shipment=released)
+    autoinvoice_import(actor=world.users["ar"])
+    invoice = ar_invoice_complete(
+        actor=world.users["ar"], invoice=ARInvoiceLine.objects.get().invoice
+    )
+    ar_credit_memo_create(
+        actor=world.users["ar"],
+        invoice=invoice,
+        lines=whole_invoice_credit(invoice, CreditDisposition.REINVOICE),
+        reason="the goods never left",
+    )
+
+    shipment_reverse(actor=world.users["shipper"], shipment=released, reason="never left")
+
+    line = released.lines.get().sales_order_line
+    line.refresh_from_db()
+    assert (line.status, line.shipped_quantity, line.reserved_quantity) == (
+        LineStatus.AWAITING_SHIPPING,
+        0,
+        3,
+    )
+    assert on_hand(world) == (3, 3)
+    assert check_consistency() == []
