@@ -3,7 +3,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -206,6 +207,20 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
         self.cancel_reason = reason_text
 
 
+class ARInvoiceLineQuerySet(models.QuerySet):
+    def still_billing(self):
+        """Lines that still bill their shipment line: not cancelled and not wholly
+        credited by quantity (shipping reverses a shipment only when none is left)."""
+        credited = Coalesce(
+            Sum("credit_lines__quantity"), Value(0), output_field=models.DecimalField()
+        )
+        return (
+            self.filter(is_cancelled=False)
+            .annotate(credited_quantity=credited)
+            .filter(credited_quantity__lt=F("quantity"))
+        )
+
+
 class ARInvoiceLine(TimeStampedModel):
     invoice = models.ForeignKey(ARInvoice, on_delete=models.CASCADE, related_name="lines")
     shipment_line = models.ForeignKey(
@@ -216,6 +231,7 @@ class ARInvoiceLine(TimeStampedModel):
     )
     quantity = QuantityField()
     unit_price = MoneyField()
+    objects = ARInvoiceLineQuerySet.as_manager()
     # Set with the invoice's cancellation: the line no longer bills its shipment line.
     is_cancelled = models.BooleanField(default=False)
     # The credit memo line whose quantity this line bills again (None: the first billing).

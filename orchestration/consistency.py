@@ -6,6 +6,7 @@ generated sequence of changes).
 """
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -31,6 +32,7 @@ from receiving.models import ReceiptLine
 from shipping.models import ShipmentLine, ShipmentStatus
 
 ZERO = Value(0, output_field=DecimalField(max_digits=14, decimal_places=3))
+HALF_CENT = Value(Decimal("0.005"), output_field=DecimalField(max_digits=14, decimal_places=3))
 
 
 def _total(queryset, field: str, outer: str):
@@ -244,7 +246,8 @@ def credits_within_invoiced() -> Iterator[str]:
         )
         .filter(
             Q(credited__gt=F("quantity"))
-            | Q(credited_amount__gt=F("quantity") * F("unit_price"))
+            # The line's amount is rounded to the cent: half a cent of slack.
+            | Q(credited_amount__gt=F("quantity") * F("unit_price") + HALF_CENT)
             | Q(is_cancelled=True, credited_amount__gt=0)
         )
         .select_related("invoice")

@@ -15,7 +15,14 @@ from django.db.models import Q
 
 from b2b_portal.fields import format_quantity
 from inventory.models import Reservation
-from invoicing.models import APInvoice, APInvoiceLine, ARInvoice, ARInvoiceLine
+from invoicing.models import (
+    APInvoice,
+    APInvoiceLine,
+    ARCreditMemo,
+    ARCreditMemoLine,
+    ARInvoice,
+    ARInvoiceLine,
+)
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, SupplyOrder
 from receiving.models import Receipt, ReceiptLine
@@ -245,18 +252,38 @@ def _ap_invoice_entry(ap_line: APInvoiceLine) -> TraceEntry:
             ("Validated", invoice.validated_at),
             ("Paid", invoice.paid_at),
         ],
-        note=f"Supplier invoice {invoice.supplier_invoice_number}",
+        note=f"Supplier invoice {invoice.supplier_invoice_number}" + _cancelled_note(invoice),
     )
+
+
+def _cancelled_note(invoice) -> str:
+    """Why a cancelled invoice was cancelled (who: its history row, shown beside it)."""
+    return f"; cancelled: {invoice.cancel_reason}" if invoice.cancel_reason else ""
 
 
 def _ar_invoice_entry(ar_line: ARInvoiceLine) -> TraceEntry:
     invoice = ar_line.invoice
+    note = f"Bills again what {ar_line.reinvoice_of.memo} credited" if ar_line.reinvoice_of else ""
     return TraceEntry(
         number=invoice.number,
         status=invoice.get_status_display(),
         quantity=ar_line.quantity,
         document=invoice,
         dates=[("Invoice date", invoice.invoice_date), ("Completed", invoice.completed_at)],
+        note=(note + _cancelled_note(invoice)).lstrip("; "),
+    )
+
+
+def _credit_memo_entry(credit_line: ARCreditMemoLine) -> TraceEntry:
+    memo = credit_line.memo
+    return TraceEntry(
+        number=memo.number,
+        status=credit_line.get_disposition_display() if credit_line.quantity else "Amount only",
+        quantity=credit_line.quantity,
+        document=memo,
+        dates=[("Issued", memo.created_at)],
+        note=f"Credits {credit_line.amount} of {credit_line.invoice_line.invoice}, "
+        f"by {memo.created_by}: {memo.reason}",
     )
 
 
@@ -277,6 +304,7 @@ class TraceStage:
     history_of: str
     entry: Callable[[models.Model], TraceEntry]
     also_path: str = ""  # a second way a row reached the line: an unpegged PO line
+    optional: bool = False  # not a step of every line (a credit memo): shown only when made
 
     def rows(self, line: SalesOrderLine) -> list:
         if not self.line_path:
@@ -367,10 +395,20 @@ PEG_TRACE_STAGES = [
         title="AR invoice",
         model=ARInvoiceLine,
         line_path="sales_order_line",
-        related=("invoice",),
+        related=("invoice", "reinvoice_of__memo"),
         history_model=ARInvoice,
         history_of="invoice_id",
         entry=_ar_invoice_entry,
+    ),
+    TraceStage(
+        title="AR credit memo",
+        model=ARCreditMemoLine,
+        line_path="invoice_line__sales_order_line",
+        related=("memo__created_by", "invoice_line__invoice"),
+        history_model=ARCreditMemo,
+        history_of="memo_id",
+        entry=_credit_memo_entry,
+        optional=True,
     ),
 ]
 
@@ -378,13 +416,15 @@ PEG_TRACE_STAGES = [
 def peg_trace(line: SalesOrderLine) -> PegTrace:
     """The whole chain behind one sales order line, with every document's history.
 
-    ``line`` comes with its order, customer and item selected. At most 17 queries (8 kinds
-    of documents, 9 histories) whatever the number of receipts or invoices; none for a
+    ``line`` comes with its order, customer and item selected. At most 19 queries (9 kinds
+    of documents, 10 histories) whatever the number of receipts or invoices; none for a
     kind of document the line has not reached.
     """
     stages = []
     for stage in PEG_TRACE_STAGES:
         rows = stage.rows(line)
+        if stage.optional and not rows:
+            continue
         keys = [getattr(row, stage.history_of) for row in rows]
         histories = _histories(stage.history_model, keys)
         entries = [stage.entry(row) for row in rows]

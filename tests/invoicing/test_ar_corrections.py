@@ -23,7 +23,9 @@ from invoicing.services import (
     autoinvoice_import,
     whole_invoice_credit,
 )
-from orders.models import LineStatus
+from orchestration.consistency import check_consistency
+from orchestration.peg_trace import peg_trace
+from orders.models import LineStatus, SalesOrderLine
 from tests.helpers import receive, snapshot
 from tests.invoicing.support import complete_ar_invoice, ship_all
 
@@ -227,3 +229,85 @@ def test_credit_refused_for_a_draft_invoice_or_without_reason(world, draft_invoi
             lines=[CreditLineInput(invoice_line=line, quantity=Decimal("1"))],
         )
     assert snapshot() == before
+
+
+def test_consistency_holds_through_cancel_credit_and_reinvoice(world, draft_invoice):
+    ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
+    assert check_consistency() == []
+    autoinvoice_import(actor=world.users["ar"])
+    invoice = ar_invoice_complete(
+        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
+    )
+    line = invoice.lines.get()
+    ar_credit_memo_create(
+        actor=world.users["ar"],
+        invoice=invoice,
+        reason="one unit billed early",
+        lines=[
+            CreditLineInput(
+                invoice_line=line, quantity=Decimal("1"), disposition=CreditDisposition.REINVOICE
+            )
+        ],
+    )
+    assert check_consistency() == []
+    autoinvoice_import(actor=world.users["ar"])
+    assert check_consistency() == []
+
+    # A credit of more than was invoiced, written past the service, is caught.
+    ARCreditMemoLine.objects.filter(invoice_line=line).update(quantity=Decimal("3"))
+    assert any("credited 3.000" in message for message in check_consistency())
+
+
+def test_peg_trace_shows_cancelled_invoices_and_credit_memos(world, draft_invoice):
+    ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
+    autoinvoice_import(actor=world.users["ar"])
+    invoice = ar_invoice_complete(
+        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
+    )
+    memo = ar_credit_memo_create(
+        actor=world.users["ar"],
+        invoice=invoice,
+        reason="damaged in transit",
+        lines=[CreditLineInput(invoice_line=invoice.lines.get(), quantity=Decimal("1"))],
+    )
+    so_line = SalesOrderLine.objects.select_related("order__customer", "item").get(
+        pk=invoice.lines.get().sales_order_line_id
+    )
+    stages = dict(peg_trace(so_line).stages)
+    cancelled, billed = stages["AR invoice"]
+    assert (cancelled.number, cancelled.status) == (draft_invoice.number, "Cancelled")
+    assert "cancelled: wrong date" in cancelled.note
+    assert cancelled.history[-1].history_user == world.users["ar"]
+    assert "wrong date" in cancelled.history[-1].history_change_reason
+    assert billed.status == "Complete"
+    [credit] = stages["AR credit memo"]
+    assert (credit.number, credit.quantity) == (memo.number, Decimal("1"))
+    assert "ar: damaged in transit" in credit.note
+    assert credit.history[0].history_user == world.users["ar"]
+
+
+def test_still_billing_leaves_out_cancelled_and_wholly_credited_lines(world, draft_invoice):
+    shipment_line = draft_invoice.lines.get().shipment_line
+    billing = ARInvoiceLine.objects.filter(shipment_line=shipment_line)
+    assert billing.still_billing().count() == 1
+    ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
+    assert billing.still_billing().count() == 0
+    autoinvoice_import(actor=world.users["ar"])
+    invoice = ar_invoice_complete(
+        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
+    )
+    line = invoice.lines.get()
+    ar_credit_memo_create(
+        actor=world.users["ar"],
+        invoice=invoice,
+        reason="half",
+        lines=[CreditLineInput(invoice_line=line, quantity=Decimal("1"))],
+    )
+    assert list(billing.still_billing()) == [line]
+    ar_credit_memo_create(
+        actor=world.users["ar"],
+        invoice=invoice,
+        reason="the rest",
+        lines=whole_invoice_credit(invoice, CreditDisposition.CLOSE),
+    )
+    assert billing.still_billing().count() == 0
