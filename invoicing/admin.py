@@ -17,13 +17,25 @@ from b2b_portal.admin_actions import (
     service_action_with_reason,
 )
 
-from .models import APInvoice, APInvoiceHold, APInvoiceLine, ARInvoice, ARInvoiceLine
+from .models import (
+    APDebitMemo,
+    APInvoice,
+    APInvoiceHold,
+    APInvoiceLine,
+    ARCreditMemo,
+    ARCreditMemoLine,
+    ARInvoice,
+    ARInvoiceLine,
+)
 from .services import (
     APLineInput,
+    ap_invoice_adjust_to_received,
+    ap_invoice_cancel,
     ap_invoice_create,
     ap_invoice_hold_release,
     ap_invoice_pay,
     ap_invoice_validate,
+    ar_invoice_cancel,
     ar_invoice_complete,
 )
 
@@ -82,7 +94,7 @@ class APInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
     autocomplete_fields = ("purchase_order",)
     inlines = (APInvoiceLineInline, APInvoiceHoldInline)
     add_fields = ("purchase_order", "supplier_invoice_number", "invoice_date")
-    actions = ("validate_invoices", "pay_invoices")
+    actions = ("validate_invoices", "pay_invoices", "cancel_invoices")
     process_buttons = (ProcessButton("validate_ap_invoices"),)
 
     def create_with_service(self, request, form, formsets):
@@ -122,6 +134,17 @@ class APInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
         done="Recorded payment of {count} {objects}.",
         noun="AP invoice",
     )
+    has_correct_permission = holds_permission("invoicing.change_apinvoice")
+    cancel_invoices = service_action_with_reason(
+        ap_invoice_cancel,
+        "invoice",
+        description="Cancel selected invoices…",
+        permission="correct",
+        title="Cancel AP invoices",
+        done="Cancelled {count} {objects}; their holds are released.",
+        noun="AP invoice",
+        help_text="Only a Draft or On Hold invoice; kept in its history.",
+    )
 
 
 @admin.register(APInvoiceLine)
@@ -151,7 +174,7 @@ class APInvoiceHoldAdmin(DocumentAdmin):
     search_fields = ("message", "invoice__supplier_invoice_number", "invoice__supplier__name")
     business_unit_path = "invoice__business_unit"
     number_search = {"AP": "invoice_id"}
-    actions = ("release_holds",)
+    actions = ("release_holds", "adjust_to_received")
 
     has_release_permission = holds_permission("invoicing.release_hold")
     release_holds = service_action_with_reason(
@@ -164,6 +187,17 @@ class APInvoiceHoldAdmin(DocumentAdmin):
         noun="AP invoice hold",
         help_text="Kept on the hold and in its history. Quantity holds cannot be "
         "released by hand: receive the goods and validate again.",
+    )
+    has_correct_permission = holds_permission("invoicing.change_apinvoice")
+    adjust_to_received = service_action_with_reason(
+        ap_invoice_adjust_to_received,
+        "hold",
+        description="Adjust held lines to what was received…",
+        permission="correct",
+        title="Adjust quantity holds to what was received",
+        done="Adjusted {count} {objects}; their invoices were validated again.",
+        noun="AP invoice hold",
+        help_text="For a quantity hold whose goods will never come; kept in the line's history.",
     )
 
 
@@ -205,7 +239,7 @@ class ARInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
     number_search = {"SO": "sales_order_id"}
     readonly_fields = ("total_amount",)
     inlines = (ARInvoiceLineInline,)
-    actions = ("complete_invoices",)
+    actions = ("complete_invoices", "cancel_invoices")
     process_buttons = (ProcessButton("autoinvoice_import"),)
 
     has_complete_permission = holds_permission("invoicing.complete_arinvoice")
@@ -216,6 +250,17 @@ class ARInvoiceAdmin(ProcessRunsMixin, DocumentAdmin):
         permission="complete",
         done="Completed {count} {objects}; their order lines are closed.",
         noun="AR invoice",
+    )
+    has_correct_permission = holds_permission("invoicing.change_arinvoice")
+    cancel_invoices = service_action_with_reason(
+        ar_invoice_cancel,
+        "invoice",
+        description="Cancel selected draft invoices…",
+        permission="correct",
+        title="Cancel draft AR invoices",
+        done="Cancelled {count} {objects}; the next Import AutoInvoice bills their lines again.",
+        noun="AR invoice",
+        help_text="Only a Draft invoice; a complete one is credited from its page.",
     )
 
 
@@ -232,3 +277,43 @@ class ARInvoiceLineAdmin(DocumentAdmin):
     search_fields = ("sales_order_line__item__number",)
     business_unit_path = "invoice__business_unit"
     number_search = {"AR": "invoice_id", "SO": "sales_order_line__order_id"}
+
+
+# --- Corrections ------------------------------------------------------------------------
+# Credit and debit memos are made on their pages (``ar_credit_memo_create``,
+# ``ap_debit_memo_create``); the admin shows them.
+
+
+class ARCreditMemoLineInline(ReadOnlyInline):
+    model = ARCreditMemoLine
+    fields = ("invoice_line", "quantity", "amount", "disposition")
+    select_related = ("memo", "invoice_line__invoice")
+
+
+@admin.register(ARCreditMemo)
+class ARCreditMemoAdmin(DocumentAdmin):
+    list_display = ("number", "business_unit", "customer", "invoice", "memo_date", "reason")
+    list_filter = ("business_unit", "memo_date")
+    list_select_related = ("business_unit", "customer", "invoice")
+    search_fields = ("customer__number", "customer__name", "reason")
+    number_search = {"AR": "invoice_id"}
+    inlines = (ARCreditMemoLineInline,)
+
+
+@admin.register(ARCreditMemoLine)
+class ARCreditMemoLineAdmin(DocumentAdmin):
+    list_display = ("__str__", "invoice_line", "quantity", "amount", "disposition")
+    list_filter = ("disposition", "memo__business_unit", "created_at")
+    list_select_related = ("memo", "invoice_line__invoice")
+    search_fields = ("memo__reason",)
+    business_unit_path = "memo__business_unit"
+    number_search = {"AR": "invoice_line__invoice_id"}
+
+
+@admin.register(APDebitMemo)
+class APDebitMemoAdmin(DocumentAdmin):
+    list_display = ("number", "business_unit", "supplier", "kind", "amount", "memo_date")
+    list_filter = ("kind", "business_unit", "memo_date")
+    list_select_related = ("business_unit", "supplier")
+    search_fields = ("supplier__number", "supplier__name", "reason")
+    number_search = {"PO": "purchase_order_id"}
