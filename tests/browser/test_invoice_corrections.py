@@ -11,8 +11,8 @@ from invoicing.models import APStatus, ARCreditMemo, ARInvoice
 from invoicing.services import autoinvoice_import
 from procurement.models import POLineStatus
 from tests.browser.conftest import login, shot
-from tests.helpers import receive
-from tests.invoicing.support import complete_ar_invoice, ship_all, stuck_hold
+from tests.helpers import receive, ship
+from tests.invoicing.support import complete_ar_invoice, stuck_hold
 
 
 def open_stuck_invoice(page, live_server, world, drive_to_po):
@@ -111,7 +111,7 @@ def test_line_adjusted_and_debit_memo_entered_in_the_browser(page, live_server, 
 def test_draft_ar_invoice_cancelled_in_the_browser(page, live_server, world, drive_to_po):
     order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
     receive(world, po_line, "2")
-    ship_all(world)
+    ship(world)
     autoinvoice_import(actor=world.users["ar"])
     invoice = ARInvoice.objects.get(sales_order=order)
     login(page, live_server, "ar")

@@ -16,8 +16,8 @@ from invoicing.services import (
     ap_invoice_validate,
 )
 from procurement.models import POLineStatus, POStatus
-from tests.helpers import receive, snapshot
-from tests.invoicing.support import enter_ap_invoice, stuck_hold
+from tests.helpers import enter_ap_invoice, receive, snapshot
+from tests.invoicing.support import stuck_hold
 
 pytestmark = pytest.mark.django_db
 

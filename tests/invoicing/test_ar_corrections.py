@@ -26,8 +26,8 @@ from invoicing.services import (
 from orchestration.consistency import check_consistency
 from orchestration.peg_trace import peg_trace
 from orders.models import LineStatus, SalesOrderLine
-from tests.helpers import receive, snapshot
-from tests.invoicing.support import complete_ar_invoice, ship_all
+from tests.helpers import receive, ship, snapshot
+from tests.invoicing.support import complete_ar_invoice
 
 pytestmark = pytest.mark.django_db
 PRICE = Decimal("48500.00")
@@ -49,7 +49,7 @@ def ar_net(order) -> Decimal:
 def draft_invoice(world, drive_to_po):
     order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
     receive(world, po_line, "2")
-    ship_all(world)
+    ship(world)
     autoinvoice_import(actor=world.users["ar"])
     return ARInvoice.objects.get(sales_order=order)
 

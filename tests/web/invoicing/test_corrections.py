@@ -12,8 +12,8 @@ from django.urls import reverse
 from invoicing.models import APDebitMemo, APStatus, ARCreditMemo, ARInvoice, ARStatus
 from invoicing.services import autoinvoice_import
 from orders.models import LineStatus
-from tests.helpers import messages_of, receive, snapshot, unit_user
-from tests.invoicing.support import complete_ar_invoice, ship_all, stuck_hold
+from tests.helpers import messages_of, receive, ship, snapshot, unit_user
+from tests.invoicing.support import complete_ar_invoice, stuck_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_debit_memo_pages(client, world, drive_to_po):
 def test_cancel_draft_ar_invoice_page(client, world, drive_to_po):
     order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
     receive(world, po_line, "2")
-    ship_all(world)
+    ship(world)
     autoinvoice_import(actor=world.users["ar"])
     invoice = ARInvoice.objects.get()
     ar = login(client, world.users["ar"])
