@@ -144,7 +144,7 @@ def _supply_entry(supply: SupplyOrder) -> TraceEntry:
     )
 
 
-def _cancelled_note(document) -> str:
+def _cancelled_by_note(document) -> str:
     """Who cancelled a requisition or PO line, and why (empty while it is live)."""
     if document.cancelled_by is None:
         return ""
@@ -158,7 +158,7 @@ def _requisition_entry(requisition_line: RequisitionLine) -> TraceEntry:
         quantity=requisition_line.quantity,
         document=requisition_line.requisition,
         dates=[("Need by", requisition_line.need_by_date)],
-        note=f"Supplier {requisition_line.supplier.name}{_cancelled_note(requisition_line)}",
+        note=f"Supplier {requisition_line.supplier.name}{_cancelled_by_note(requisition_line)}",
     )
 
 
@@ -177,7 +177,7 @@ def _purchase_order_entry(po_line: PurchaseOrderLine) -> TraceEntry:
         note=(
             f"Line {po_line.get_status_display()}, received "
             f"{format_quantity(po_line.received_quantity)}; supplier "
-            f"{purchase_order.supplier.name}{_cancelled_note(po_line)}{_unpegged_note(po_line)}"
+            f"{purchase_order.supplier.name}{_cancelled_by_note(po_line)}{_unpegged_note(po_line)}"
         ),
     )
 

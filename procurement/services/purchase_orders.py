@@ -202,7 +202,9 @@ def purchase_order_follow_lines(*, actor, purchase_order: PurchaseOrder, reason:
     )
     before = purchase_order.status
     if not statuses:
-        apply_transition(purchase_order, "cancel", actor=actor, reason="no live line left")
+        apply_transition(
+            purchase_order, "cancel", actor=actor, reason=f"no live line left: {reason}"
+        )
     if purchase_order.status == POStatus.OPEN and statuses and POLineStatus.OPEN not in statuses:
         apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
     if purchase_order.status == POStatus.CLOSED_FOR_RECEIVING and statuses == {POLineStatus.CLOSED}:
