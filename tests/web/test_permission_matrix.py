@@ -42,11 +42,15 @@ from django.utils import timezone
 from b2b_portal.models import BusinessDocument
 from b2b_portal.roles import ROLES
 from catalog.units import business_units_of, works_in_every_unit
-from invoicing.models import APStatus
+from invoicing.models import APStatus, ARInvoice, DebitMemoKind
 from invoicing.services import (
     APLineInput,
+    CreditLineInput,
+    ap_debit_memo_create,
     ap_invoice_create,
     ap_invoice_validate,
+    ar_credit_memo_create,
+    ar_invoice_complete,
     autoinvoice_import,
 )
 from processes.models import ProcessRun
@@ -100,6 +104,7 @@ PARAMETER_MODELS = {
 # URL name -> {keyword: model} where neither the view nor the path says which model it is.
 URL_MODELS = {
     "invoicing:ap_create_for_po": {"pk": "procurement.PurchaseOrder"},  # ap/create/<int:pk>/
+    "invoicing:ap_line_adjust": {"pk": "invoicing.APInvoiceLine"},  # ap/lines/<int:pk>/adjust/
 }
 
 
@@ -110,7 +115,8 @@ URL_MODELS = {
 def documents(world):
     """One order of 2 servers carried through every step, one document of each kind:
     order, line, supply order, requisition, PO, receipt, reservation, pick wave, shipment,
-    an AP invoice on hold (price over the PO's), an AR invoice, and a process run."""
+    an AP invoice on hold (price over the PO's), an AR invoice (completed) and its credit
+    memo, an AP debit memo, and a process run."""
     users = world.users
     order = place_order(world, ("SRV-DL380-G11", "2"))
     orders_progress(actor=users["manager"], sales_order=order)
@@ -138,6 +144,23 @@ def documents(world):
     ap_invoice = ap_invoice_validate(actor=users["ap"], invoice=ap_invoice)
     assert ap_invoice.status == APStatus.ON_HOLD and ap_invoice.holds.exists()
     autoinvoice_import(actor=users["ar"])
+    # The corrections' documents: a credit memo (of a completed invoice) and a debit memo.
+    ar_invoice = ar_invoice_complete(actor=users["ar"], invoice=ARInvoice.objects.get())
+    ar_credit_memo_create(
+        actor=users["ar"],
+        invoice=ar_invoice,
+        reason="price dispute",
+        lines=[CreditLineInput(invoice_line=ar_invoice.lines.get(), amount=Decimal("100"))],
+    )
+    ap_debit_memo_create(
+        actor=users["ap"],
+        supplier=purchase_order.supplier,
+        purchase_order=purchase_order,
+        business_unit=purchase_order.business_unit,
+        kind=DebitMemoKind.PRICE_DISPUTE,
+        amount=Decimal("100"),
+        reason="overcharged",
+    )
     process_run_queue(
         process="progress_order",
         parameters={"business_unit": world.units["US1"].pk},
