@@ -158,8 +158,8 @@ class ShipmentDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         )
         may_unrelease = user.has_perm("shipping.add_pickwave") and can_proceed(shipment.unrelease)
         may_reverse = user.has_perm("shipping.confirm_shipment") and can_proceed(shipment.reverse)
-        ship_confirm_form = ShipConfirmForm(lines=shipment.lines.all()) if may_confirm else None
         lines = shipment.lines.all()
+        ship_confirm_form = ShipConfirmForm(lines=lines) if may_confirm else None
         # Each line with its "ship now" quantity field while the shipment can be confirmed.
         rows = ship_confirm_form.line_fields() if may_confirm else [(line, None) for line in lines]
         return super().get_context_data(
