@@ -194,12 +194,21 @@ class CreditMemoCreateView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin
         return redirect(memo)
 
 
-class CreditMemoDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+class MemoDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """A memo's page: the memo and who issued it and why (its history)."""
+
+    context_object_name = "memo"
+
+    def get_context_data(self, **kwargs):
+        history = self.object.history.select_related("history_user").order_by("history_date")
+        return super().get_context_data(history=history, **kwargs)
+
+
+class CreditMemoDetailView(MemoDetailView):
     """The credit memo (``credit_memo_detail``) and its printable copy (``credit_memo_print``)."""
 
     permission_required = "invoicing.view_arinvoice"
     template_name = "invoicing/credit_memo_detail.html"
-    context_object_name = "memo"
     queryset = ARCreditMemo.objects.select_related(
         "invoice", "customer", "business_unit", "created_by"
     ).prefetch_related(
@@ -210,10 +219,6 @@ class CreditMemoDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             ),
         )
     )
-
-    def get_context_data(self, **kwargs):
-        history = self.object.history.select_related("history_user").order_by("history_date")
-        return super().get_context_data(history=history, **kwargs)
 
 
 class DebitMemoCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
@@ -239,14 +244,9 @@ class DebitMemoCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
         return redirect(memo)
 
 
-class DebitMemoDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+class DebitMemoDetailView(MemoDetailView):
     permission_required = "invoicing.view_apinvoice"
     template_name = "invoicing/debit_memo_detail.html"
-    context_object_name = "memo"
     queryset = APDebitMemo.objects.select_related(
         "supplier", "purchase_order", "business_unit", "created_by"
     )
-
-    def get_context_data(self, **kwargs):
-        history = self.object.history.select_related("history_user").order_by("history_date")
-        return super().get_context_data(history=history, **kwargs)
