@@ -5,9 +5,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
 from shipping.models import PickWave, Shipment, ShipmentStatus
-from shipping.services import pick_release, shipment_ship_confirm
+from shipping.services import shipment_ship_confirm
 from tests.admin.support import changelist_url, offered_actions
-from tests.helpers import messages_of, on_hand, receive
+from tests.helpers import messages_of, on_hand, release
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,8 @@ def _roles_with_the_admin(roles_with_the_admin):
 
 
 @pytest.fixture
-def released(world, drive_to_po):
-    _, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
-    receive(world, po_line, "2")
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    return wave.shipments.get()
+def released(release_received):
+    return release_received("2")
 
 
 def post_action(client, user, model, action, objects, **extra):
@@ -50,9 +43,7 @@ def test_unrelease_and_reverse_from_the_admin_with_a_reason(client, world, relea
     assert (released.status, released.correction_reason) == (ShipmentStatus.REVERSED, "mistake")
     assert on_hand(world) == (2, 2)
 
-    again = pick_release(
-        actor=shipper, business_unit=world.units["US1"], warehouse=world.warehouses["M1"]
-    )
+    again = release(world)
     response = post_action(
         client, shipper, PickWave, "unrelease", [again], apply_reason="yes", reason="redo"
     )

@@ -10,8 +10,8 @@ from invoicing.services import autoinvoice_import
 from orchestration.consistency import check_consistency
 from shipping.corrections import shipment_reverse, shipment_unrelease
 from shipping.models import ShipmentStatus
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import receive
+from shipping.services import shipment_ship_confirm
+from tests.helpers import release
 from tests.locking.support import (
     assert_locks_only_own_rows,
     lock_order,
@@ -21,15 +21,8 @@ from tests.locking.support import (
 
 
 @pytest.fixture
-def released(world, drive_to_po):
-    _, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
-    receive(world, po_line, "2")
-    wave = pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-    return wave.shipments.get()
+def released(release_received):
+    return release_received("2")
 
 
 def reverse(world, shipment):
@@ -45,9 +38,7 @@ def test_unrelease_and_reversal_lock_in_the_documented_order(world, released):
     assert_locks_only_own_rows(statements)
     assert lock_order(statements) == ["shipping_shipment", "shipping_shipmentline"]
 
-    again = pick_release(
-        actor=shipper, business_unit=world.units["US1"], warehouse=world.warehouses["M1"]
-    ).shipments.get()
+    again = release(world).shipments.get()
     shipment_ship_confirm(actor=shipper, shipment=again)
     statements = locking_statements(lambda: reverse(world, again))
     assert_locks_only_own_rows(statements)

@@ -17,26 +17,25 @@ from orders.models import LineStatus, SalesOrderLine
 from shipping.corrections import pick_wave_unrelease, shipment_reverse, shipment_unrelease
 from shipping.exceptions import ShipmentNotCorrectable
 from shipping.models import ShipmentStatus
-from shipping.services import pick_release, shipment_ship_confirm
-from tests.helpers import on_hand, receive, snapshot
+from shipping.services import shipment_ship_confirm
+from tests.helpers import on_hand, release, snapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def release(world):
-    return pick_release(
-        actor=world.users["shipper"],
-        business_unit=world.units["US1"],
-        warehouse=world.warehouses["M1"],
-    )
-
-
 @pytest.fixture
-def released(world, drive_to_po):
+def released(release_received):
     """One line of 3 servers, received in full and released: its shipment."""
-    _, [po_line] = drive_to_po(("SRV-DL380-G11", "3"))
-    receive(world, po_line, "3")
-    return release(world).shipments.get()
+    return release_received("3")
+
+
+def ship_two_of_three(world, released):
+    """Ship 2 of the released 3: the shipment line and its sales order line."""
+    shipment_line = released.lines.get()
+    shipment_ship_confirm(
+        actor=world.users["shipper"], shipment=released, quantities={shipment_line.pk: Decimal(2)}
+    )
+    return shipment_line, shipment_line.sales_order_line
 
 
 def last_history(obj):
@@ -113,12 +112,7 @@ def test_pick_wave_unrelease_takes_every_released_shipment_then_refuses(world, r
 
 
 def test_shipping_two_of_three_splits_off_a_reserved_line_of_one(world, released):
-    shipment_line = released.lines.get()
-    line = shipment_line.sales_order_line
-
-    shipment_ship_confirm(
-        actor=world.users["shipper"], shipment=released, quantities={shipment_line.pk: Decimal(2)}
-    )
+    shipment_line, line = ship_two_of_three(world, released)
 
     line.refresh_from_db()
     shipment_line.refresh_from_db()
@@ -226,11 +220,7 @@ def test_reverse_is_refused_before_shipping_and_after_invoicing(world, released)
 
 
 def test_reversing_a_partial_shipment_keeps_the_split_line_apart(world, released):
-    shipment_line = released.lines.get()
-    line = shipment_line.sales_order_line
-    shipment_ship_confirm(
-        actor=world.users["shipper"], shipment=released, quantities={shipment_line.pk: Decimal(2)}
-    )
+    _, line = ship_two_of_three(world, released)
     shipment_reverse(actor=world.users["shipper"], shipment=released, reason="wrong pallet")
     line.refresh_from_db()
     split = line.split_lines.get()
