@@ -1,6 +1,8 @@
 """Invoicing documents at the stages the correction tests start from."""
 
-from invoicing.models import ARInvoice
+from decimal import Decimal
+
+from invoicing.models import ARInvoice, ARStatus
 from invoicing.services import ap_invoice_validate, ar_invoice_complete, autoinvoice_import
 from orchestration.services import Remainder, purchase_order_line_close_short
 from tests.helpers import enter_ap_invoice, receive, ship
@@ -24,11 +26,36 @@ def stuck_hold(world, drive_to_po):
     return invoice, po_line
 
 
-def complete_ar_invoice(world, drive_to_po, quantity="2"):
-    """A Back-to-Back line received, shipped, invoiced by AutoInvoice and completed."""
+def draft_ar_invoice(world, drive_to_po, quantity="2") -> ARInvoice:
+    """A Back-to-Back line received, shipped and invoiced by AutoInvoice: its draft."""
     order, [po_line] = drive_to_po(("SRV-DL380-G11", quantity))
     receive(world, po_line, quantity)
     ship(world)
     autoinvoice_import(actor=world.users["ar"])
-    invoice = ARInvoice.objects.get(sales_order=order)
+    return ARInvoice.objects.get(sales_order=order)
+
+
+def complete_ar_invoice(world, drive_to_po, quantity="2"):
+    """A Back-to-Back line received, shipped, invoiced by AutoInvoice and completed."""
+    invoice = draft_ar_invoice(world, drive_to_po, quantity)
     return ar_invoice_complete(actor=world.users["ar"], invoice=invoice)
+
+
+def reinvoice_and_complete(world) -> ARInvoice:
+    """Run Import AutoInvoice again (after a cancellation) and complete the one new draft."""
+    autoinvoice_import(actor=world.users["ar"])
+    return ar_invoice_complete(
+        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
+    )
+
+
+def price_hold(world, po_line):
+    """Receive 2 on ``po_line`` and validate an invoice of 2 above the PO price: the
+    invoice On Hold and its one price hold."""
+    receive(world, po_line, "2")
+    invoice = ap_invoice_validate(
+        actor=world.users["ap"],
+        invoice=enter_ap_invoice(world, po_line, "2", unit_price=Decimal("40000.00")),
+    )
+    [hold] = invoice.holds.all()
+    return invoice, hold

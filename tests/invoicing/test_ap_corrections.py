@@ -17,7 +17,7 @@ from invoicing.services import (
 )
 from procurement.models import POLineStatus, POStatus
 from tests.helpers import enter_ap_invoice, receive, snapshot
-from tests.invoicing.support import stuck_hold
+from tests.invoicing.support import price_hold, stuck_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -110,13 +110,8 @@ def test_cancel_refused_once_validated_paid_or_cancelled_or_without_reason(world
 
 
 def test_adjust_price_then_the_price_hold_clears(world, po_line):
-    receive(world, po_line, "2")
-    invoice = ap_invoice_validate(
-        actor=world.users["ap"],
-        invoice=enter_ap_invoice(world, po_line, "2", unit_price=Decimal("40000.00")),
-    )
+    invoice, hold = price_hold(world, po_line)
     assert invoice.status == APStatus.ON_HOLD
-    [hold] = invoice.holds.all()
 
     invoice = ap_invoice_line_adjust(
         actor=world.users["ap"],
@@ -169,12 +164,7 @@ def test_adjust_to_received_refused_when_nothing_is_left_to_bill(world, po_line)
 
 
 def test_adjust_to_received_refused_for_a_price_hold(world, po_line):
-    receive(world, po_line, "2")
-    invoice = ap_invoice_validate(
-        actor=world.users["ap"],
-        invoice=enter_ap_invoice(world, po_line, "2", unit_price=Decimal("40000.00")),
-    )
-    [hold] = invoice.holds.all()
+    _, hold = price_hold(world, po_line)
     before = snapshot()
     with pytest.raises(ValidationRefused, match="Only a quantity hold"):
         ap_invoice_adjust_to_received(actor=world.users["ap"], hold=hold, reason="x")

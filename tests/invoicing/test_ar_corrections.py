@@ -26,8 +26,8 @@ from invoicing.services import (
 from orchestration.consistency import check_consistency
 from orchestration.peg_trace import peg_trace
 from orders.models import LineStatus, SalesOrderLine
-from tests.helpers import receive, ship, snapshot
-from tests.invoicing.support import complete_ar_invoice
+from tests.helpers import snapshot
+from tests.invoicing.support import complete_ar_invoice, draft_ar_invoice, reinvoice_and_complete
 
 pytestmark = pytest.mark.django_db
 PRICE = Decimal("48500.00")
@@ -47,11 +47,7 @@ def ar_net(order) -> Decimal:
 
 @pytest.fixture
 def draft_invoice(world, drive_to_po):
-    order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
-    receive(world, po_line, "2")
-    ship(world)
-    autoinvoice_import(actor=world.users["ar"])
-    return ARInvoice.objects.get(sales_order=order)
+    return draft_ar_invoice(world, drive_to_po)
 
 
 def test_cancelled_draft_is_billed_again_exactly_once(world, draft_invoice):
@@ -234,10 +230,7 @@ def test_credit_refused_for_a_draft_invoice_or_without_reason(world, draft_invoi
 def test_consistency_holds_through_cancel_credit_and_reinvoice(world, draft_invoice):
     ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
     assert check_consistency() == []
-    autoinvoice_import(actor=world.users["ar"])
-    invoice = ar_invoice_complete(
-        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
-    )
+    invoice = reinvoice_and_complete(world)
     line = invoice.lines.get()
     ar_credit_memo_create(
         actor=world.users["ar"],
@@ -260,10 +253,7 @@ def test_consistency_holds_through_cancel_credit_and_reinvoice(world, draft_invo
 
 def test_peg_trace_shows_cancelled_invoices_and_credit_memos(world, draft_invoice):
     ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
-    autoinvoice_import(actor=world.users["ar"])
-    invoice = ar_invoice_complete(
-        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
-    )
+    invoice = reinvoice_and_complete(world)
     memo = ar_credit_memo_create(
         actor=world.users["ar"],
         invoice=invoice,
@@ -292,10 +282,7 @@ def test_still_billing_leaves_out_cancelled_and_wholly_credited_lines(world, dra
     assert billing.still_billing().count() == 1
     ar_invoice_cancel(actor=world.users["ar"], invoice=draft_invoice, reason="wrong date")
     assert billing.still_billing().count() == 0
-    autoinvoice_import(actor=world.users["ar"])
-    invoice = ar_invoice_complete(
-        actor=world.users["ar"], invoice=ARInvoice.objects.get(status=ARStatus.DRAFT)
-    )
+    invoice = reinvoice_and_complete(world)
     line = invoice.lines.get()
     ar_credit_memo_create(
         actor=world.users["ar"],

@@ -19,22 +19,13 @@ from invoicing.services import (
     autoinvoice_import,
 )
 from orders.models import LineStatus
-from tests.helpers import receive, ship
-from tests.invoicing.support import stuck_hold
+from tests.invoicing.support import draft_ar_invoice, stuck_hold
 from tests.locking.support import (
     assert_locks_only_own_rows,
     lock_order,
     locking_statements,
     run_concurrently,
 )
-
-
-def draft_ar_invoice(world, drive_to_po) -> ARInvoice:
-    order, [po_line] = drive_to_po(("SRV-DL380-G11", "2"))
-    receive(world, po_line, "2")
-    ship(world)
-    autoinvoice_import(actor=world.users["ar"])
-    return ARInvoice.objects.get(sales_order=order)
 
 
 @pytest.mark.django_db
