@@ -69,6 +69,16 @@ def _require_same_unit(business_unit: BusinessUnit, **documents) -> None:
             raise ValidationRefused(f"The {label} {document} belongs to another business unit.")
 
 
+def validate_line(business_unit: BusinessUnit, line: OrderLineInput):
+    """The item, quantity and price a line may carry in ``business_unit`` (an empty price is
+    the item's list price), or the refusal; entering and editing an order share it."""
+    _require_same_unit(business_unit, item=line.item)
+    if not line.item.active:
+        raise InvalidOrderLine(f"Item {line.item.number} is inactive.")
+    price = line.item.list_price if line.unit_selling_price is None else line.unit_selling_price
+    return line.item, validate_quantity(line.quantity), validate_price(price)
+
+
 @transaction.atomic
 def sales_order_create(
     *,
@@ -100,16 +110,13 @@ def sales_order_create(
     stamp_history(order, actor=actor, reason="order created")
     order.save()
     for line_number, line in enumerate(lines, start=1):
-        _require_same_unit(business_unit, item=line.item)
-        if not line.item.active:
-            raise InvalidOrderLine(f"Item {line.item.number} is inactive.")
-        price = line.item.list_price if line.unit_selling_price is None else line.unit_selling_price
+        item, quantity, price = validate_line(business_unit, line)
         order_line = SalesOrderLine(
             order=order,
             line_number=line_number,
-            item=line.item,
-            quantity=validate_quantity(line.quantity),
-            unit_selling_price=validate_price(price),
+            item=item,
+            quantity=quantity,
+            unit_selling_price=price,
             requested_date=requested_date,
         )
         stamp_history(order_line, actor=actor, reason="order created")
