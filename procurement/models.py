@@ -248,6 +248,8 @@ class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=240, blank=True)
+    # Free text for the supplier, written by the buyer while the PO is Draft.
+    supplier_note = models.CharField(max_length=1000, blank=True)
     history = HistoricalRecords()
 
     class Meta:

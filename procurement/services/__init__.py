@@ -10,6 +10,7 @@ from .cancellation import (
     requisition_line_cancel,
     supply_order_resource,
 )
+from .editing import purchase_order_line_update, purchase_order_note_set
 from .late_supply import purchase_order_lines_flag_late
 from .purchase_orders import (
     purchase_order_approve,
@@ -29,7 +30,9 @@ __all__ = [
     "purchase_order_cancel",
     "purchase_order_follow_lines",
     "purchase_order_line_cancel",
+    "purchase_order_line_update",
     "purchase_order_lines_flag_late",
+    "purchase_order_note_set",
     "purchase_order_reject",
     "purchase_order_submit",
     "purchase_orders_autocreate",

@@ -1,0 +1,146 @@
+"""The buyer edits a Draft PO (line price, promised date, quantity within the pegged demand,
+the note to the supplier); refused once submitted, above the demand, in another unit or for
+a role without the right."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from b2b_portal.errors import PermissionRefused, TransitionRefused, ValidationRefused
+from catalog.units import NOT_YOUR_UNIT
+from procurement.services import (
+    purchase_order_line_update,
+    purchase_order_note_set,
+    purchase_order_submit,
+)
+from procurement.services.editing import ABOVE_DEMAND, NOT_DRAFT, PROMISED_IN_PAST
+from tests.helpers import snapshot, unit_user
+
+pytestmark = pytest.mark.django_db
+
+
+def last_history(obj):
+    return obj.history.order_by("history_id").last()
+
+
+def edit(world, po_line, actor=None, **values):
+    arguments = {
+        "unit_price": po_line.unit_price,
+        "promised_date": po_line.promised_date,
+        "quantity": po_line.quantity,
+        **values,
+    }
+    return purchase_order_line_update(
+        actor=actor or world.users["buyer"], line=po_line, **arguments
+    )
+
+
+def test_a_draft_line_takes_a_new_price_date_and_quantity(world, drive_to_po):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "3"), approve=False)
+    buyer = world.users["buyer"]
+    promised = timezone.localdate() + timedelta(days=20)
+
+    edit(world, po_line, unit_price=Decimal("39000.00"), promised_date=promised, quantity=2)
+
+    po_line.refresh_from_db()
+    assert (po_line.unit_price, po_line.promised_date, po_line.quantity) == (
+        Decimal("39000.00"),
+        promised,
+        Decimal("2.000"),
+    )
+    record = last_history(po_line)
+    assert record.history_user == buyer
+    assert "price 39800.00 -> 39000.00" in record.history_change_reason
+    assert "quantity 3.000 -> 2" in record.history_change_reason
+
+    edit(world, po_line, quantity=3)  # back up to the whole demand
+    po_line.refresh_from_db()
+    assert po_line.quantity == Decimal("3.000")
+
+
+def test_the_note_to_the_supplier_is_kept_with_its_author(world, drive_to_po):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "1"), approve=False)
+    purchase_order = po_line.purchase_order
+
+    purchase_order_note_set(
+        actor=world.users["buyer"], purchase_order=purchase_order, note=" Deliver to dock 4 "
+    )
+
+    purchase_order.refresh_from_db()
+    assert purchase_order.supplier_note == "Deliver to dock 4"
+    record = last_history(purchase_order)
+    assert (record.history_user, record.history_change_reason) == (
+        world.users["buyer"],
+        "note to the supplier set",
+    )
+
+
+def test_invalid_line_edits_are_refused(world, drive_to_po):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "3"), approve=False)
+    so_line = po_line.sales_order_line
+    before = snapshot()
+    cases = [
+        (
+            {"quantity": Decimal("4")},
+            ABOVE_DEMAND.format(quantity=Decimal("4"), open=Decimal("3.000"), so_line=so_line),
+        ),
+        ({"quantity": Decimal("0")}, "Quantity must be greater than zero."),
+        (
+            {"promised_date": timezone.localdate() - timedelta(days=1)},
+            PROMISED_IN_PAST,
+        ),
+        ({"unit_price": Decimal("-1")}, "Unit price must be between 0 and 999,999,999,999.99."),
+        ({}, "Nothing was changed."),
+    ]
+    for values, message in cases:
+        with pytest.raises(ValidationRefused) as refused:
+            edit(world, po_line, **values)
+        assert refused.value.message == message
+    assert snapshot() == before
+    po_line.refresh_from_db()
+    assert (po_line.quantity, po_line.unit_price) == (Decimal("3.000"), Decimal("39800.00"))
+
+
+def test_a_submitted_po_is_not_edited(world, drive_to_po):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "1"), approve=False)
+    buyer = world.users["buyer"]
+    purchase_order = purchase_order_submit(actor=buyer, purchase_order=po_line.purchase_order)
+    before = snapshot()
+    message = NOT_DRAFT.format(po=purchase_order, status="Pending Approval")
+
+    with pytest.raises(TransitionRefused) as refused:
+        edit(world, po_line, unit_price=Decimal("1.00"))
+    assert refused.value.message == message
+    with pytest.raises(TransitionRefused) as refused:
+        purchase_order_note_set(actor=buyer, purchase_order=purchase_order, note="late note")
+    assert refused.value.message == message
+    assert snapshot() == before
+    purchase_order.refresh_from_db()
+    assert purchase_order.supplier_note == ""
+
+
+@pytest.mark.parametrize("username", ["clerk", "manager", "receiver"])
+def test_a_role_without_the_right_cannot_edit(world, drive_to_po, username):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "1"), approve=False)
+    user = world.users[username]
+    before = snapshot()
+
+    with pytest.raises(PermissionRefused) as refused:
+        edit(world, po_line, actor=user, unit_price=Decimal("1.00"))
+    assert refused.value.message == f"{user} is not allowed to change purchase orders."
+    with pytest.raises(PermissionRefused):
+        purchase_order_note_set(actor=user, purchase_order=po_line.purchase_order, note="x")
+    assert snapshot() == before
+
+
+def test_a_buyer_of_another_unit_cannot_edit(world, drive_to_po):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "1"), approve=False)
+    stranger = unit_user(world, "eu-buyer", "Buyer")
+    before = snapshot()
+
+    with pytest.raises(PermissionRefused) as refused:
+        edit(world, po_line, actor=stranger, unit_price=Decimal("1.00"))
+    assert refused.value.message == NOT_YOUR_UNIT.format(actor=stranger)
+    assert snapshot() == before
