@@ -323,9 +323,7 @@ class Corrections(Operations):
             ap_invoice_cancel(actor=self.users["ap"], invoice=invoice, reason="random AP cancel")
 
     def ap_adjust(self):
-        line = self.pick(
-            APInvoiceLine.objects.exclude(invoice__status__in=[APStatus.PAID, APStatus.CANCELLED])
-        )
+        line = self.pick(APInvoiceLine.objects.filter(invoice__status__in=OPEN_AP))
         if line:
             ap_invoice_line_adjust(
                 actor=self.users["ap"],
