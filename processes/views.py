@@ -1,14 +1,16 @@
 """The Scheduled Processes page: the run log, one run's detail with live progress, and
 Schedule New Process."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import pretty_name
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
-from catalog.models import BusinessUnit, Item, Supplier
+from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
 from .forms import RunFilterForm, ScheduleProcessForm
@@ -16,38 +18,29 @@ from .registry import PROCESSES
 from .selectors import runs_visible_to
 from .services import process_run_queue, process_schedule_create
 
-PARAMETER_LABELS = {
-    "business_unit": "Business unit",
-    "item": "Item",
-    "supplier": "Supplier",
-    "sales_order": "Sales order",
-    "date_from": "Date from",
-    "date_to": "Date to",
-    "batch_size": "Batch size",
-}
-# Parameters stored as ids, shown as the row they name.
-PARAMETER_MODELS = {
-    "business_unit": BusinessUnit,
-    "item": Item,
-    "supplier": Supplier,
-    "sales_order": SalesOrder,
-}
-
 
 def parameters_described(parameters: dict) -> list[tuple[str, str]]:
-    """(label, text) per parameter of a run: names and numbers, not ids; a run without a
-    business unit went over every unit."""
+    """(label, text) per parameter of a run, labelled as on Schedule New Process, with the
+    rows named rather than their ids; a run without a business unit went over every unit."""
+    fields = ScheduleProcessForm.base_fields
     described = []
     for key, value in {"business_unit": None, **parameters}.items():
-        model = PARAMETER_MODELS.get(key)
-        if key == "business_unit" and value is None:
-            text = "Every unit"
-        elif model is not None:
-            text = str(model.objects.filter(pk=value).first() or f"{value} (deleted)")
-        else:
-            text = str(value)
-        described.append((PARAMETER_LABELS.get(key, key), text))
+        field = fields.get(key)
+        label = field.label if field is not None and field.label else pretty_name(key)
+        described.append((label, _parameter_text(field, key, value)))
     return described
+
+
+def _parameter_text(field, key: str, value) -> str:
+    if key == "business_unit" and value is None:
+        return "Every unit"
+    if isinstance(field, forms.ModelChoiceField):
+        model = field.queryset.model
+    elif isinstance(field, SalesOrderNumberField):
+        model = SalesOrder
+    else:
+        return str(value)
+    return str(model.objects.filter(pk=value).first() or f"{value} (deleted)")
 
 
 class ProcessesPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
