@@ -5,7 +5,6 @@ after the commit that made the row. The task calls the process's service with th
 parameters and a progress reporter that writes lines done after each committed chunk.
 """
 
-import json
 import logging
 from datetime import date, timedelta
 
@@ -13,12 +12,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from b2b_portal.celery import app as celery_app
 from b2b_portal.errors import PermissionRefused, ValidationRefused
-from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.transitions import apply_transition
 from catalog.units import require_business_unit, works_in_every_unit
 
@@ -30,9 +27,6 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_USERNAME = "scheduler"
 DATE_PARAMETERS = ("date_from", "date_to")
-# PostgreSQL's name for the unique constraint of django-celery-beat's PeriodicTask.name.
-SCHEDULE_NAME_CONSTRAINT = "django_celery_beat_periodictask_name_key"
-SCHEDULED_TWICE = "This schedule was just made: it is in the list of periodic tasks."
 RUN_NEEDS_A_UNIT = "Choose the business unit the process runs for: you do not work in every unit."
 
 
@@ -183,51 +177,3 @@ def process_run_execute(*, run_id: int, service) -> ProcessRun:
         )
     finish = "finish_with_failures" if result.failures else "succeed"
     return _process_run_transition(run_id, finish, when=timezone.now())
-
-
-@transaction.atomic
-def process_schedule_create(
-    *,
-    actor,
-    process: str,
-    parameters: dict,
-    every_minutes: int | None = None,
-    daily_at=None,
-) -> PeriodicTask:
-    """A beat schedule that queues a run of ``process`` every N minutes or daily."""
-    definition = _definition(process)
-    definition.require_may_be_run_by(actor)
-    _require_units(actor, parameters)
-    if bool(every_minutes) == bool(daily_at):
-        raise ValidationRefused("Choose either every N minutes or a daily time.")
-    if every_minutes:
-        interval, _ = IntervalSchedule.objects.get_or_create(
-            every=every_minutes, period=IntervalSchedule.MINUTES
-        )
-        when, schedule = f"every {every_minutes} min", {"interval": interval}
-    else:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(daily_at.minute),
-            hour=str(daily_at.hour),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone=timezone.get_current_timezone_name(),
-        )
-        when, schedule = f"daily at {daily_at:%H:%M}", {"crontab": crontab}
-    stamp = f"{actor.get_username()}, {timezone.now():%Y-%m-%d %H:%M:%S}"
-    name = f"{definition.name} {when} ({stamp})"
-    # The same form sent twice within a second names the schedule alike; sent at once,
-    # the unique constraint decides.
-    if PeriodicTask.objects.filter(name=name).exists():
-        raise ValidationRefused(SCHEDULED_TWICE)
-    with refused_on_conflict({SCHEDULE_NAME_CONSTRAINT: ValidationRefused(SCHEDULED_TWICE)}):
-        return PeriodicTask.objects.create(
-            name=name,
-            task="processes.run_scheduled",
-            kwargs=json.dumps(
-                {"process": process, "parameters": parameters, "schedule_name": name}
-            ),
-            description=f"Scheduled by {actor.get_username()} from the Scheduled Processes page.",
-            **schedule,
-        )

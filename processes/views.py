@@ -15,8 +15,9 @@ from orders.models import SalesOrder
 
 from .forms import RunFilterForm, ScheduleProcessForm
 from .registry import PROCESSES
+from .schedules import process_schedule_create
 from .selectors import runs_visible_to
-from .services import process_run_queue, process_schedule_create
+from .services import process_run_queue
 
 
 def parameters_described(parameters: dict) -> list[tuple[str, str]]:

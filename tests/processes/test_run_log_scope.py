@@ -8,7 +8,8 @@ from django_celery_beat.models import PeriodicTask
 
 from b2b_portal.errors import PermissionRefused
 from processes.models import ProcessRun
-from processes.services import RUN_NEEDS_A_UNIT, process_run_queue, process_schedule_create
+from processes.schedules import process_schedule_create
+from processes.services import RUN_NEEDS_A_UNIT, process_run_queue
 
 pytestmark = pytest.mark.django_db
 

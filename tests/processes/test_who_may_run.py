@@ -12,13 +12,8 @@ from b2b_portal.errors import PermissionRefused, ValidationRefused
 from processes.batching import ProcessResult
 from processes.models import ProcessRun, RunStatus, Trigger
 from processes.registry import PROCESSES, RUN_REFUSED, processes_runnable_by
-from processes.services import (
-    SCHEDULE_NAME_CONSTRAINT,
-    SCHEDULED_TWICE,
-    process_run_execute,
-    process_run_queue,
-    process_schedule_create,
-)
+from processes.schedules import SCHEDULE_NAME_CONSTRAINT, SCHEDULED_TWICE, process_schedule_create
+from processes.services import process_run_execute, process_run_queue
 from tests.locking.support import assert_locks_only_own_rows, lock_order, locking_statements
 
 pytestmark = pytest.mark.django_db
