@@ -73,6 +73,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "b2b_portal.navigation.menu",
             ],
+            # |money and |quantity, the one formatting rule of every page and print.
+            "builtins": ["b2b_portal.templatetags.formatting"],
         },
     },
 ]
@@ -194,7 +196,22 @@ CELERY_TASK_ACKS_LATE = True
 # A pool child killed mid-run (the OOM killer) gives its message back to the broker instead of
 # acknowledging it, so the run is redelivered and resumed rather than left Running.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A run is one long task: a worker takes one message at a time, so nothing waits unseen behind
+# it in a busy worker's buffer while another worker is idle.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives a message nobody acknowledged back to the queue after the visibility timeout:
+# the run of a worker killed whole (SIGKILL, a lost host) starts again on another worker.
+# Longer than the longest run a healthy worker finishes (a run over 100,000 lines takes about
+# a minute, docs/benchmarks.md), or a live run is delivered a second time (harmless, the two
+# share its chunks, but wasted); short enough that a dead worker's run is back within
+# minutes, not kombu's hour. Swept every tenth of it. See docs/processes.md, "When a worker
+# dies".
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, _visibility_timeout // 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
