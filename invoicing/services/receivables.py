@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, bulk_save_with_history
 from catalog.units import require_business_unit
@@ -23,6 +24,8 @@ from ..models import ARCreditMemoLine, ARInvoice, ARInvoiceLine, CreditDispositi
 AUTOINVOICE = "Import AutoInvoice"
 # The invoice line that bills a shipment line the first time, while its invoice stands.
 LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_of__isnull=True)
+# The partial unique constraints that bill a shipment line, or a credited quantity, once.
+BILLED_ONCE = ("one_live_ar_line_per_shipment_line", "one_live_reinvoice_per_credit_line")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,6 @@ class _Billing:
     shipment_line: ShipmentLine
     quantity: Decimal
     reinvoice_of: ARCreditMemoLine | None = None
-
-
-def _invoice_shipment_lines(chunk: list[ShipmentLine], *, actor) -> list[ARInvoice]:
-    return _invoice_billings([_Billing(line, line.quantity) for line in chunk], actor=actor)
 
 
 def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
@@ -101,8 +100,12 @@ def autoinvoice_import(
     )
 
     def handle(chunk: list[ShipmentLine]) -> ProcessResult:
-        invoices = _invoice_shipment_lines(chunk, actor=actor)
-        return ProcessResult(examined=len(chunk), created=len(invoices))
+        return _bill_unbilled(
+            chunk,
+            shipment_lines,
+            lambda lines: [_Billing(line, line.quantity) for line in lines],
+            actor=actor,
+        )
 
     result = process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
     result.add(_reinvoice_credited(actor=actor, business_unit=business_unit, batch_size=batch_size))
@@ -119,14 +122,46 @@ def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResu
     credit_lines = filter_by(credit_lines, memo__business_unit=business_unit)
 
     def handle(chunk: list[ARCreditMemoLine]) -> ProcessResult:
-        billings = [
-            _Billing(line.invoice_line.shipment_line, line.quantity, reinvoice_of=line)
-            for line in chunk
-        ]
-        invoices = _invoice_billings(billings, actor=actor)
-        return ProcessResult(examined=len(chunk), created=len(invoices))
+        return _bill_unbilled(
+            chunk,
+            credit_lines,
+            lambda lines: [
+                _Billing(line.invoice_line.shipment_line, line.quantity, reinvoice_of=line)
+                for line in lines
+            ],
+            actor=actor,
+        )
 
     return process_in_chunks(credit_lines, handle, batch_size=batch_size)
+
+
+def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> ProcessResult:
+    """Bill the rows of a locked chunk that ``unbilled`` still selects: the claim that makes
+    two AutoInvoice runs at once safe.
+
+    The chunk was chosen by a NOT EXISTS read whose snapshot may predate another run's
+    commit of the same rows: by the time this run locks them the other has let go, and
+    PostgreSQL re-checks a locked row's conditions only when the row itself changed, while
+    billing inserts invoice lines and leaves the billed row as it was. Read again under the
+    lock, the rows the other run billed drop out. Should a unique constraint still stop
+    a line (another writer), only this savepoint is undone and the chunk is read again
+    without it: a skipped line, never a failed run. Skipped rows are not counted here; the
+    run that billed them counted them."""
+    while True:
+        claimed = set(
+            unbilled.filter(pk__in=[row.pk for row in chunk]).values_list("pk", flat=True)
+        )
+        rows = [row for row in chunk if row.pk in claimed]
+        if not rows:
+            return ProcessResult()
+        try:
+            with transaction.atomic():
+                invoices = _invoice_billings(billings_of(rows), actor=actor)
+        except IntegrityError as error:
+            if violated_constraint(error) not in BILLED_ONCE:
+                raise
+            continue  # the conflicting line is committed now: the next read leaves it out
+        return ProcessResult(examined=len(rows), created=len(invoices))
 
 
 def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
