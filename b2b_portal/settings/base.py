@@ -215,6 +215,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Monitoring reads /processes/health.json with "Authorization: Bearer <HEALTH_TOKEN>"; unset,
+# no token is accepted and only a signed-in operator reads it (docs/operations.md).
+HEALTH_TOKEN = env("HEALTH_TOKEN", default="")
 
 LOGGING = {
     "version": 1,
