@@ -18,6 +18,9 @@ from django.db import transaction
 class LineFailure:
     source: str
     reason: str
+    # The row's pk (a retry of failed lines names it) and its document's page.
+    source_id: int | None = None
+    document_url: str = ""
 
 
 @dataclass
@@ -29,7 +32,16 @@ class ProcessResult:
     failures: list[LineFailure] = field(default_factory=list)
 
     def fail(self, source, reason: str) -> None:
-        self.failures.append(LineFailure(source=str(source), reason=reason))
+        """Record ``source`` (a model instance, or its name) as failed, and why."""
+        url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
+        self.failures.append(
+            LineFailure(
+                source=str(source),
+                reason=reason,
+                source_id=getattr(source, "pk", None),
+                document_url=url,
+            )
+        )
 
     def add(self, other: "ProcessResult") -> None:
         self.examined += other.examined
@@ -38,11 +50,15 @@ class ProcessResult:
 
 
 class Progress(Protocol):
-    """Who hears how a batch goes: a run log shows lines to do and lines done."""
+    """Who hears how a batch goes: a run log shows lines to do and lines done, and
+    remembers where each pass got to, so that a run started again resumes there."""
 
-    def started(self, total: int) -> None: ...
+    def started(self, queryset) -> int:
+        """A pass over ``queryset`` begins: return the pk it resumes after (0: the start)."""
 
-    def chunk_done(self, chunk: ProcessResult) -> None: ...
+    def chunk_done(self, chunk: ProcessResult, last_pk: int) -> None:
+        """Called inside the chunk's transaction: what it records commits with the chunk,
+        and an exception it raises rolls the chunk back."""
 
 
 def process_in_chunks(
@@ -55,13 +71,11 @@ def process_in_chunks(
 ) -> ProcessResult:
     """Feed ``queryset``'s rows, locked and in pk order, to ``handle_chunk`` chunk by chunk.
 
-    Each chunk commits on its own; ``progress`` hears of the total, then of each
-    committed chunk.
+    Each chunk commits on its own; ``progress`` says where the pass resumes, then hears
+    of each chunk before it commits.
     """
-    if progress:
-        progress.started(queryset.count())
+    last_pk = progress.started(queryset) if progress else 0
     total = ProcessResult()
-    last_pk = 0
     while True:
         with transaction.atomic():
             # Skip what another run holds: it is that run's work, not ours.
@@ -74,9 +88,9 @@ def process_in_chunks(
                 return total
             last_pk = rows[-1].pk
             chunk = handle_chunk(rows)
+            if progress:
+                progress.chunk_done(chunk, last_pk)
         total.add(chunk)
-        if progress:
-            progress.chunk_done(chunk)
 
 
 def filter_by(queryset, **lookups):

@@ -10,6 +10,7 @@ Scheduled Processes page offers ``processes_runnable_by(user)``, the admin's but
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from b2b_portal.errors import PermissionRefused
 
@@ -26,6 +27,13 @@ class ProcessDefinition:
     parameters: tuple[str, ...]
     # Besides operations, who may run it: any one of these permissions.
     run_permissions: tuple[str, ...] = ()
+    # How long a run may go without a sign of life before the watchdog marks it Stalled:
+    # waiting Queued for a worker, and Running between two committed chunks.
+    queued_limit: timedelta = timedelta(minutes=15)
+    running_limit: timedelta = timedelta(minutes=10)
+    # The service argument that limits a run to some rows (their pks): "retry failed
+    # lines" queues a run with it. Empty: the process records no failed lines to retry.
+    line_parameter: str = ""
 
     def may_be_run_by(self, user) -> bool:
         return any(user.has_perm(p) for p in (OPERATIONS_PERMISSION, *self.run_permissions))
@@ -56,6 +64,7 @@ PROCESSES = {
             description="Open supply orders get a requisition line from their sourcing rule.",
             parameters=("business_unit", "item", "date_from", "date_to", "batch_size"),
             run_permissions=("procurement.progress_salesorderline",),
+            line_parameter="supply_orders",
         ),
         ProcessDefinition(
             code="autocreate_purchase_orders",
@@ -71,6 +80,8 @@ PROCESSES = {
             task_name="procurement.flag_late_supply",
             description="Pegged PO lines past their promised date flag their order lines at risk.",
             parameters=("business_unit", "supplier", "batch_size"),
+            # Daily: a run may wait behind the morning's other work.
+            queued_limit=timedelta(minutes=30),
         ),
         ProcessDefinition(
             code="autoinvoice_import",
@@ -79,6 +90,8 @@ PROCESSES = {
             description="Shipped lines become AR invoices at the sales order price.",
             parameters=("business_unit", "date_from", "date_to", "batch_size"),
             run_permissions=("invoicing.run_autoinvoice",),
+            # Hourly, with the largest chunks (an invoice per order, lines priced).
+            running_limit=timedelta(minutes=15),
         ),
         ProcessDefinition(
             code="validate_ap_invoices",

@@ -88,6 +88,10 @@ class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
             ),
         ]
 
+    def get_absolute_url(self):
+        # A supply order has no page of its own: its order line's Peg Trace shows it.
+        return reverse("orchestration:peg_trace", args=[self.sales_order_line_id])
+
     @transition(
         field=status,
         source=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION],

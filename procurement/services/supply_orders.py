@@ -176,6 +176,7 @@ def supply_orders_generate(
     item=None,
     date_from=None,
     date_to=None,
+    supply_orders: list[int] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress=None,
 ) -> ProcessResult:
@@ -183,7 +184,7 @@ def supply_orders_generate(
     from its best sourcing rule. One without a usable rule goes to Exception with the
     reason, and the run goes on with the others (it is retried on the next run); one whose
     supply was cancelled waits for the buyer (``awaits_buyer``). The dates bound the order
-    date."""
+    date; ``supply_orders`` (pks) limits the run to those, as "retry failed lines" does."""
     supply_orders = SupplyOrder.objects.filter(
         status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION], awaits_buyer=False
     ).select_related("item")
@@ -193,6 +194,7 @@ def supply_orders_generate(
         item=item,
         order_date__gte=date_from,
         order_date__lte=date_to,
+        pk__in=supply_orders,
     )
 
     def handle(chunk: list[SupplyOrder]) -> ProcessResult:

@@ -69,11 +69,14 @@ def test_a_run_killed_after_its_first_chunk_is_finished_by_the_next_run(world, m
     open_supply_orders(world, 120)
     chunk_done = RunProgress.chunk_done
 
-    def crash_after_first_chunk(self, chunk):
-        chunk_done(self, chunk)
-        raise RuntimeError("worker killed")
+    def crash_in_second_chunk(self, chunk, last_pk):
+        if self.chunks_seen:
+            raise RuntimeError("worker killed")
+        self.chunks_seen = 1
+        chunk_done(self, chunk, last_pk)
 
-    monkeypatch.setattr(RunProgress, "chunk_done", crash_after_first_chunk)
+    monkeypatch.setattr(RunProgress, "chunks_seen", 0, raising=False)
+    monkeypatch.setattr(RunProgress, "chunk_done", crash_in_second_chunk)
     killed = process_run_execute(run_id=new_run(batch_size=50).pk, service=supply_orders_generate)
     assert (killed.status, killed.lines_done) == (RunStatus.FAILED, 50)
     assert "worker killed" in killed.error
@@ -94,7 +97,7 @@ def test_a_line_without_sourcing_rule_fails_alone_and_the_run_finishes(world):
     run = process_run_execute(run_id=new_run().pk, service=supply_orders_generate)
 
     assert run.status == RunStatus.COMPLETED_WITH_FAILURES
-    assert (run.lines_total, run.lines_done, run.documents_made, run.lines_failed) == (3, 3, 2, 1)
+    assert (run.lines_total, run.lines_done, run.documents_made, run.lines_failed) == (3, 2, 2, 1)
     [failure] = run.failures.all()
     assert "No sourcing rule for item SRV-R760-XA" in failure.reason
     assert RequisitionLine.objects.count() == 2
