@@ -196,6 +196,31 @@ def cancelled_supply_with_live_po_lines() -> Iterator[str]:
         yield f"{supply} is {supply.get_status_display()} but a live PO line still supplies it."
 
 
+def unsent_po_lines_agree_with_their_supply() -> Iterator[str]:
+    """A live, pegged PO line the supplier does not hold yet (Draft or Pending Approval)
+    buys what its requisition line and supply order ask: the same quantity (a Draft PO line
+    edit moves them together, procurement.services.editing)."""
+    lines = (
+        PurchaseOrderLine.objects.filter(
+            purchase_order__status__in=[POStatus.DRAFT, POStatus.PENDING_APPROVAL],
+            sales_order_line__isnull=False,
+        )
+        .exclude(status=POLineStatus.CANCELLED)
+        .filter(
+            ~Q(quantity=F("requisition_line__quantity"))
+            | ~Q(quantity=F("requisition_line__supply_order__quantity"))
+        )
+        .select_related("purchase_order", "requisition_line__supply_order")
+    )
+    for line in lines:
+        requisition_line = line.requisition_line
+        yield (
+            f"{line} orders {line.quantity}, but its requisition line asks "
+            f"{requisition_line.quantity} and {requisition_line.supply_order} "
+            f"{requisition_line.supply_order.quantity}."
+        )
+
+
 def reversed_shipments_restored() -> Iterator[str]:
     """A reversed shipment left no stock or reservation behind: what came back for a line
     is what its reversed shipment lines had shipped, what left for it (issues less returns)
@@ -263,6 +288,7 @@ CHECKS = [
     live_po_lines_pegged_to_cancelled_lines,
     purchase_order_headers,
     cancelled_supply_with_live_po_lines,
+    unsent_po_lines_agree_with_their_supply,
     sales_line_quantities,
     purchase_line_quantities,
     on_hand_balances,

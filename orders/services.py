@@ -157,10 +157,16 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     stamp_history(sales_order, actor=actor, reason="booked")
     sales_order.save(update_fields=["booked_at", "booked_by", "updated_at"])
     # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
+    progress_order_queue(sales_order, actor=actor)
+    return sales_order
+
+
+def progress_order_queue(order: SalesOrder, *, actor) -> None:
+    """Progress Order for this order now (a booking, a split line): its new lines get their
+    supply within seconds. The run commits with the caller's transaction."""
     process_run_queue(
         process="progress_order",
-        parameters={"sales_order": sales_order.pk, "business_unit": sales_order.business_unit_id},
+        parameters={"sales_order": order.pk, "business_unit": order.business_unit_id},
         trigger=Trigger.EVENT,
         requested_by=actor,
     )
-    return sales_order

@@ -7,6 +7,7 @@ from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
+from orders.services import progress_order_queue
 from procurement.locks import (
     purchase_order_lines_for_update,
     purchase_orders_for_update,
@@ -15,7 +16,7 @@ from procurement.locks import (
 from procurement.models import POLineStatus, PurchaseOrderLine
 from procurement.services import purchase_order_follow_lines
 
-from .line_split import progress_order_queue, sales_order_line_split
+from .line_split import sales_order_line_split
 
 
 class Remainder:

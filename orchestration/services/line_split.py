@@ -1,10 +1,8 @@
 """Splitting a sales order line: what a close short or a quantity increase leaves to a
 supply of its own."""
 
-from orders.models import SalesOrder, SalesOrderLine
+from orders.models import SalesOrderLine
 from orders.splits import sales_order_line_split as split_line
-from processes.models import Trigger
-from processes.services import process_run_queue
 
 from ..exceptions import ORDER_CHANGED_MEANWHILE, ChangedMeanwhile
 
@@ -16,12 +14,3 @@ def sales_order_line_split(line: SalesOrderLine, *, quantity, actor, reason: str
     refusal = ChangedMeanwhile(ORDER_CHANGED_MEANWHILE.format(order=line.order))
     return split_line(line, quantity=quantity, actor=actor, reason=reason, refusal=refusal)
 
-
-def progress_order_queue(order: SalesOrder, *, actor) -> None:
-    """Progress Order for this order now: a split line gets its supply within seconds."""
-    process_run_queue(
-        process="progress_order",
-        parameters={"sales_order": order.pk, "business_unit": order.business_unit_id},
-        trigger=Trigger.EVENT,
-        requested_by=actor,
-    )

@@ -9,7 +9,7 @@ from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
 from inventory.services import reservation_release
 from orders.models import LineStatus, SalesOrderLine
-from orders.services import validate_quantity
+from orders.services import progress_order_queue, validate_quantity
 from procurement.models import POLineStatus, SupplyStatus
 from procurement.services import purchase_order_follow_lines
 from shipping.models import ShipmentLine
@@ -18,7 +18,7 @@ from ..locks import SupplyChain, supply_chain_lock, supply_orders_of_line_lock
 from ..models import ExceptionKind
 from .business_exceptions import business_exception_open
 from .cancellation import NOT_SENT
-from .line_split import progress_order_queue, sales_order_line_split
+from .line_split import sales_order_line_split
 
 CHANGEABLE = (
     LineStatus.ENTERED,

@@ -45,3 +45,19 @@ def test_a_cancelled_supply_with_a_live_po_line_fails_the_check(world, drive_to_
             "UPDATE procurement_supplyorder SET status = 'CANCELLED' WHERE id = %s", [supply.pk]
         )
     assert check_consistency() == [f"{supply} is Cancelled but a live PO line still supplies it."]
+
+
+def test_a_draft_po_line_that_disagrees_with_its_requisition_line_fails_the_check(
+    world, drive_to_po
+):
+    _, [po_line] = drive_to_po(("SRV-DL380-G11", "3"), approve=False)
+    assert check_consistency() == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procurement_requisitionline SET quantity = 5 WHERE id = %s",
+            [po_line.requisition_line_id],
+        )
+    supply = po_line.requisition_line.supply_order
+    assert check_consistency() == [
+        f"{po_line} orders 3.000, but its requisition line asks 5.000 and {supply} 3.000."
+    ]

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from b2b_portal.errors import PermissionRefused, TransitionRefused, ValidationRefused
 from catalog.units import NOT_YOUR_UNIT
+from orchestration.consistency import check_consistency
+from orders.models import LineStatus
+from processes.models import ProcessRun
+from procurement.models import SupplyOrder
 from procurement.services import (
+    orders_progress,
     purchase_order_line_update,
     purchase_order_note_set,
     purchase_order_submit,
@@ -55,9 +60,51 @@ def test_a_draft_line_takes_a_new_price_date_and_quantity(world, drive_to_po):
     assert "price 39800.00 -> 39000.00" in record.history_change_reason
     assert "quantity 3.000 -> 2" in record.history_change_reason
 
-    edit(world, po_line, quantity=3)  # back up to the whole demand
+
+
+def test_a_reduced_quantity_moves_its_supply_and_splits_the_demand(world, drive_to_po):
+    """Issue 10 item 7/2: the requisition line and supply order follow the PO line; the
+    demand it no longer covers becomes a split line that Progress Order supplies again."""
+    order, [po_line] = drive_to_po(("SRV-DL380-G11", "3"), approve=False)
+    buyer = world.users["buyer"]
+    so_line = po_line.sales_order_line
+    runs_before = ProcessRun.objects.filter(process="progress_order").count()
+
+    edit(world, po_line, quantity=Decimal("2"))
+
     po_line.refresh_from_db()
-    assert po_line.quantity == Decimal("3.000")
+    so_line.refresh_from_db()
+    requisition_line = po_line.requisition_line
+    supply = requisition_line.supply_order
+    assert (po_line.quantity, requisition_line.quantity, supply.quantity, so_line.quantity) == (
+        Decimal("2.000"),
+        Decimal("2.000"),
+        Decimal("2.000"),
+        Decimal("2.000"),
+    )
+    split = order.lines.get(split_from=so_line)
+    assert (split.quantity, split.status, split.line_number) == (
+        Decimal("1.000"),
+        LineStatus.BOOKED,
+        2,
+    )
+    assert ProcessRun.objects.filter(process="progress_order").count() == runs_before + 1
+    for document in (requisition_line, supply, so_line, split):
+        assert last_history(document).history_user == buyer
+    assert f"split: 1.000 to {split}" in last_history(so_line).history_change_reason
+    assert check_consistency() == []
+
+    # The demand the PO line covers is now 2: more is refused, the split line has its own.
+    with pytest.raises(ValidationRefused) as refused:
+        edit(world, po_line, quantity=Decimal("3"))
+    assert refused.value.message == ABOVE_DEMAND.format(
+        quantity=Decimal("3"), open=Decimal("2.000"), so_line=so_line
+    )
+    orders_progress(actor=world.users["manager"], sales_order=order)
+    split.refresh_from_db()
+    assert split.status == LineStatus.AWAITING_SUPPLY
+    assert SupplyOrder.objects.get(sales_order_line=split).quantity == Decimal("1.000")
+    assert check_consistency() == []
 
 
 def test_the_note_to_the_supplier_is_kept_with_its_author(world, drive_to_po):
