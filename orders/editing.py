@@ -23,7 +23,9 @@ from .locks import sales_order_lines_for_update
 from .models import LineStatus, SalesOrder, SalesOrderLine
 from .services import OrderLineInput, validate_line
 
-NOT_ENTERED_ORDER = "{order} has booked lines: only an Entered order can be changed."
+NOT_ENTERED_ORDER = (
+    "{order} is no longer Entered: only an order with no booked line can be changed."
+)
 NOT_ENTERED_LINE = "{line} is {status}: only an Entered line can be changed."
 NOTHING_CHANGED = "Nothing was changed."
 LAST_LINE = "An order needs at least one line: cancel the order instead."
@@ -36,8 +38,15 @@ def _locked_lines(actor, sales_order: SalesOrder) -> list[SalesOrderLine]:
     return list(sales_order_lines_for_update().filter(order=sales_order).select_related("item"))
 
 
+def is_editable(lines) -> bool:
+    """An order is edited while it is Entered: some line Entered, none booked (cancelled
+    lines aside). The order page offers the edits by the same rule."""
+    statuses = {line.status for line in lines}
+    return LineStatus.ENTERED in statuses and statuses <= {LineStatus.ENTERED, LineStatus.CANCELLED}
+
+
 def _require_entered_order(sales_order: SalesOrder, lines: list[SalesOrderLine]) -> None:
-    if any(line.status not in (LineStatus.ENTERED, LineStatus.CANCELLED) for line in lines):
+    if not is_editable(lines):
         raise TransitionRefused(NOT_ENTERED_ORDER.format(order=sales_order))
 
 
@@ -59,12 +68,17 @@ def describe_changes(obj, values: dict, labels: dict, *, prefix: str) -> str:
     for field, new in values.items():
         old = getattr(obj, field)
         if old != new:
-            changes.append(f"{labels.get(field, field.replace('_', ' '))} {old} -> {new}")
+            label = labels.get(field, field.replace("_", " "))
+            changes.append(f"{label} {_shown(old)} -> {_shown(new)}")
             setattr(obj, field, new)
     if not changes:
         raise ValidationRefused(NOTHING_CHANGED)
     reason = f"{prefix}: {'; '.join(changes)}"
     return reason if len(reason) <= 100 else reason[:99] + "…"
+
+
+def _shown(value) -> str:
+    return "(none)" if value in ("", None) else str(value)
 
 
 @transaction.atomic

@@ -169,3 +169,23 @@ def order_line_form(prefix: str, *, user, data=None, initial=None) -> OrderLineF
         empty_permitted=True,
         use_required_attribute=False,
     )
+
+
+class OrderEditForm(forms.Form):
+    """The header of an Entered order as the clerk may still change it."""
+
+    customer_po_number = forms.CharField(label="Customer PO", max_length=50, required=False)
+    requested_date = forms.DateField(widget=DateInput)
+    submission_token = SubmissionTokenField()
+
+
+class OrderLineEditForm(OrderLineForm):
+    """A line added to, or changed on, an Entered order (empty price: the list price)."""
+
+    submission_token = SubmissionTokenField()
+
+
+class OrderLineRemoveForm(forms.Form):
+    """Remove a line: nothing to type, only the once-only token."""
+
+    submission_token = SubmissionTokenField()

@@ -13,17 +13,30 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.fields import format_quantity
+from b2b_portal.history import document_history
 from b2b_portal.links import viewable_url
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orchestration.views.changes import ChangeFormView
 from processes.batching import filter_by
 from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
 
+from .editing import (
+    is_editable,
+    sales_order_line_add,
+    sales_order_line_remove,
+    sales_order_line_update,
+    sales_order_update,
+)
 from .forms import (
     LINES_PREFIX,
     MAX_LINES,
+    OrderEditForm,
     OrderHeaderForm,
+    OrderLineEditForm,
+    OrderLineRemoveForm,
     OrderSearchForm,
     filled_lines,
     order_line_form,
@@ -234,8 +247,19 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
                     po_url=viewable_url(user, po_line.purchase_order) if po_line else None,
                 )
             )
-        can_book = any(row.line.status == LineStatus.ENTERED for row in rows)
-        return super().get_context_data(rows=rows, can_book=can_book, **kwargs)
+        lines = [row.line for row in rows]
+        can_book = any(line.status == LineStatus.ENTERED for line in lines)
+        return super().get_context_data(
+            rows=rows,
+            can_book=can_book,
+            can_edit=user.has_perm("orders.change_salesorder") and is_editable(lines),
+            history=document_history(
+                "Order",
+                self.object.history.all(),
+                SalesOrderLine.history.filter(order_id=self.object.pk),
+            ),
+            **kwargs,
+        )
 
 
 class OrderBookView(ServiceActionView):
@@ -247,3 +271,121 @@ class OrderBookView(ServiceActionView):
 
     def perform(self, obj):
         return sales_order_book(actor=self.request.user, sales_order=obj)
+
+
+# --- Editing an Entered order (orders.editing) ------------------------------------------
+
+
+class OrderEditingMixin:
+    """The edits of an Entered order: role orders.change_salesorder, the user's units (another
+    unit's order is a 404); the service refuses an order that is booked meanwhile."""
+
+    permission_required = "orders.change_salesorder"
+
+
+class LineFormMixin:
+    """The line form offers the items of the user's units, as Create Order does."""
+
+    form_class = OrderLineEditForm
+    template_name = "orders/order_line_edit.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class OrderEditView(OrderEditingMixin, ChangeFormView):
+    """Change an Entered order's customer PO and requested date."""
+
+    model = SalesOrder
+    related = ("customer",)
+    form_class = OrderEditForm
+    template_name = "orders/order_edit.html"
+
+    def get_initial(self):
+        order = self.object
+        return {
+            "customer_po_number": order.customer_po_number,
+            "requested_date": order.requested_date,
+        }
+
+    def perform(self, data) -> str:
+        order = sales_order_update(
+            actor=self.request.user,
+            sales_order=self.object,
+            customer_po_number=data["customer_po_number"],
+            requested_date=data["requested_date"],
+        )
+        return f"{order} is changed."
+
+    def document_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class OrderLineAddView(OrderEditingMixin, LineFormMixin, ChangeFormView):
+    """Add a line to an Entered order."""
+
+    model = SalesOrder
+    related = ("customer",)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(order=self.object, **kwargs)
+
+    def perform(self, data) -> str:
+        line = sales_order_line_add(
+            actor=self.request.user,
+            sales_order=self.object,
+            item=data["item"],
+            quantity=data["quantity"],
+            unit_selling_price=data["unit_selling_price"],
+        )
+        quantity = format_quantity(line.quantity)
+        return f"Line {line.line_number} added: {line.item.number} x {quantity}."
+
+    def document_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class OrderLineChangeMixin(OrderEditingMixin):
+    model = SalesOrderLine
+    business_unit_path = "order__business_unit"
+    related = ("order__customer", "item")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(order=self.object.order, line=self.object, **kwargs)
+
+    def document_url(self) -> str:
+        return self.object.order.get_absolute_url()
+
+
+class OrderLineEditView(OrderLineChangeMixin, LineFormMixin, ChangeFormView):
+    """Change an Entered line's item, quantity or price."""
+
+    def get_initial(self):
+        line = self.object
+        return {
+            "item": line.item_id,
+            "quantity": line.quantity,
+            "unit_selling_price": line.unit_selling_price,
+        }
+
+    def perform(self, data) -> str:
+        line = sales_order_line_update(
+            actor=self.request.user,
+            line=self.object,
+            item=data["item"],
+            quantity=data["quantity"],
+            unit_selling_price=data["unit_selling_price"],
+        )
+        return f"Line {line.line_number} is changed."
+
+
+class OrderLineRemoveView(OrderLineChangeMixin, ChangeFormView):
+    """Remove an Entered line (the order keeps at least one)."""
+
+    form_class = OrderLineRemoveForm
+    template_name = "orders/order_line_remove.html"
+
+    def perform(self, data) -> str:
+        line = self.object
+        sales_order_line_remove(actor=self.request.user, line=line)
+        return f"Line {line.line_number} ({line.item.number}) is removed."

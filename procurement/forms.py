@@ -7,8 +7,10 @@ searches, which look for the same purchase orders.
 
 from django import forms
 
+from b2b_portal.fields import MoneyFormField, QuantityFormField
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
+from b2b_portal.widgets import DateInput
 from catalog.models import Item, Supplier
 from catalog.units import scope_to_units
 
@@ -68,6 +70,33 @@ class RejectForm(forms.Form):
         error_messages={"required": REJECTION_REASON_REQUIRED},
         help_text="The buyer sees this reason on the purchase order.",
     )
+
+
+# --- Editing a Draft PO (procurement.services.editing) --------------------------------
+
+
+class PurchaseOrderLineEditForm(forms.Form):
+    """A Draft PO line's price, promised date and quantity; the service checks the rules
+    (the quantity within the pegged demand, the date not past)."""
+
+    unit_price = MoneyFormField(label="Unit price")
+    promised_date = forms.DateField(label="Promised date", widget=DateInput)
+    quantity = QuantityFormField(
+        help_text="At most what the pegged sales order line still needs; less splits the rest "
+        "of its demand to a new order line that is supplied again."
+    )
+    submission_token = SubmissionTokenField()
+
+
+class SupplierNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the supplier",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Printed on the PO the supplier receives; empty removes it.",
+    )
+    submission_token = SubmissionTokenField()
 
 
 # --- Cancelling supply and re-sourcing it (procurement.services.cancellation) ------------

@@ -49,6 +49,12 @@ urlpatterns = [
         name="po_cancel",
     ),
     path(
+        "purchase-orders/<int:pk>/note/",
+        views.PurchaseOrderNoteView.as_view(),
+        name="po_note",
+    ),
+    path("po-lines/<int:pk>/edit/", views.PurchaseOrderLineEditView.as_view(), name="po_line_edit"),
+    path(
         "po-lines/<int:pk>/cancel/",
         supply_views.PurchaseOrderLineCancelView.as_view(),
         name="po_line_cancel",

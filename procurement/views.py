@@ -15,23 +15,36 @@ from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.fields import format_quantity
+from b2b_portal.history import document_history
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orchestration.views.changes import ChangeFormView
 from processes.batching import filter_by
 
 from .forms import (
     DocumentBuilderCreateForm,
+    PurchaseOrderLineEditForm,
     PurchaseOrderSearchForm,
     RejectForm,
     RequisitionSelectionForm,
+    SupplierNoteForm,
     SupplyFilterForm,
 )
-from .models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, RequisitionStatus
+from .models import (
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RequisitionLine,
+    RequisitionStatus,
+)
 from .selectors import LIVE_PO_LINES, po_grouping_key, purchase_orders_filtered
 from .services import (
     CANCELLABLE_PO,
     purchase_order_approve,
+    purchase_order_line_update,
+    purchase_order_note_set,
     purchase_order_reject,
     purchase_order_submit,
     purchase_orders_create_from_requisitions,
@@ -265,16 +278,21 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
     def get_context_data(self, **kwargs):
         purchase_order, user = self.object, self.request.user
         may_approve = user.has_perm("procurement.approve_purchaseorder")
+        may_change = user.has_perm("procurement.change_purchaseorder")
         return super().get_context_data(
-            can_submit=user.has_perm("procurement.change_purchaseorder")
-            and can_proceed(purchase_order.submit),
+            can_submit=may_change and can_proceed(purchase_order.submit),
+            # procurement.services.editing: only a Draft PO is edited.
+            can_edit=may_change and purchase_order.status == POStatus.DRAFT,
             can_approve=may_approve and can_proceed(purchase_order.approve),
             can_reject=may_approve and can_proceed(purchase_order.reject),
             # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
-            can_cancel=user.has_perm("procurement.change_purchaseorder")
-            and purchase_order.status in CANCELLABLE_PO,
+            can_cancel=may_change and purchase_order.status in CANCELLABLE_PO,
             receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
-            history=purchase_order.history.select_related("history_user"),
+            history=document_history(
+                "PO",
+                purchase_order.history.all(),
+                PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),
+            ),
             **kwargs,
         )
 
@@ -330,3 +348,75 @@ class PurchaseOrderRejectView(RoleRequiredMixin, UnitScopedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{purchase_order} is returned to its buyer as a draft.")
         return redirect(purchase_order)
+
+
+# --- Editing a Draft PO (procurement.services.editing) ----------------------------------
+
+
+class PurchaseOrderLineEditView(ChangeFormView):
+    """Change a Draft PO line's price, promised date or quantity."""
+
+    model = PurchaseOrderLine
+    business_unit_path = "purchase_order__business_unit"
+    related = ("purchase_order__supplier", "sales_order_line__order", "item")
+    permission_required = "procurement.change_purchaseorder"
+    form_class = PurchaseOrderLineEditForm
+    template_name = "procurement/po_line_edit.html"
+
+    def get_initial(self):
+        line = self.object
+        return {
+            "unit_price": line.unit_price,
+            "promised_date": line.promised_date,
+            "quantity": line.quantity,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(po_line=self.object, **kwargs)
+
+    def perform(self, data) -> str:
+        line = self.object
+        so_line_quantity = line.sales_order_line.quantity if line.sales_order_line else None
+        line = purchase_order_line_update(
+            actor=self.request.user,
+            line=line,
+            unit_price=data["unit_price"],
+            promised_date=data["promised_date"],
+            quantity=data["quantity"],
+        )
+        text = f"{line} is changed."
+        so_line = line.sales_order_line
+        if so_line is not None and so_line.quantity != so_line_quantity:
+            rest = format_quantity(so_line_quantity - so_line.quantity)
+            text += (
+                f" {so_line} now needs {format_quantity(so_line.quantity)}; the other {rest} "
+                "is a new order line that Progress Order supplies again."
+            )
+        return text
+
+    def document_url(self) -> str:
+        return self.object.purchase_order.get_absolute_url()
+
+
+class PurchaseOrderNoteView(ChangeFormView):
+    """Write the note the supplier reads on a Draft PO."""
+
+    model = PurchaseOrder
+    related = ("supplier",)
+    permission_required = "procurement.change_purchaseorder"
+    form_class = SupplierNoteForm
+    template_name = "procurement/po_note.html"
+
+    def get_initial(self):
+        return {"note": self.object.supplier_note}
+
+    def perform(self, data) -> str:
+        purchase_order = purchase_order_note_set(
+            actor=self.request.user, purchase_order=self.object, note=data["note"]
+        )
+        if purchase_order.supplier_note:
+            return f"The note to the supplier of {purchase_order} is saved."
+        return f"The note to the supplier of {purchase_order} is removed."
+
+    def document_url(self) -> str:
+        return self.object.get_absolute_url()

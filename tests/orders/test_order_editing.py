@@ -43,7 +43,7 @@ def test_header_changes_customer_po_and_requested_date(world):
     assert [line.requested_date for line in order.lines.all()] == [new_date]
     record = last_history(order)
     assert record.history_user == clerk
-    assert "customer PO  -> PO-777" in record.history_change_reason
+    assert "customer PO (none) -> PO-777" in record.history_change_reason
     assert "requested date" in record.history_change_reason
     assert last_history(order.lines.get()).history_user == clerk
 
