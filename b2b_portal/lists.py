@@ -8,16 +8,23 @@ its ``search_form_class`` and its ``columns``, and says what the search matches 
 ``filter_queryset`` (the fields) and ``text_match`` (the free text). Rows are only ever
 ordered by a column's declared field, so ``?sort=`` cannot name an arbitrary column.
 
-Its template includes ``includes/filters_bar.html``, ``includes/sortable_headings.html``
-(the table's ``<thead>``) and ``includes/pagination.html``.
+Its template includes ``includes/filters_bar.html`` (with the Export menu),
+``includes/sortable_headings.html`` (the table's ``<thead>``) and ``includes/pagination.html``.
+
+``?export=csv`` or ``?export=xlsx`` on the page's address downloads every row of the search
+(all pages, same sort) through ``b2b_portal.exports``: each column with a ``value`` is a
+column of the file, named ``export_name`` and the date.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
+from django.utils import timezone
 
+from .exports import EXPORTS, ExportColumn
 from .numbers import document_number
 
 
@@ -67,13 +74,28 @@ class SearchForm(forms.Form):
 @dataclass(frozen=True)
 class Column:
     """A heading of a list table; sortable when it has a ``?sort=`` key and the field or
-    annotation that key orders by. A ``hidden`` label is read by screen readers only."""
+    annotation that key orders by. A ``hidden`` label is read by screen readers only.
+
+    Exported when it has a ``value``: a dotted path on the row (``customer.name``,
+    ``get_status_display``) or a function of the row, of ``kind`` "money" or "quantity"
+    for numbers, "date" for a moment the page shows as its day; ``currency`` (a path)
+    adds the amount's currency code as the next column. A column without a value (a
+    checkbox, a button) is not exported."""
 
     label: str
     sort: str = ""
     order_by: str = ""
     css: str = ""
     hidden: bool = False
+    value: str | Callable = ""
+    kind: str = ""
+    currency: str = ""
+
+    def export_columns(self) -> list[ExportColumn]:
+        if not self.value:
+            return []
+        amount = ExportColumn(self.label, self.value, self.kind)
+        return [amount, ExportColumn("Currency", self.currency)] if self.currency else [amount]
 
 
 class SearchableListMixin:
@@ -90,6 +112,15 @@ class SearchableListMixin:
     search_form_class: type[SearchForm]
     columns: list[Column] = []
     default_sort = "-number"
+    export_name: str
+
+    def get(self, request, *args, **kwargs):
+        export = EXPORTS.get(request.GET.get("export", ""))
+        if export is None:
+            return super().get(request, *args, **kwargs)
+        columns = [cell for column in self.columns for cell in column.export_columns()]
+        filename = f"{self.export_name}-{timezone.localdate():%Y-%m-%d}"
+        return export(self.get_queryset(), columns, filename)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -62,6 +62,7 @@ class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SearchableList
 
     permission_required = "invoicing.add_apinvoice"
     template_name = "invoicing/ap_create.html"
+    export_name = "purchase-orders-to-invoice"
     search_form_class = InvoiceablePurchaseOrderSearchForm
     queryset = (
         PurchaseOrder.objects.filter(status__in=INVOICEABLE_PO_STATUSES)
@@ -76,11 +77,18 @@ class PurchaseOrderChoiceView(RoleRequiredMixin, UnitScopedMixin, SearchableList
         )
     )
     columns = [
-        Column("Purchase order", "number", "pk"),
-        Column("Supplier", "supplier", "supplier__name"),
-        Column("Status", "status", "status"),
-        Column("Approved", "approved", "approved_at"),
-        Column("Received, not billed", "to_bill", "to_bill", css="num"),
+        Column("Purchase order", "number", "pk", value="number"),
+        Column("Supplier", "supplier", "supplier__name", value="supplier"),
+        Column("Status", "status", "status", value="get_status_display"),
+        Column("Approved", "approved", "approved_at", value="approved_at", kind="date"),
+        Column(
+            "Received, not billed",
+            "to_bill",
+            "to_bill",
+            css="num",
+            value="to_bill",
+            kind="quantity",
+        ),
         Column("Create Invoice", hidden=True),
     ]
 
@@ -132,18 +140,37 @@ class APInvoiceCreateView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin,
 class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "invoicing.view_apinvoice"
     template_name = "invoicing/ap_list.html"
+    export_name = "ap-invoices"
     search_form_class = APInvoiceSearchForm
     queryset = APInvoice.objects.select_related("supplier", "purchase_order").annotate(
         total=invoice_total(APInvoiceLine)
     )
     columns = [
-        Column("Invoice", "number", "pk"),
-        Column("Supplier invoice", "supplier_invoice", "supplier_invoice_number"),
-        Column("Supplier", "supplier", "supplier__name"),
-        Column("Purchase order", "purchase_order", "purchase_order_id"),
-        Column("Invoice date", "invoice_date", "invoice_date"),
-        Column("Status", "status", "status"),
-        Column("Total", "total", "total", css="num"),
+        Column("Invoice", "number", "pk", value="number"),
+        Column(
+            "Supplier invoice",
+            "supplier_invoice",
+            "supplier_invoice_number",
+            value="supplier_invoice_number",
+        ),
+        Column("Supplier", "supplier", "supplier__name", value="supplier.name"),
+        Column(
+            "Purchase order",
+            "purchase_order",
+            "purchase_order_id",
+            value="purchase_order.number",
+        ),
+        Column("Invoice date", "invoice_date", "invoice_date", value="invoice_date"),
+        Column("Status", "status", "status", value="get_status_display"),
+        Column(
+            "Total",
+            "total",
+            "total",
+            css="num",
+            value="total",
+            kind="money",
+            currency="currency_code",
+        ),
     ]
 
     def filter_queryset(self, queryset, data: dict):
@@ -274,17 +301,26 @@ class HoldReleaseView(RoleRequiredMixin, UnitScopedMixin, FormView):
 class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "invoicing.view_arinvoice"
     template_name = "invoicing/ar_list.html"
+    export_name = "ar-invoices"
     search_form_class = ARInvoiceSearchForm
     queryset = ARInvoice.objects.select_related("customer", "sales_order").annotate(
         total=invoice_total(ARInvoiceLine)
     )
     columns = [
-        Column("Invoice", "number", "pk"),
-        Column("Customer", "customer", "customer__name"),
-        Column("Sales order", "sales_order", "sales_order_id"),
-        Column("Invoice date", "invoice_date", "invoice_date"),
-        Column("Status", "status", "status"),
-        Column("Total", "total", "total", css="num"),
+        Column("Invoice", "number", "pk", value="number"),
+        Column("Customer", "customer", "customer__name", value="customer.name"),
+        Column("Sales order", "sales_order", "sales_order_id", value="sales_order.number"),
+        Column("Invoice date", "invoice_date", "invoice_date", value="invoice_date"),
+        Column("Status", "status", "status", value="get_status_display"),
+        Column(
+            "Total",
+            "total",
+            "total",
+            css="num",
+            value="total",
+            kind="money",
+            currency="currency_code",
+        ),
     ]
 
     def filter_queryset(self, queryset, data: dict):

@@ -157,18 +157,19 @@ class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, Lis
 
     permission_required = "orders.view_salesorder"
     template_name = "orders/order_list.html"
+    export_name = "orders"
     search_form_class = OrderSearchForm
     queryset = with_header_status(SalesOrder.objects.select_related("customer")).annotate(
         line_count=Count("lines")
     )
     columns = [
-        Column("Order", "number", "pk"),
-        Column("Customer", "customer", "customer__name"),
-        Column("Customer PO"),
-        Column("Ordered", "ordered", "ordered_date"),
-        Column("Requested", "requested", "requested_date"),
-        Column("Status"),
-        Column("Lines", css="num"),
+        Column("Order", "number", "pk", value="number"),
+        Column("Customer", "customer", "customer__name", value="customer.name"),
+        Column("Customer PO", value="customer_po_number"),
+        Column("Ordered", "ordered", "ordered_date", value="ordered_date"),
+        Column("Requested", "requested", "requested_date", value="requested_date"),
+        Column("Status", value="header_status"),
+        Column("Lines", css="num", value="line_count"),
     ]
 
     def filter_queryset(self, queryset, data: dict):

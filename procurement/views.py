@@ -101,20 +101,21 @@ class ProcessRequisitionsView(RequisitionLinesMixin, SearchableListMixin, ListVi
     """Approved requisition lines that no PO covers yet, to pick for the Document Builder."""
 
     template_name = "procurement/requisitions.html"
+    export_name = "requisition-lines"
     context_object_name = "requisition_lines"
     search_form_class = SupplyFilterForm
     columns = [
         Column("Select", hidden=True),
-        Column("Requisition", "requisition", "requisition_id"),
-        Column("Item", "item", "item__number"),
-        Column("Supplier", "supplier", "supplier__name"),
-        Column("Site"),
-        Column("Deliver to"),
-        Column("Quantity", "quantity", "quantity", css="num"),
-        Column("Price", css="num"),
-        Column("Amount", "amount", "amount", css="num"),
-        Column("Need by", "need_by", "need_by_date"),
-        Column("Sales order line"),
+        Column("Requisition", "requisition", "requisition_id", value="requisition.number"),
+        Column("Item", "item", "item__number", value="item.number"),
+        Column("Supplier", "supplier", "supplier__name", value="supplier.name"),
+        Column("Site", value="supplier_site.code"),
+        Column("Deliver to", value="deliver_to_warehouse.code"),
+        Column("Quantity", "quantity", "quantity", css="num", value="quantity", kind="quantity"),
+        Column("Price", css="num", value="unit_price", kind="money", currency="currency_code"),
+        Column("Amount", "amount", "amount", css="num", value="amount", kind="money"),
+        Column("Need by", "need_by", "need_by_date", value="need_by_date"),
+        Column("Sales order line", value="sales_order_line"),
     ]
     default_sort = "need_by"
     queryset = REQUISITION_LINES.filter(status=RequisitionStatus.APPROVED)
@@ -218,6 +219,7 @@ class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMi
     """Manage Purchase Orders: find POs by number, supplier, item and status."""
 
     template_name = "procurement/po_list.html"
+    export_name = "purchase-orders"
     permission_required = "procurement.view_purchaseorder"
     context_object_name = "purchase_orders"
     search_form_class = PurchaseOrderSearchForm
@@ -242,15 +244,23 @@ class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMi
         ),
     )
     columns = [
-        Column("Order", "number", "pk"),
-        Column("Supplier", "supplier", "supplier__name"),
-        Column("Site"),
-        Column("Ship to"),
-        Column("Status", "status", "status"),
-        Column("Buyer"),
-        Column("Created", "created", "created_at"),
-        Column("Lines", css="num"),
-        Column("Total", "total", "total", css="num"),
+        Column("Order", "number", "pk", value="number"),
+        Column("Supplier", "supplier", "supplier__name", value="supplier.name"),
+        Column("Site", value="supplier_site.code"),
+        Column("Ship to", value="ship_to_warehouse.code"),
+        Column("Status", "status", "status", value="get_status_display"),
+        Column("Buyer", value="buyer.get_username"),
+        Column("Created", "created", "created_at", value="created_at", kind="date"),
+        Column("Lines", css="num", value="line_count"),
+        Column(
+            "Total",
+            "total",
+            "total",
+            css="num",
+            value="total",
+            kind="money",
+            currency="currency_code",
+        ),
     ]
 
     def filter_queryset(self, queryset, data: dict):

@@ -35,6 +35,7 @@ class ReceiveExpectedShipmentsView(
 
     permission_required = "receiving.add_receipt"
     template_name = "receiving/expected.html"
+    export_name = "expected-shipments"
     context_object_name = "purchase_orders"
     search_form_class = ExpectedShipmentSearchForm
     queryset = (
@@ -47,12 +48,19 @@ class ReceiveExpectedShipmentsView(
         )
     )
     columns = [
-        Column("Order", "number", "pk"),
-        Column("Supplier", "supplier", "supplier__name"),
-        Column("Ship to"),
-        Column("Open lines", css="num"),
-        Column("Open quantity", "open_quantity", "open_quantity", css="num"),
-        Column("Next promised", "promised", "next_promised_date"),
+        Column("Order", "number", "pk", value="number"),
+        Column("Supplier", "supplier", "supplier__name", value="supplier.name"),
+        Column("Ship to", value="ship_to_warehouse.code"),
+        Column("Open lines", css="num", value="open_lines"),
+        Column(
+            "Open quantity",
+            "open_quantity",
+            "open_quantity",
+            css="num",
+            value="open_quantity",
+            kind="quantity",
+        ),
+        Column("Next promised", "promised", "next_promised_date", value="next_promised_date"),
         Column("Receive", hidden=True),
     ]
     default_sort = "promised"
@@ -100,6 +108,7 @@ class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormVie
 class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "receiving.view_receipt"
     template_name = "receiving/receipt_list.html"
+    export_name = "receipts"
     context_object_name = "receipts"
     search_form_class = ReceiptSearchForm
     queryset = Receipt.objects.select_related(
@@ -109,15 +118,32 @@ class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, L
         line_count=lines_aggregate(ReceiptLine, Count("pk"), document="receipt"),
     )
     columns = [
-        Column("Receipt", "number", "pk"),
-        Column("Purchase order", "purchase_order", "purchase_order_id"),
-        Column("Supplier", "supplier", "purchase_order__supplier__name"),
-        Column("Warehouse"),
-        Column("Received", "received_at", "received_at"),
-        Column("By"),
-        Column("Packing slip"),
-        Column("Lines", css="num"),
-        Column("Quantity", "quantity", "total_quantity", css="num"),
+        Column("Receipt", "number", "pk", value="number"),
+        Column(
+            "Purchase order",
+            "purchase_order",
+            "purchase_order_id",
+            value="purchase_order.number",
+        ),
+        Column(
+            "Supplier",
+            "supplier",
+            "purchase_order__supplier__name",
+            value="purchase_order.supplier.name",
+        ),
+        Column("Warehouse", value="warehouse.code"),
+        Column("Received", "received_at", "received_at", value="received_at"),
+        Column("By", value="received_by.get_username"),
+        Column("Packing slip", value="packing_slip"),
+        Column("Lines", css="num", value="line_count"),
+        Column(
+            "Quantity",
+            "quantity",
+            "total_quantity",
+            css="num",
+            value="total_quantity",
+            kind="quantity",
+        ),
     ]
 
     def filter_queryset(self, queryset, data: dict):

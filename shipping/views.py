@@ -12,6 +12,7 @@ from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
 from b2b_portal.queries import number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orders.models import SalesOrder
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
 
@@ -91,9 +92,15 @@ class PickWaveDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         )
 
 
+def shipment_sales_order(shipment) -> str | None:
+    """The number of the order a listed shipment was released for (``sales_order_id``)."""
+    return SalesOrder(pk=shipment.sales_order_id).number if shipment.sales_order_id else None
+
+
 class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     permission_required = "shipping.view_shipment"
     template_name = "shipping/shipment_list.html"
+    export_name = "shipments"
     search_form_class = ShipmentSearchForm
     queryset = Shipment.objects.select_related("customer", "warehouse", "pick_wave").annotate(
         line_count=Count("lines"),
@@ -102,16 +109,16 @@ class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, 
         sales_order_id=Min("lines__sales_order_line__order_id"),
     )
     columns = [
-        Column("Shipment", "number", "pk"),
-        Column("Sales order"),
-        Column("Customer", "customer", "customer__name"),
-        Column("Warehouse"),
-        Column("Pick wave"),
-        Column("Status", "status", "status"),
-        Column("Lines", "lines", "line_count", css="num"),
-        Column("Quantity", css="num"),
-        Column("Released", "released", "created_at"),
-        Column("Shipped", "shipped", "shipped_at"),
+        Column("Shipment", "number", "pk", value="number"),
+        Column("Sales order", value=shipment_sales_order),
+        Column("Customer", "customer", "customer__name", value="customer.name"),
+        Column("Warehouse", value="warehouse.code"),
+        Column("Pick wave", value="pick_wave.number"),
+        Column("Status", "status", "status", value="get_status_display"),
+        Column("Lines", "lines", "line_count", css="num", value="line_count"),
+        Column("Quantity", css="num", value="total_quantity", kind="quantity"),
+        Column("Released", "released", "created_at", value="created_at"),
+        Column("Shipped", "shipped", "shipped_at", value="shipped_at"),
     ]
 
     def filter_queryset(self, queryset, data: dict):
