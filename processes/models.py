@@ -4,8 +4,9 @@ reason."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
 
 from .registry import PROCESSES
 
@@ -81,6 +82,9 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.definition.name} #{self.pk}"
 
+    def get_absolute_url(self):
+        return reverse("processes:run_detail", args=[self.pk])
+
     @property
     def definition(self):
         return PROCESSES[self.process]
@@ -95,6 +99,23 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
     @property
     def is_retried(self) -> bool:
         return self.retry_id is not None
+
+    # What an operator may do with the run, asked by the services and the pages alike.
+    @property
+    def can_cancel(self) -> bool:
+        return can_proceed(self.cancel)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status != RunStatus.COMPLETED_WITH_FAILURES and can_proceed(self.mark_retried)
+
+    @property
+    def can_retry_failed_lines(self) -> bool:
+        return (
+            self.status == RunStatus.COMPLETED_WITH_FAILURES
+            and bool(self.definition.line_parameter)
+            and can_proceed(self.mark_retried)
+        )
 
     @property
     def percent_done(self) -> int:
@@ -155,9 +176,9 @@ class ProcessRun(ConcurrentTransitionMixin, models.Model):
         target=RunStatus.CANCELLED,
         conditions=[not_retried],
     )
-    def cancel(self, when, reason: str):
+    def cancel(self, when, why: str):
         self.finished_at = when
-        self.cancel_reason = reason
+        self.cancel_reason = why
 
     # The status stays (Stalled, Failed, Finished with failures): the run is what it was;
     # its retry does the rest.

@@ -105,6 +105,11 @@ PROCESSES = {
 }
 
 
+def limit_in_words(limit: timedelta) -> str:
+    """A watchdog limit as operators read it: "15 min", "0.5 min"."""
+    return f"{limit.total_seconds() / 60:g} min"
+
+
 def processes_runnable_by(user) -> list[ProcessDefinition]:
     """The processes ``user`` may run, in the registry's order."""
     return [definition for definition in PROCESSES.values() if definition.may_be_run_by(user)]

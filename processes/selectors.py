@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from catalog.units import business_units_of, works_in_every_unit
 
-from .models import ProcessRun
+from .models import ProcessRun, RunStatus
+from .registry import processes_runnable_by
 
 
 def runs_visible_to(user, runs: QuerySet[ProcessRun] | None = None) -> QuerySet[ProcessRun]:
@@ -17,3 +18,17 @@ def runs_visible_to(user, runs: QuerySet[ProcessRun] | None = None) -> QuerySet[
         return runs
     unit_ids = list(business_units_of(user).values_list("pk", flat=True))
     return runs.filter(parameters__business_unit__in=unit_ids)
+
+
+def runs_waiting_on(user) -> QuerySet[ProcessRun]:
+    """The runs that wait on ``user`` (operations, or the role the registry lets run the
+    process): Stalled or Failed, not yet retried, in the user's units; oldest first."""
+    codes = [definition.code for definition in processes_runnable_by(user)]
+    return (
+        runs_visible_to(user)
+        .filter(
+            status__in=[RunStatus.STALLED, RunStatus.FAILED], retry__isnull=True, process__in=codes
+        )
+        .select_related("requested_by")
+        .order_by("pk")
+    )

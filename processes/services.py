@@ -29,7 +29,7 @@ from .batching import ProcessResult
 from .exceptions import RunStopped
 from .locks import process_run_lock
 from .models import ProcessRun, ProcessRunEvent, ProcessRunFailure, RunEvent, RunStatus, Trigger
-from .registry import PROCESSES, ProcessDefinition
+from .registry import PROCESSES, ProcessDefinition, limit_in_words
 from .selectors import runs_visible_to
 
 logger = logging.getLogger(__name__)
@@ -336,15 +336,10 @@ def process_runs_watch() -> list[ProcessRun]:
         note = STALLED_NOTE.format(
             status=run.get_status_display().lower(),
             since=timezone.localtime(run.heartbeat_at),
-            limit=_minutes(limit),
+            limit=limit_in_words(limit),
         )
         _move(run, "stall", RunEvent.STALLED, note=note)
     return runs
-
-
-def _minutes(limit: timedelta) -> str:
-    minutes = limit.total_seconds() / 60
-    return f"{minutes:g} min"
 
 
 @transaction.atomic
@@ -354,12 +349,9 @@ def process_run_cancel(*, actor, run: ProcessRun, reason: str) -> ProcessRun:
     _require_may_act_on(actor, run)
     reason = require_reason(reason, "the run is cancelled")
     run = process_run_lock(run.pk)
-    refusal = RUN_NOT_CANCELLABLE.format(run=run, status=run.get_status_display())
-    if run.is_retried:
-        refusal = RUN_ALREADY_RETRIED.format(run=run, retry=run.retry)
-    apply_transition(
-        run, "cancel", actor=actor, refusal=refusal, when=timezone.now(), reason=reason
-    )
+    if not run.can_cancel:
+        _refuse(run, RUN_NOT_CANCELLABLE)
+    apply_transition(run, "cancel", actor=actor, when=timezone.now(), why=reason)
     run.save()
     ProcessRunEvent.objects.create(run=run, kind=RunEvent.CANCELLED, actor=actor, note=reason)
     return run
@@ -373,8 +365,8 @@ def process_run_retry(*, actor, run: ProcessRun) -> ProcessRun:
     done or counted twice; the old run never starts again. Returns the new run."""
     _require_may_act_on(actor, run)
     run = process_run_lock(run.pk)
-    if run.status not in (RunStatus.STALLED, RunStatus.FAILED):
-        raise TransitionRefused(RUN_NOT_RETRYABLE.format(run=run, status=run.get_status_display()))
+    if not run.can_retry:
+        _refuse(run, RUN_NOT_RETRYABLE)
     return _retry(run, actor=actor, parameters=run.parameters)
 
 
@@ -387,17 +379,20 @@ def process_run_retry_failed_lines(*, actor, run: ProcessRun) -> ProcessRun:
     if not parameter:
         raise ValidationRefused(LINES_NOT_RETRYABLE.format(process=run.definition.name))
     run = process_run_lock(run.pk)
-    if run.status != RunStatus.COMPLETED_WITH_FAILURES:
-        raise TransitionRefused(
-            RUN_HAS_NO_FAILED_LINES.format(run=run, status=run.get_status_display())
-        )
+    if not run.can_retry_failed_lines:
+        _refuse(run, RUN_HAS_NO_FAILED_LINES)
     lines = sorted(set(run.failures.exclude(source_id=None).values_list("source_id", flat=True)))
     return _retry(run, actor=actor, parameters={**run.parameters, parameter: lines})
 
 
-def _retry(run: ProcessRun, *, actor, parameters: dict) -> ProcessRun:
+def _refuse(run: ProcessRun, message: str):
+    """Why the run's status refuses the action: it was retried, or ``message``."""
     if run.is_retried:
         raise TransitionRefused(RUN_ALREADY_RETRIED.format(run=run, retry=run.retry))
+    raise TransitionRefused(message.format(run=run, status=run.get_status_display()))
+
+
+def _retry(run: ProcessRun, *, actor, parameters: dict) -> ProcessRun:
     retry = process_run_queue(
         process=run.process,
         parameters=parameters,

@@ -185,11 +185,10 @@ def supply_orders_generate(
     reason, and the run goes on with the others (it is retried on the next run); one whose
     supply was cancelled waits for the buyer (``awaits_buyer``). The dates bound the order
     date; ``supply_orders`` (pks) limits the run to those, as "retry failed lines" does."""
-    supply_orders = SupplyOrder.objects.filter(
-        status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION], awaits_buyer=False
-    ).select_related("item")
-    supply_orders = filter_by(
-        supply_orders,
+    eligible = filter_by(
+        SupplyOrder.objects.filter(
+            status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION], awaits_buyer=False
+        ).select_related("item"),
         business_unit=business_unit,
         item=item,
         order_date__gte=date_from,
@@ -204,4 +203,4 @@ def supply_orders_generate(
         _flag_exceptions(failed, actor=actor)
         return result
 
-    return process_in_chunks(supply_orders, handle, batch_size=batch_size, progress=progress)
+    return process_in_chunks(eligible, handle, batch_size=batch_size, progress=progress)
