@@ -29,6 +29,6 @@ def runs_waiting_on(user) -> QuerySet[ProcessRun]:
         .filter(
             status__in=[RunStatus.STALLED, RunStatus.FAILED], retry__isnull=True, process__in=codes
         )
-        .select_related("requested_by")
+        .select_related("requested_by", "retry_of")
         .order_by("pk")
     )
