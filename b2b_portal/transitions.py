@@ -14,6 +14,9 @@ from simple_history.utils import get_history_manager_for_model
 
 from .errors import TransitionRefused
 
+# django-simple-history's history_change_reason column; a reason form takes up to 240.
+HISTORY_REASON_MAX_LENGTH = 100
+
 
 def apply_transition(obj, name: str, *, actor, reason: str = "", refusal: str = "", **kwargs):
     """Run transition ``name`` on ``obj`` in memory, or raise ``TransitionRefused``."""
@@ -31,7 +34,15 @@ def apply_transition(obj, name: str, *, actor, reason: str = "", refusal: str = 
 def stamp_history(obj, *, actor, reason: str) -> None:
     """Tell django-simple-history who made the next save of ``obj`` and why."""
     obj._history_user = actor
-    obj._change_reason = reason
+    obj._change_reason = history_reason(reason)
+
+
+def history_reason(reason: str) -> str:
+    """The reason as its history column holds it: a long one is shortened, not refused
+    (the document keeps the whole text, as a line's cancel reason does)."""
+    if len(reason) <= HISTORY_REASON_MAX_LENGTH:
+        return reason
+    return reason[: HISTORY_REASON_MAX_LENGTH - 1] + "…"
 
 
 def bulk_apply_transition(objects, name: str, *, actor, reason: str, fields=("status",)) -> None:
@@ -62,5 +73,5 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
     else:
         model._default_manager.bulk_update(objects, fields)
     get_history_manager_for_model(model).bulk_history_create(
-        objects, update=True, default_user=actor, default_change_reason=reason
+        objects, update=True, default_user=actor, default_change_reason=history_reason(reason)
     )
