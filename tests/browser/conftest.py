@@ -13,6 +13,10 @@ pytest-django's ``live_server``.
 - ``login(page, live_server, username)`` signs in through the login form,
   ``logout(page)`` through the navbar's Sign out button, ``shot(page, name)`` saves a full
   page screenshot as ``test-output/screenshots/<name>.png``.
+- Every page opens at 1,366 x 768, the smallest laptop screen our users have;
+  ``assert_page_reads_well(page, name)`` fails on leaked template syntax, a "None" printed
+  for an empty value, a horizontal scrollbar at that width, or a page outside the portal's
+  layout (Django's bare error pages).
 """
 
 import os
@@ -38,6 +42,11 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+# The smallest laptop screen our users have: no page may scroll sideways at this width.
+VIEWPORT = {"width": 1366, "height": 768}
+# Template syntax that reached the reader (a {# #} comment over two lines is printed as text),
+# and Python's None printed for an empty value.
+LEAKS = re.compile(r"\{#|#\}|\{%|%\}|\{\{|\}\}|\bNone\b")
 # Long enough for a cold page on a busy 2-core machine running two xdist workers.
 TIMEOUT_MS = 15_000
 
@@ -64,6 +73,11 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": str(CHROMIUM),
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": VIEWPORT}
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +119,19 @@ def shot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_page_reads_well(page, name: str, *, portal_layout: bool = True):
+    """What a reader must never meet on a page: template syntax or "None" in the text, a
+    page wider than the window (buttons off-screen), a page without the portal's layout
+    (Django's bare 403/404/500; ``portal_layout=False`` for the admin's own pages)."""
+    text = page.locator("body").inner_text()
+    leaks = sorted({match.group() for match in LEAKS.finditer(text)})
+    assert not leaks, f"{name}: {leaks} in the visible text of {page.url}"
+    width, window = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width <= window, f"{name}: {page.url} is {width} px wide in a {window} px window"
+    assert not portal_layout or page.locator("main#content").count() == 1, (
+        f"{name}: {page.url} is not in the portal's layout: {text[:200]!r}"
+    )

@@ -21,7 +21,7 @@ from processes.models import ProcessRun
 from procurement.models import POStatus, PurchaseOrder
 from receiving.models import Receipt
 from shipping.models import PickWave, Shipment, ShipmentStatus
-from tests.browser.conftest import login, logout, shot
+from tests.browser.conftest import assert_page_reads_well, login, logout, shot
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -79,6 +79,8 @@ def settle(page, name: str, violations: Violations):
     page.wait_for_load_state("networkidle")
     violations.events(page, name)
     shot(page, f"csp-{name}")
+    if name != "probe":
+        assert_page_reads_well(page, name, portal_layout=not name.startswith("admin"))
 
 
 def assert_print_button_prints(page, name: str):
