@@ -21,9 +21,18 @@ def round_money(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
 
 
-def format_quantity(quantity: Decimal) -> str:
-    """A quantity as a person writes it in a sentence: 2, 2.5 (not 2.000)."""
-    return f"{Decimal(quantity).normalize():f}"
+def format_quantity(quantity: Decimal, unit_of_measure: str = "") -> str:
+    """A quantity as a person writes it: 2, 2.5 (not 2.000), then its unit when given
+    ("2 Ea"). The one rule of every page, print and message (docs/decisions.md)."""
+    text = f"{Decimal(quantity).normalize():f}"
+    return f"{text} {unit_of_measure}" if unit_of_measure else text
+
+
+def format_money(amount: Decimal, currency_code: str = "") -> str:
+    """An amount grouped by thousands with 2 decimals, then its currency code when given
+    ("307,000.00 USD"). The one rule of every page, print and message."""
+    text = f"{round_money(amount):,.2f}"
+    return f"{text} {currency_code}" if currency_code else text
 
 
 QUANTITY_ASCII_DIGITS_ONLY = "Write the quantity with the digits 0-9 and a decimal point only."
