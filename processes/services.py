@@ -121,6 +121,9 @@ def process_run_dispatch(*, run: ProcessRun) -> bool:
     unreachable the run stays in the outbox (``dispatched_at`` empty) and the caller goes on:
     the relay sends it once the broker answers."""
     task = celery_app.tasks[run.definition.task_name]
+    # Timed before the send: a worker (or an eager task) may start the run at once, and
+    # the timeline lists events by time.
+    sent_at = timezone.now()
     try:
         task.apply_async(args=[run.pk])
     except BrokerUnreachable:
@@ -129,11 +132,10 @@ def process_run_dispatch(*, run: ProcessRun) -> bool:
         )
         return False
     with transaction.atomic():
-        now = timezone.now()
         if ProcessRun.objects.filter(pk=run.pk, dispatched_at__isnull=True).update(
-            dispatched_at=now
+            dispatched_at=sent_at
         ):
-            ProcessRunEvent.objects.create(run=run, kind=RunEvent.DISPATCHED, at=now)
+            ProcessRunEvent.objects.create(run=run, kind=RunEvent.DISPATCHED, at=sent_at)
     return True
 
 
