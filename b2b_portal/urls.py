@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoicing/", include("invoicing.urls")),
     path("trace/", include("orchestration.urls")),
     path("processes/", include("processes.urls")),
+    path("searches/", include("searches.urls")),
     # Named so that the admin's sign-in page links to the same password reset.
     path(
         "admin/password_reset/",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "shipping",
     "invoicing",
     "orchestration",
+    "searches",
 ]
 
 MIDDLEWARE = [
