@@ -20,10 +20,9 @@ import redis
 from django.db import connection
 
 from b2b_portal.celery import app as celery_app
-from processes.models import ProcessRun, RunStatus
+from processes.models import FINISHED, ProcessRun
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.COMPLETED_WITH_FAILURES)
 
 
 def free_port() -> int:
