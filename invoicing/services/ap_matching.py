@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
+from b2b_portal.transitions import apply_transition, bulk_save_with_history
 from procurement.locks import purchase_order_lines_for_update, purchase_orders_for_update
-from procurement.models import POLineStatus, POStatus, PurchaseOrderLine
+from procurement.models import POLineStatus, PurchaseOrderLine
+from procurement.services import purchase_orders_follow_lines
 
 from ..locks import ap_invoice_holds_for_update
 from ..models import APInvoice, APInvoiceHold, APInvoiceLine, HoldReason
@@ -160,24 +161,10 @@ def match_invoices(invoices: list[APInvoice], *, actor) -> int:
             outcome.bill(invoice, matching, now)
         invoice.updated_at = now
     outcome.save(actor=actor)
-    _close_finished_purchase_orders(matching.purchase_orders, actor=actor)
+    purchase_orders_follow_lines(
+        actor=actor, purchase_orders=matching.purchase_orders, reason="received and billed"
+    )
     bulk_save_with_history(
         invoices, ["status", "validated_at", "updated_at"], actor=actor, reason="validation"
     )
     return len(outcome.validated)
-
-
-def _close_finished_purchase_orders(purchase_orders, *, actor) -> None:
-    """A PO whose every live line is received and billed is Closed. The caller holds
-    the POs' locks."""
-    unfinished = set(
-        PurchaseOrderLine.objects.filter(purchase_order__in=purchase_orders)
-        .exclude(status__in=[POLineStatus.CLOSED, POLineStatus.CANCELLED])
-        .values_list("purchase_order_id", flat=True)
-    )
-    finished = [
-        po
-        for po in purchase_orders
-        if po.status == POStatus.CLOSED_FOR_RECEIVING and po.pk not in unfinished
-    ]
-    bulk_apply_transition(finished, "close", actor=actor, reason="received and billed")

@@ -19,6 +19,7 @@ from .purchase_orders import (
     purchase_order_submit,
     purchase_orders_autocreate,
     purchase_orders_create_from_requisitions,
+    purchase_orders_follow_lines,
 )
 from .supply_orders import DEFAULT_BATCH_SIZE, orders_progress, supply_orders_generate
 
@@ -37,6 +38,7 @@ __all__ = [
     "purchase_order_submit",
     "purchase_orders_autocreate",
     "purchase_orders_create_from_requisitions",
+    "purchase_orders_follow_lines",
     "requisition_line_cancel",
     "supply_order_resource",
     "supply_orders_generate",

@@ -10,7 +10,11 @@ from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_apply_transition
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_apply_transition,
+    bulk_save_with_history,
+)
 from catalog.units import require_business_unit
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
@@ -193,21 +197,47 @@ def purchase_order_reject(*, actor, purchase_order: PurchaseOrder, reason: str) 
 
 
 def purchase_order_follow_lines(*, actor, purchase_order: PurchaseOrder, reason: str) -> None:
-    """A PO follows its lines, in this one place for every path: with no live line left
-    it is cancelled; open with no line left to receive, it is closed for receiving; and
-    once every live line is closed (received and billed), it is closed. The caller holds
-    the PO's lock and has saved the lines."""
-    statuses = set(
-        purchase_order.lines.exclude(status=POLineStatus.CANCELLED).values_list("status", flat=True)
+    """``purchase_orders_follow_lines`` for one PO."""
+    purchase_orders_follow_lines(actor=actor, purchase_orders=[purchase_order], reason=reason)
+
+
+def purchase_orders_follow_lines(
+    *, actor, purchase_orders: list[PurchaseOrder], reason: str
+) -> None:
+    """A PO follows its lines, in this one place for every path (a receipt, a cancellation,
+    a close short, AP validation's batch): with no live line left it is cancelled; open
+    with no line left to receive, it is closed for receiving; and once every live line is
+    closed (received and billed), it is closed. The caller holds the POs' locks and has
+    saved the lines. One read of the lines' statuses and one write per outcome, whatever
+    the number of POs."""
+    statuses = defaultdict(set)
+    live_lines = PurchaseOrderLine.objects.filter(purchase_order__in=purchase_orders).exclude(
+        status=POLineStatus.CANCELLED
     )
-    before = purchase_order.status
-    if not statuses:
-        apply_transition(
-            purchase_order, "cancel", actor=actor, reason=f"no live line left: {reason}"
-        )
+    for purchase_order_id, status in live_lines.values_list("purchase_order_id", "status"):
+        statuses[purchase_order_id].add(status)
+    moved = defaultdict(list)
+    now = timezone.now()
+    for purchase_order in purchase_orders:
+        why = _follow(purchase_order, statuses[purchase_order.pk], actor=actor, reason=reason)
+        if why:
+            purchase_order.updated_at = now
+            moved[why].append(purchase_order)
+    for why, followed in moved.items():
+        bulk_save_with_history(followed, ["status", "updated_at"], actor=actor, reason=why)
+
+
+def _follow(purchase_order: PurchaseOrder, statuses: set, *, actor, reason: str) -> str:
+    """Run in memory the transitions the live lines' ``statuses`` call for; the reason
+    to record, empty when the PO stays as it is."""
+    why = ""
+    if not statuses and purchase_order.status != POStatus.CANCELLED:
+        why = f"no live line left: {reason}"
+        apply_transition(purchase_order, "cancel", actor=actor, reason=why)
     if purchase_order.status == POStatus.OPEN and statuses and POLineStatus.OPEN not in statuses:
-        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=reason)
+        why = reason
+        apply_transition(purchase_order, "close_for_receiving", actor=actor, reason=why)
     if purchase_order.status == POStatus.CLOSED_FOR_RECEIVING and statuses == {POLineStatus.CLOSED}:
-        apply_transition(purchase_order, "close", actor=actor, reason=reason)
-    if purchase_order.status != before:
-        purchase_order.save()
+        why = reason
+        apply_transition(purchase_order, "close", actor=actor, reason=why)
+    return why
