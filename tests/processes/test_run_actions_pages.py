@@ -10,8 +10,15 @@ from django.utils import timezone
 
 from processes.models import ProcessRun, RunEvent, RunStatus
 from processes.run_actions import RUN_CANCELLED, RUN_RETRIED
-from processes.services import RUN_NOT_CANCELLABLE, process_run_queue, process_runs_watch
-from tests.helpers import messages_of, queries_to_render, unit_user
+from processes.services import (
+    RUN_NOT_CANCELLABLE,
+    process_run_execute,
+    process_run_queue,
+    process_runs_watch,
+)
+from procurement.models import SupplyOrder
+from procurement.services import orders_progress, supply_orders_generate
+from tests.helpers import messages_of, place_order, queries_to_render, unit_user
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +160,30 @@ def test_a_redirect_elsewhere_is_not_followed(client, world):
     client.force_login(world.users["ops"])
     response = post(client, "processes:run_cancel", run, reason="x", next="https://evil.example/")
     assert response["Location"] == run.get_absolute_url()
+
+
+def test_failed_lines_link_their_document_and_are_retried_alone_from_the_page(client, world):
+    place_order(world, ("SRV-DL380-G11", "1"), ("SRV-R760-XA", "1"))
+    orders_progress(actor=world.users["manager"])
+    item = world.items["SRV-R760-XA"]
+    item.purchasable = False
+    item.save()
+    run = process_run_queue(
+        process="generate_supply_orders",
+        parameters={"business_unit": world.units["US1"].pk},
+        requested_by=world.users["ops"],
+    )
+    run = process_run_execute(run_id=run.pk, service=supply_orders_generate)
+    failed = SupplyOrder.objects.get(item=item)
+    client.force_login(world.users["ops"])
+
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert f'<a href="{failed.sales_order_line.get_absolute_url()}">{failed}</a>' in page
+    assert ">Retry failed lines</button>" in page and ">Retry</button>" not in page
+
+    post(client, "processes:run_retry_failed_lines", run)
+    retry = ProcessRun.objects.get(retry_of=run)
+    assert retry.parameters == {
+        "business_unit": world.units["US1"].pk,
+        "supply_orders": [failed.pk],
+    }

@@ -187,6 +187,17 @@ def test_the_limits_are_the_registry_s(world, monkeypatch):
     assert process_runs_watch() == [run]
 
 
+def test_beat_runs_the_watchdog_every_5_minutes_between_the_process_schedules():
+    from django_celery_beat.models import PeriodicTask
+
+    watchdog = PeriodicTask.objects.get(task="processes.watch_runs")
+    assert watchdog.enabled and watchdog.crontab.minute == "3-59/5"
+    process_minutes = set()
+    for task in PeriodicTask.objects.filter(task="processes.run_scheduled", crontab__isnull=False):
+        process_minutes |= task.crontab.schedule.minute
+    assert not process_minutes & watchdog.crontab.schedule.minute
+
+
 def test_stalled_and_failed_runs_wait_on_operations_until_retried(world):
     stalled = stalled_run(world)
     failed = queue_generate(world)
