@@ -1,6 +1,7 @@
 """Master data: business units, items, customers, suppliers and warehouses."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -8,10 +9,34 @@ from b2b_portal.fields import CurrencyField, MoneyField
 from b2b_portal.models import TimeStampedModel
 
 
+class TaxRateField(models.DecimalField):
+    """A tax rate in percent (19.00 is 19 %)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("validators", [MinValueValidator(0), MaxValueValidator(100)])
+        super().__init__(*args, **kwargs)
+
+
+class PaymentTermsField(models.PositiveSmallIntegerField):
+    """Net days: an invoice is due this many days after its date."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", 30)
+        kwargs.setdefault("verbose_name", "payment terms (days)")
+        kwargs.setdefault("validators", [MaxValueValidator(365)])
+        super().__init__(*args, **kwargs)
+
+
 class BusinessUnit(TimeStampedModel):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
     currency_code = CurrencyField()
+    address = models.TextField(blank=True, help_text="Printed on the unit's documents.")
+    tax_rate = TaxRateField(
+        default=0, help_text="Percent on sales and purchases unless the item has its own."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="business_units", blank=True
     )
@@ -41,6 +66,8 @@ class Customer(TimeStampedModel):
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT)
     number = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, help_text="Bill-to and ship-to address.")
+    payment_terms_days = PaymentTermsField()
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
@@ -54,6 +81,8 @@ class Customer(TimeStampedModel):
 class Supplier(TimeStampedModel):
     number = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, help_text="Remit-to address.")
+    payment_terms_days = PaymentTermsField()
     active = models.BooleanField(default=True)
     # AP price hold tolerance: invoice unit price may exceed the PO price by this percentage.
     price_tolerance_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
@@ -95,6 +124,9 @@ class Item(TimeStampedModel):
     unit_of_measure = models.CharField(max_length=10, default="Ea")
     list_price = MoneyField()
     currency_code = CurrencyField()
+    tax_rate = TaxRateField(
+        null=True, blank=True, help_text="Percent; empty: the business unit's rate applies."
+    )
     back_to_back_enabled = models.BooleanField("Back-to-Back enabled", default=False)
     purchased = models.BooleanField(default=False)
     purchasable = models.BooleanField(default=False)

@@ -1,16 +1,22 @@
 """Payables (AP invoices matched to PO lines and receipts, with holds) and Receivables
 (AR invoices made by AutoInvoice from shipped lines)."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
 from b2b_portal.models import BusinessDocument, TimeStampedModel
+from catalog.models import PaymentTermsField, TaxRateField
+
+from .tax import TaxSummary, tax_summary
 
 
 class APStatus(models.TextChoices):
@@ -30,6 +36,8 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     )
     supplier_invoice_number = models.CharField(max_length=60)
     invoice_date = models.DateField()
+    # The supplier's terms when the invoice was entered.
+    payment_terms_days = PaymentTermsField()
     currency_code = CurrencyField()
     status = FSMField(
         choices=APStatus.choices, default=APStatus.DRAFT, protected=True, db_index=True
@@ -66,6 +74,14 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
     def total_amount(self):
         return sum((line.amount for line in self.lines.all()), start=0)
 
+    @property
+    def due_date(self) -> date:
+        return self.invoice_date + timedelta(days=self.payment_terms_days)
+
+    @cached_property
+    def tax(self) -> TaxSummary:
+        return tax_summary((line.amount, line.tax_rate) for line in self.lines.all())
+
     def has_open_holds(self) -> bool:
         return self.holds.filter(released_at__isnull=True).exists()
 
@@ -94,6 +110,8 @@ class APInvoiceLine(TimeStampedModel):
     )
     quantity = QuantityField()
     unit_price = MoneyField()
+    # The rate in force when the line was entered (invoicing.tax).
+    tax_rate = TaxRateField()
     history = HistoricalRecords()
 
     class Meta:
@@ -169,6 +187,8 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
         "orders.SalesOrder", on_delete=models.PROTECT, related_name="ar_invoices"
     )
     invoice_date = models.DateField()
+    # The customer's terms when AutoInvoice made the invoice.
+    payment_terms_days = PaymentTermsField()
     currency_code = CurrencyField()
     status = FSMField(
         choices=ARStatus.choices, default=ARStatus.DRAFT, protected=True, db_index=True
@@ -195,6 +215,14 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
     @property
     def total_amount(self):
         return sum((line.amount for line in self.lines.all()), start=0)
+
+    @property
+    def due_date(self) -> date:
+        return self.invoice_date + timedelta(days=self.payment_terms_days)
+
+    @cached_property
+    def tax(self) -> TaxSummary:
+        return tax_summary((line.amount, line.tax_rate) for line in self.lines.all())
 
     @transition(field=status, source=ARStatus.DRAFT, target=ARStatus.COMPLETE)
     def complete(self, by, when):
@@ -231,6 +259,8 @@ class ARInvoiceLine(TimeStampedModel):
     )
     quantity = QuantityField()
     unit_price = MoneyField()
+    # The rate in force when AutoInvoice made the line (invoicing.tax).
+    tax_rate = TaxRateField()
     objects = ARInvoiceLineQuerySet.as_manager()
     # Set with the invoice's cancellation: the line no longer bills its shipment line.
     is_cancelled = models.BooleanField(default=False)
@@ -302,6 +332,14 @@ class ARCreditMemo(BusinessDocument):
     @property
     def total_amount(self):
         return sum((line.amount for line in self.lines.all()), start=0)
+
+    @cached_property
+    def tax(self) -> TaxSummary:
+        """Credited at the rate the invoice line charged."""
+        return tax_summary(
+            (line.amount, line.invoice_line.tax_rate)
+            for line in self.lines.select_related("invoice_line")
+        )
 
 
 class ARCreditMemoLine(TimeStampedModel):

@@ -22,6 +22,7 @@ from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOr
 from ..exceptions import DUPLICATE_SUPPLIER_INVOICE, DuplicateSupplierInvoice
 from ..locks import ap_invoice_holds_for_update, ap_invoices_for_update
 from ..models import APInvoice, APInvoiceHold, APInvoiceLine, APStatus
+from ..tax import tax_rates
 from .ap_matching import match_invoices
 
 SUPPLIER_NUMBER_LENGTH = APInvoice._meta.get_field("supplier_invoice_number").max_length
@@ -44,8 +45,11 @@ def _supplier_invoice_number(number: str) -> str:
     return number
 
 
-def _add_line(invoice: APInvoice, line: APLineInput, *, live_po_lines: dict, actor) -> None:
-    """One invoice line on a live line of the invoice's PO, at the PO price by default."""
+def _add_line(
+    invoice: APInvoice, line: APLineInput, *, live_po_lines: dict, rates: dict, actor
+) -> None:
+    """One invoice line on a live line of the invoice's PO, at the PO price by default,
+    taxed at the rate in force today."""
     po_line = live_po_lines.get(line.purchase_order_line.pk)
     if po_line is None:
         raise ValidationRefused(
@@ -57,6 +61,7 @@ def _add_line(invoice: APInvoice, line: APLineInput, *, live_po_lines: dict, act
         purchase_order_line=po_line,
         quantity=validate_quantity(line.quantity, what=f"Billed quantity on {po_line}"),
         unit_price=unit_price,
+        tax_rate=rates[invoice.business_unit_id, po_line.item_id],
     )
     stamp_history(invoice_line, actor=actor, reason="entered")
     invoice_line.save()
@@ -100,6 +105,7 @@ def ap_invoice_create(
         purchase_order=purchase_order,
         supplier_invoice_number=number,
         invoice_date=invoice_date,
+        payment_terms_days=purchase_order.supplier.payment_terms_days,
         currency_code=purchase_order.currency_code,
         created_by=actor,
     )
@@ -112,8 +118,11 @@ def ap_invoice_create(
         po_line.pk: po_line
         for po_line in purchase_order.lines.exclude(status=POLineStatus.CANCELLED)
     }
+    rates = tax_rates(
+        (purchase_order.business_unit_id, po_line.item_id) for po_line in live_po_lines.values()
+    )
     for line in lines:
-        _add_line(invoice, line, live_po_lines=live_po_lines, actor=actor)
+        _add_line(invoice, line, live_po_lines=live_po_lines, rates=rates, actor=actor)
     return invoice
 
 

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, bulk_save_with_history
+from catalog.models import Customer
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 from processes.batching import ProcessResult, filter_by, process_in_chunks
@@ -20,6 +21,7 @@ from shipping.models import ShipmentLine, ShipmentStatus
 
 from ..locks import ar_invoices_for_update
 from ..models import ARCreditMemoLine, ARInvoice, ARInvoiceLine, CreditDisposition
+from ..tax import tax_rates
 
 AUTOINVOICE = "Import AutoInvoice"
 # The invoice line that bills a shipment line the first time, while its invoice stands.
@@ -38,18 +40,30 @@ class _Billing:
 
 
 def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
-    """One draft invoice per sales order of the chunk, one line per billing at the sales
-    order price; the sales order lines are billed."""
+    """One draft invoice per sales order of the chunk on the customer's terms, one line per
+    billing at the sales order price and the tax rate in force; the sales order lines are
+    billed."""
     by_order = defaultdict(list)
     for billing in billings:
         by_order[billing.shipment_line.sales_order_line.order].append(billing)
     today = timezone.localdate()
+    terms = dict(
+        Customer.objects.filter(pk__in={order.customer_id for order in by_order}).values_list(
+            "pk", "payment_terms_days"
+        )
+    )
+    rates = tax_rates(
+        (order.business_unit_id, billing.shipment_line.sales_order_line.item_id)
+        for order, billings_of_order in by_order.items()
+        for billing in billings_of_order
+    )
     invoices = {
         order.pk: ARInvoice(
             business_unit_id=order.business_unit_id,
             customer_id=order.customer_id,
             sales_order=order,
             invoice_date=today,
+            payment_terms_days=terms[order.customer_id],
             currency_code=order.currency_code,
         )
         for order in by_order
@@ -64,6 +78,7 @@ def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
             sales_order_line_id=billing.shipment_line.sales_order_line_id,
             quantity=billing.quantity,
             unit_price=billing.shipment_line.sales_order_line.unit_selling_price,
+            tax_rate=rates[order.business_unit_id, billing.shipment_line.sales_order_line.item_id],
             reinvoice_of=billing.reinvoice_of,
         )
         for order, billings_of_order in by_order.items()

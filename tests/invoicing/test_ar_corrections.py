@@ -86,6 +86,7 @@ def test_second_live_billing_of_a_shipment_line_is_refused_by_the_database(world
             sales_order_line=line.sales_order_line,
             quantity=line.quantity,
             unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
         )
 
 

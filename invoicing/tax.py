@@ -1,0 +1,72 @@
+"""Sales and purchase tax: the rate of a line and the tax lines of a document.
+
+One rule for the invoice pages, the prints and the PDFs. An invoice line keeps the rate in
+force when it was made (``tax_rate``), so a later change of master data never changes an
+issued invoice; a credit memo line credits at its invoice line's rate; a purchase order,
+not a tax document, shows the rate in force today (docs/decisions.md).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from b2b_portal.fields import ZERO, round_money
+from catalog.models import BusinessUnit, Item
+
+
+def tax_rate(*, unit_rate: Decimal, item_rate: Decimal | None) -> Decimal:
+    """The item's own rate where it has one, else its business unit's (percent)."""
+    return unit_rate if item_rate is None else item_rate
+
+
+def tax_rates(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Decimal]:
+    """The rate of each (business unit id, item id) pair, in two queries."""
+    pairs = set(pairs)
+    units = dict(
+        BusinessUnit.objects.filter(pk__in={unit for unit, _ in pairs}).values_list(
+            "pk", "tax_rate"
+        )
+    )
+    items = dict(
+        Item.objects.filter(pk__in={item for _, item in pairs}).values_list("pk", "tax_rate")
+    )
+    return {
+        (unit, item): tax_rate(unit_rate=units[unit], item_rate=items[item]) for unit, item in pairs
+    }
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    rate: Decimal
+    taxable_amount: Decimal
+    tax_amount: Decimal
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """A document's amounts: the lines' total, one tax line per rate, and the total due."""
+
+    subtotal: Decimal
+    lines: tuple[TaxLine, ...]
+
+    @property
+    def tax_amount(self) -> Decimal:
+        return sum((line.tax_amount for line in self.lines), start=ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax_amount
+
+
+def tax_summary(amounts: Iterable[tuple[Decimal, Decimal]]) -> TaxSummary:
+    """From (amount, rate) pairs: the tax of each rate, rounded once on the rate's total
+    (as an invoice prints it), so the printed lines add up to the printed total."""
+    by_rate = defaultdict(lambda: ZERO)
+    for amount, rate in amounts:
+        by_rate[rate] += amount
+    lines = tuple(
+        TaxLine(rate=rate, taxable_amount=base, tax_amount=round_money(base * rate / 100))
+        for rate, base in sorted(by_rate.items())
+    )
+    return TaxSummary(subtotal=sum(by_rate.values(), start=ZERO), lines=lines)
