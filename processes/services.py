@@ -188,11 +188,11 @@ class RunProgress:
 
     def chunk_done(self, chunk: ProcessResult, last_pk: int) -> None:
         run = process_run_lock(self.run_id)
-        now = timezone.now()
         if run.status != RunStatus.RUNNING:
             # Stalled yet alive (a slow chunk): progress again, unless it was retried or
             # cancelled meanwhile; then this chunk rolls back and the worker stops.
-            _move(run, "start", RunEvent.STARTED, note=PROGRESS_AFTER_STALL, when=now)
+            _move(run, "start", RunEvent.STARTED, note=PROGRESS_AFTER_STALL, when=timezone.now())
+        now = timezone.now()
         this_pass = run.checkpoint[self.passes_begun - 1]
         this_pass["after"] = max(this_pass["after"], last_pk)
         this_pass["examined"] += chunk.examined

@@ -466,6 +466,43 @@ def test_a_running_run_cancelled_stops_at_its_next_chunk(world, monkeypatch):
     assert kinds(run) == [RunEvent.QUEUED, RunEvent.STARTED, RunEvent.CHUNK, RunEvent.CANCELLED]
 
 
+def test_a_slow_run_stalled_goes_on_but_stops_once_retried(world, monkeypatch):
+    """A run stalled while its worker was only slow: its next chunk moves it back to
+    Running; once it is retried, its worker stops at the next chunk (rolled back) and the
+    retry does the rest."""
+    open_supply_orders(world, 30)
+    run = queue_generate(world, batch_size=10)
+    chunk_done = RunProgress.chunk_done
+    retries = []
+
+    def watchdog_between_chunks(self, chunk, last_pk):
+        chunk_done(self, chunk, last_pk)
+        silent_for(run, 11)
+        process_runs_watch()
+        if RequisitionLine.objects.count() == 20:  # stalled twice: now retried
+            retries.append(process_run_retry(actor=world.users["ops"], run=run))
+
+    monkeypatch.setattr(RunProgress, "chunk_done", watchdog_between_chunks)
+    run = process_run_execute(run_id=run.pk, service=supply_orders_generate)
+
+    assert (run.status, run.lines_done, run.retry) == (RunStatus.STALLED, 20, retries[0])
+    assert RequisitionLine.objects.count() == 20  # the third chunk rolled back
+    assert kinds(run) == [
+        RunEvent.QUEUED,
+        RunEvent.STARTED,
+        RunEvent.CHUNK,
+        RunEvent.STALLED,
+        RunEvent.STARTED,  # progress again after stalling
+        RunEvent.CHUNK,
+        RunEvent.STALLED,
+        RunEvent.RETRIED,
+    ]
+    monkeypatch.setattr(RunProgress, "chunk_done", chunk_done)
+    retry = process_run_execute(run_id=retries[0].pk, service=supply_orders_generate)
+    assert (retry.status, retry.lines_total, retry.lines_done) == (RunStatus.SUCCEEDED, 10, 10)
+    assert RequisitionLine.objects.count() == 30
+
+
 @pytest.mark.parametrize("status", [RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED])
 def test_a_finished_run_is_not_cancelled(world, status):
     run = queue_generate(world)
