@@ -77,7 +77,7 @@ def test_credit_memo_issued_and_printed_in_the_browser(page, live_server, world,
 
     memo = ARCreditMemo.objects.get()
     page.wait_for_url(re.compile(rf"/invoicing/ar/credit-memos/{memo.pk}/$"))
-    expect(page.get_by_test_id("credit-total")).to_have_text("48500.00")
+    expect(page.get_by_test_id("credit-total")).to_have_text("48,500.00")
     expect(page.get_by_test_id("credit-reason")).to_have_text("one unit billed before acceptance")
     shot(page, "corrections-07-ar-credit-memo")
     page.get_by_role("link", name="Printable Credit Memo").click()
@@ -104,7 +104,7 @@ def test_line_adjusted_and_debit_memo_entered_in_the_browser(page, live_server, 
     shot(page, "corrections-10-debit-memo-form")
     page.get_by_role("button", name="Enter Debit Memo").click()
     page.wait_for_url(re.compile(r"/invoicing/ap/debit-memos/\d+/$"))
-    expect(page.get_by_test_id("debit-amount")).to_have_text("39800.00 USD")
+    expect(page.get_by_test_id("debit-amount")).to_have_text("39,800.00 USD")
     shot(page, "corrections-11-debit-memo")
 
 

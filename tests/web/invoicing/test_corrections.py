@@ -112,7 +112,7 @@ def test_debit_memo_pages(client, world, drive_to_po):
     memo = APDebitMemo.objects.get()
     assert response["Location"] == memo.get_absolute_url()
     page = ap.get(memo.get_absolute_url()).content.decode()
-    assert "one server returned" in page and "39800.00" in page
+    assert "one server returned" in page and "39,800.00" in page
     login(client, world.users["ar"])
     assert client.get(memo.get_absolute_url()).status_code == 403
     login(client, unit_user(world, "ap_eu", "AP Accountant"))
@@ -162,9 +162,9 @@ def test_credit_memo_pages(client, world, drive_to_po):
     memo = ARCreditMemo.objects.get()
     assert response["Location"] == memo.get_absolute_url()
     page = ar.get(memo.get_absolute_url()).content.decode()
-    assert "one unit billed early" in page and "48500.00" in page
+    assert "one unit billed early" in page and "48,500.00" in page
     printed = ar.get(reverse("invoicing:credit_memo_print", args=[memo.pk])).content.decode()
-    assert memo.number in printed and "48500.00" in printed
+    assert memo.number in printed and "48,500.00" in printed
     assert memo.number in ar.get(invoice.get_absolute_url()).content.decode()
     assert line.sales_order_line.__class__.objects.get(pk=line.sales_order_line_id).status == (
         LineStatus.SHIPPED

@@ -128,7 +128,7 @@ def test_price_hold_released_with_a_reason_then_paid(ap, world, po_line):
     content = page.content.decode()
     assert "by ap: price increase agreed" in content
     assert [record.history_user for record in page.context["history"]][-1] == world.users["ap"]
-    assert "80000.00 USD" in content
+    assert "80,000.00 USD" in content
 
     ap.post(reverse("invoicing:ap_pay", args=[invoice.pk]))
     invoice.refresh_from_db()

@@ -39,8 +39,8 @@ def test_ar_invoice_shows_its_lines_and_complete_closes_them(ar, world, invoice)
     for text in (
         line.sales_order_line.order.number,
         line.shipment_line.shipment.number,
-        "48500.00",
-        "97000.00",
+        "48,500.00",
+        "97,000.00 USD",
         reverse("invoicing:ar_complete", args=[invoice.pk]),
         reverse("invoicing:ar_print", args=[invoice.pk]),
     ):
@@ -62,7 +62,7 @@ def test_ar_invoice_shows_its_lines_and_complete_closes_them(ar, world, invoice)
 
 def test_printable_invoice(ar, world, invoice):
     page = ar.get(reverse("invoicing:ar_print", args=[invoice.pk])).content.decode()
-    for text in (invoice.number, "Acme Analytics", "SRV-DL380-G11", "97000.00", "data-print"):
+    for text in (invoice.number, "Acme Analytics", "SRV-DL380-G11", "97,000.00", "data-print"):
         assert text in page
 
 
