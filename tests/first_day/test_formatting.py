@@ -2,6 +2,7 @@
 decimals and its currency code, quantities trimmed with their unit of measure, on every
 page and print through the ``money`` and ``quantity`` filters."""
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,13 +62,15 @@ def test_an_empty_value_is_a_dash_not_none():
     assert rendered == "— —"
 
 
-def test_no_template_formats_a_number_its_own_way():
-    """One rule: floatformat and intcomma would format a number a second way."""
+# An amount or a quantity formatted by Django's own filters: a second rule.
+OWN_WAY = re.compile(r"(amount|price|total|quantity|cost)[\w.]*\|(floatformat|intcomma)")
+
+
+def test_no_template_formats_money_or_a_quantity_its_own_way():
     own_ways = [
-        f"{path.relative_to(TEMPLATES)}: {word}"
+        f"{path.relative_to(TEMPLATES)}: {match.group()}"
         for path in TEMPLATES.rglob("*.html")
-        for word in ("floatformat", "intcomma")
-        if word in path.read_text()
+        for match in OWN_WAY.finditer(path.read_text())
     ]
     assert not own_ways, own_ways
 
