@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -98,7 +99,26 @@ class Column:
         return [amount, ExportColumn("Currency", self.currency)] if self.currency else [amount]
 
 
-class SearchableListMixin:
+class LastPageMixin:
+    """The paging rule of every list: a ``?page=`` that is no page of it (``abc``, ``0``,
+    ``99999``, a bookmark from when the list was longer) shows the last page, not a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        try:
+            number = paginator.validate_number(self.request.GET.get(self.page_kwarg) or 1)
+        except InvalidPage:
+            number = paginator.num_pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class SearchableListMixin(LastPageMixin):
     """A ListView searched by ``search_form_class``, sorted by ``?sort=`` (``-`` descends)
     among the sortable ``columns``, 25 rows a page.
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.lists import LastPageMixin
 from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
@@ -48,7 +49,7 @@ class ProcessesPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "processes.view_processrun"
 
 
-class RunListView(ProcessesPermissionMixin, ListView):
+class RunListView(ProcessesPermissionMixin, LastPageMixin, ListView):
     template_name = "processes/run_list.html"
     paginate_by = 50
 
