@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 
 LINES = 2000
 # Small chunks: the run commits often, so the kill lands between chunks and inside one.
-BATCH_SIZE = 50
+BATCH_SIZE = 100
 VISIBILITY_TIMEOUT = 4
 
 
