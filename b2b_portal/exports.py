@@ -126,12 +126,20 @@ def csv_response(queryset, columns: list[ExportColumn], filename: str) -> Stream
     return response
 
 
-def _excel_cell(sheet, value, kind: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value)
+def _excel_cell(sheet, value, kind: str):
+    """The value itself where Excel's default fits (text, counts): a styled cell costs
+    several times as much to write."""
     if isinstance(value, str):
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    elif fmt := EXCEL_FORMATS.get(kind) or EXCEL_FORMATS.get(type(value)):
-        cell.number_format = fmt
+        return cell
+    fmt = EXCEL_FORMATS.get(kind) or EXCEL_FORMATS.get(type(value))
+    if value is None or fmt is None:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.number_format = fmt
     return cell
 
 

@@ -33,6 +33,8 @@ from receiving.views import ReceiptListView, ReceiveExpectedShipmentsView
 from shipping.models import Shipment
 from shipping.services import pick_release, shipment_ship_confirm
 from shipping.views import ShipmentListView
+from tests.factories import CustomerFactory
+from tests.helpers import place_order
 
 STAGES = ["entered", "requisition", "po", "received", "shipped"]
 
@@ -404,3 +406,22 @@ def test_export_asks_to_sign_in_first(client, world):
     response = client.get(reverse("orders:list"), {"export": "csv"})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(client, world):
+    """CSV injection: a customer named like a formula is text in both files."""
+    name = "=HYPERLINK(1+2)"
+    customer = CustomerFactory(business_unit=world.units["US1"], number="C-1999", name=name)
+    world.customers[customer.number] = customer
+    place_order(world, ("SRV-DL380-G11", "1"), customer="C-1999")
+    client.force_login(world.users["clerk"])
+
+    response = client.get(reverse("orders:list"), {"export": "csv"})
+    rows = read_csv(b"".join(response.streaming_content), OrderListView.columns)
+    assert rows[1][1] == f"'{name}"
+
+    response = client.get(reverse("orders:list"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == (name, "s")
