@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "processes",
     "catalog",
     "orders",
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "invoicing",
     "orchestration",
     "searches",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +169,39 @@ PERMISSIONS_POLICY = {
     "midi": [],
     "payment": [],
     "usb": [],
+}
+
+# The REST API (docs/api.md): a personal token (api.authentication) or the portal's session;
+# the pages' permissions per action (api.permissions); a service's refusal answered with
+# its message (api.errors); decimals as strings.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HoldsRolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+# OpenAPI 3.1 at /api/schema/; Swagger UI and ReDoc from the sidecar's static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "B2B Order Portal API",
+    "DESCRIPTION": "Sales orders, the Peg Trace and the run log, over the portal's services.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "LineStatusEnum": "orders.models.LineStatus",
+        "RunStatusEnum": "processes.models.RunStatus",
+    },
 }
 
 LANGUAGE_CODE = "en-us"

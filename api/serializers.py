@@ -1,0 +1,301 @@
+"""What the API reads and writes. Money and quantities are decimal strings (DRF's
+``COERCE_DECIMAL_TO_STRING``); documents are named by their numbers (``SO-000123``) and
+master data by its codes, as users see them."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import BusinessUnit, Customer, Item, Supplier, Warehouse
+from catalog.units import business_units_of
+from orders.models import LineStatus, SalesOrder, SalesOrderLine
+from processes.models import ProcessRun, ProcessRunEvent, ProcessRunFailure
+from processes.registry import PROCESSES
+
+MAX_LINES = 200
+QUANTITY = {"max_digits": 14, "decimal_places": 3}
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UnitScopedSlugField(serializers.SlugRelatedField):
+    """A code or number among the rows of the requesting user's business units: another
+    unit's customer or item is unknown here, as it is in the order form's choices."""
+
+    def __init__(self, *, model, slug_field, unit_path="business_unit", **kwargs):
+        self.model, self.unit_path = model, unit_path
+        super().__init__(slug_field=slug_field, **kwargs)
+
+    def get_queryset(self):
+        units = business_units_of(self.context["request"].user)
+        if self.model is BusinessUnit:
+            return units
+        return self.model.objects.filter(**{f"{self.unit_path}__in": units})
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UsernameField(serializers.Field):
+    """A user as their username; empty for the system (a schedule, the worker)."""
+
+    def to_representation(self, value):
+        return value.get_username() if value is not None else None
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# --- Sales orders --------------------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.number")
+    item_description = serializers.CharField(source="item.description")
+    status_display = serializers.CharField(source="get_status_display")
+    amount = serializers.DecimalField(**MONEY)
+    peg_trace = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SalesOrderLine
+        fields = [
+            "id",
+            "line_number",
+            "item",
+            "item_description",
+            "quantity",
+            "unit_selling_price",
+            "amount",
+            "requested_date",
+            "status",
+            "status_display",
+            "at_risk",
+            "reserved_quantity",
+            "shipped_quantity",
+            "invoiced_quantity",
+            "cancel_reason",
+            "split_from",
+            "peg_trace",
+        ]
+
+    def get_peg_trace(self, line) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/order-lines/{line.pk}/peg-trace/")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    number = serializers.CharField()
+    business_unit = serializers.CharField(source="business_unit.code")
+    customer = serializers.CharField(source="customer.number")
+    customer_name = serializers.CharField(source="customer.name")
+    warehouse = serializers.CharField(source="warehouse.code")
+    status = serializers.ChoiceField(
+        choices=LineStatus.choices, help_text="Its least advanced live line's status."
+    )
+    status_display = serializers.CharField(source="get_status_display")
+    total_amount = serializers.DecimalField(**MONEY)
+    created_by = UsernameField()
+    booked_by = UsernameField(allow_null=True)
+    lines = OrderLineSerializer(many=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "number",
+            "business_unit",
+            "customer",
+            "customer_name",
+            "customer_po_number",
+            "warehouse",
+            "currency_code",
+            "ordered_date",
+            "requested_date",
+            "status",
+            "status_display",
+            "total_amount",
+            "created_by",
+            "created_at",
+            "booked_by",
+            "booked_at",
+            "lines",
+        ]
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    item = UnitScopedSlugField(model=Item, slug_field="number")
+    quantity = serializers.DecimalField(**QUANTITY)
+    unit_selling_price = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True, help_text="Empty: the item's list price."
+    )
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    business_unit = UnitScopedSlugField(model=BusinessUnit, slug_field="code")
+    customer = UnitScopedSlugField(model=Customer, slug_field="number")
+    warehouse = UnitScopedSlugField(model=Warehouse, slug_field="code")
+    requested_date = serializers.DateField()
+    customer_po_number = serializers.CharField(max_length=50, required=False, default="")
+    lines = OrderLineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
+
+
+# --- The Peg Trace -----------------------------------------------------------------------
+
+
+@extend_schema_field({"type": ["string", "null"], "description": "ISO date or date-time"})
+class IsoDateField(serializers.Field):
+    def to_representation(self, value):
+        return value.isoformat() if value is not None else None
+
+
+class TraceDateSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = IsoDateField()
+
+    def to_representation(self, instance):
+        label, value = instance
+        return super().to_representation({"label": label, "value": value})
+
+
+class TraceHistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="history_date")
+    by = UsernameField(source="history_user", allow_null=True)
+    reason = serializers.CharField(source="history_change_reason", allow_null=True)
+
+
+class TraceEntrySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    quantity = serializers.DecimalField(**QUANTITY, allow_null=True)
+    dates = TraceDateSerializer(many=True)
+    note = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="The document's portal page.")
+    history = TraceHistorySerializer(many=True)
+
+
+class TraceStageSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    documents = TraceEntrySerializer(many=True)
+
+    def to_representation(self, instance):
+        title, entries = instance
+        return super().to_representation({"title": title, "documents": entries})
+
+
+class StatusPeriodSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    moved_by = UsernameField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class PegTraceSerializer(serializers.Serializer):
+    line = serializers.IntegerField(source="line.pk")
+    order = serializers.CharField(source="line.order.number")
+    line_number = serializers.IntegerField(source="line.line_number")
+    stages = TraceStageSerializer(many=True)
+    periods = StatusPeriodSerializer(many=True)
+
+
+# --- Process runs ------------------------------------------------------------------------
+
+
+class ProcessRunSerializer(serializers.ModelSerializer):
+    process_name = serializers.CharField(source="get_process_display")
+    requested_by = UsernameField(allow_null=True)
+    parameters = serializers.DictField()
+
+    class Meta:
+        model = ProcessRun
+        fields = [
+            "id",
+            "process",
+            "process_name",
+            "status",
+            "trigger",
+            "parameters",
+            "requested_by",
+            "schedule_name",
+            "queued_at",
+            "dispatched_at",
+            "started_at",
+            "finished_at",
+            "lines_total",
+            "lines_done",
+            "documents_made",
+            "lines_failed",
+            "error",
+            "cancel_reason",
+            "retry",
+        ]
+
+
+class RunEventSerializer(serializers.ModelSerializer):
+    actor = UsernameField(allow_null=True)
+
+    class Meta:
+        model = ProcessRunEvent
+        fields = ["kind", "at", "actor", "lines", "documents", "failures", "note"]
+
+
+class RunFailureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessRunFailure
+        fields = ["source", "source_id", "reason", "recorded_at"]
+
+
+class ProcessRunDetailSerializer(ProcessRunSerializer):
+    events = RunEventSerializer(many=True)
+    failures = serializers.SerializerMethodField()
+
+    class Meta(ProcessRunSerializer.Meta):
+        fields = [*ProcessRunSerializer.Meta.fields, "events", "failures"]
+
+    def get_failures(self, run) -> list[dict]:
+        # As the run's page: the first 500; lines_failed says how many there are.
+        return RunFailureSerializer(run.failures.all()[:500], many=True).data
+
+
+class ProcessRunQueueSerializer(serializers.Serializer):
+    """A run queued now; the parameters a process does not take are refused, as on
+    Schedule New Process. Empty business unit: every unit (administrators only)."""
+
+    process = serializers.ChoiceField(choices=list(PROCESSES))
+    business_unit = UnitScopedSlugField(model=BusinessUnit, slug_field="code", required=False)
+    sales_order = serializers.IntegerField(required=False, min_value=1, help_text="Its id.")
+    item = UnitScopedSlugField(model=Item, slug_field="number", required=False)
+    supplier = serializers.SlugRelatedField(
+        slug_field="number", queryset=Supplier.objects.filter(active=True), required=False
+    )
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    batch_size = serializers.IntegerField(min_value=1, max_value=5000, default=500)
+
+    def validate(self, data):
+        definition = PROCESSES[data["process"]]
+        errors = {
+            name: f"Does not apply to {definition.name}."
+            for name in data
+            if name != "process" and name not in definition.parameters
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError({"date_to": "The end date is before the start date."})
+        order = data.get("sales_order")
+        if order is not None and not self._order_in_units(order):
+            raise serializers.ValidationError(
+                {"sales_order": f"There is no sales order {order} in your units."}
+            )
+        return data
+
+    def _order_in_units(self, order_id: int) -> bool:
+        units = business_units_of(self.context["request"].user)
+        return SalesOrder.objects.filter(pk=order_id, business_unit__in=units).exists()
+
+    def parameters(self) -> dict:
+        """As the run stores them: ids and ISO dates."""
+        data = self.validated_data
+        objects = {name: value.pk for name, value in data.items() if hasattr(value, "pk")}
+        dates = {name: data[name].isoformat() for name in ("date_from", "date_to") if name in data}
+        plain = {name: data[name] for name in ("sales_order", "batch_size") if name in data}
+        return {**objects, **dates, **plain}

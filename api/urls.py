@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from . import docs, pages, views
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("orders", views.SalesOrderViewSet, basename="order")
+router.register("order-lines", views.PegTraceViewSet, basename="order-line")
+router.register("process-runs", views.ProcessRunViewSet, basename="process-run")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs.SwaggerView.as_view(url_name="api:schema"), name="swagger"),
+    path("redoc/", docs.RedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("tokens/", pages.TokenListView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.TokenRevokeView.as_view(), name="token_revoke"),
+    path("", include(router.urls)),
+]
