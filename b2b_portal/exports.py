@@ -71,9 +71,10 @@ def cell_value(value, kind: str = ""):
     if isinstance(value, Decimal):
         if kind == "money":
             return value.quantize(CENT)
-        if kind == "quantity" and value == value.to_integral_value():
-            return value.quantize(Decimal(1))
-        return value.normalize() if kind == "quantity" else value
+        if kind == "quantity":  # "2", "1.5": not "2.000", nor normalize()'s "2E+1" for 20
+            whole = value == value.to_integral_value()
+            return value.quantize(Decimal(1)) if whole else value.normalize()
+        return value
     if isinstance(value, datetime.datetime):
         # Pages show the day or the minute in the portal's time zone; Excel has no zones.
         local = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -91,7 +92,8 @@ def table_rows(queryset, columns: list[ExportColumn]) -> Iterator[list]:
         yield [column.cell(row) for column in columns]
 
 
-def _csv_text(value) -> str:
+def csv_text(value) -> str:
+    """A cell of the CSV file: dates and moments as pages write them, formulas disarmed."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -119,7 +121,7 @@ def csv_response(queryset, columns: list[ExportColumn], filename: str) -> Stream
         yield "\ufeff" + writer.writerow([column.label for column in columns])
         rows = table_rows(queryset, columns)
         while chunk := list(islice(rows, CHUNK_ROWS)):
-            yield "".join(writer.writerow([_csv_text(v) for v in row]) for row in chunk)
+            yield "".join(writer.writerow([csv_text(v) for v in row]) for row in chunk)
 
     response = StreamingHttpResponse(lines(), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

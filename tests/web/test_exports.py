@@ -5,7 +5,7 @@ it), only the user's business units, and only for a user who may open the page."
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from b2b_portal.exports import cell_value, csv_text
 from invoicing.services import APLineInput, ap_invoice_create, autoinvoice_import
 from invoicing.views import APInvoiceListView, ARInvoiceListView, PurchaseOrderChoiceView
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
@@ -425,3 +426,22 @@ def test_text_a_spreadsheet_would_run_as_a_formula_stays_text(client, world):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     cell = sheet.cell(row=2, column=2)
     assert (cell.value, cell.data_type) == (name, "s")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "text"),
+    [
+        (Decimal("20.000"), "quantity", "20"),  # not normalize()'s 2E+1
+        (Decimal("1.500"), "quantity", "1.5"),
+        (Decimal("5"), "money", "5.00"),
+        (Decimal("1234.5"), "money", "1234.50"),
+        (None, "money", ""),
+        ("", "", ""),
+        ("+1 555", "", "'+1 555"),
+        (datetime(2026, 11, 28, 9, 41, 59, tzinfo=UTC), "", "2026-11-28 09:41"),
+        (datetime(2026, 11, 28, 23, 59, tzinfo=UTC), "date", "2026-11-28"),
+        (7, "", "7"),
+    ],
+)
+def test_a_value_is_written_as_the_page_shows_it(value, kind, text):
+    assert csv_text(cell_value(value, kind)) == text
