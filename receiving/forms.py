@@ -11,7 +11,7 @@ from b2b_portal.web import SubmissionTokenField
 from procurement.forms import SupplyFilterForm
 from procurement.models import PurchaseOrderLine
 
-from .services import ReceiptLineInput
+from .services import ReceiptLineInput, receiving_refusal
 
 
 class ExpectedShipmentSearchForm(SupplyFilterForm):
@@ -47,16 +47,19 @@ class ReceivedQuantityField(QuantityFormField):
 
 
 class ReceiveForm(forms.Form):
-    """One quantity field per open PO line (``line_<pk>``) and the packing slip."""
+    """One quantity field per open PO line (``line_<pk>``) and the packing slip. A quantity
+    posted for one of the ``closed_lines`` (received in another tab, cancelled since the
+    page was opened) is refused with what happened to the line."""
 
     submission_token = SubmissionTokenField()
     packing_slip = forms.CharField(
         max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
     )
 
-    def __init__(self, *args, po_lines: list[PurchaseOrderLine], **kwargs):
+    def __init__(self, *args, po_lines: list[PurchaseOrderLine], closed_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.po_lines = po_lines
+        self.closed_lines = closed_lines
         for po_line in po_lines:
             self.fields[self.field_name(po_line)] = ReceivedQuantityField(
                 open_quantity=po_line.open_quantity,
@@ -66,6 +69,13 @@ class ReceiveForm(forms.Form):
     @staticmethod
     def field_name(po_line) -> str:
         return f"line_{po_line.pk}"
+
+    def clean(self):
+        data = super().clean()
+        for po_line in self.closed_lines:
+            if self.data.get(self.add_prefix(self.field_name(po_line)), "").strip():
+                self.add_error(None, receiving_refusal(po_line, po_line.open_quantity))
+        return data
 
     def rows(self):
         """(PO line, its quantity input) for the template."""

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
@@ -25,6 +26,13 @@ from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOr
 from procurement.services import purchase_order_follow_lines
 
 from .models import Receipt, ReceiptLine
+
+LINE_CANCELLED = "{line} is cancelled{reason}: it can no longer be received."
+LINE_RECEIVED_MEANWHILE = (
+    "{line} was received meanwhile ({received} of {quantity} are in): nothing is open on it now."
+)
+LINE_CLOSED = "{line} is closed for receiving ({received} of {quantity} received)."
+TOO_MUCH = "{line} has {open} open to receive; {quantity} is too much."
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,33 @@ def _locked_lines(
 def _receivable(po_line: PurchaseOrderLine, quantity) -> Decimal:
     """``quantity`` if the locked PO line still has that much open to receive."""
     quantity = validate_quantity(quantity, what=f"Received quantity on {po_line}")
-    if po_line.status != POLineStatus.OPEN or quantity > po_line.open_quantity:
-        raise ValidationRefused(
-            f"{po_line} has {po_line.open_quantity} open to receive; {quantity} is too much."
-        )
+    if refusal := receiving_refusal(po_line, quantity):
+        raise ValidationRefused(refusal)
     return quantity
+
+
+def receiving_refusal(po_line: PurchaseOrderLine, quantity: Decimal) -> str:
+    """Why ``quantity`` cannot be received on ``po_line`` as it is now, in the receiving
+    agent's words ("" when it can): a page opened before the line was cancelled, or
+    received in another tab, says so instead of "too much"."""
+    counts = {
+        "line": po_line,
+        "received": format_quantity(po_line.received_quantity),
+        "quantity": format_quantity(po_line.quantity),
+    }
+    if po_line.status == POLineStatus.CANCELLED:
+        reason = f" ({po_line.cancel_reason})" if po_line.cancel_reason else ""
+        return LINE_CANCELLED.format(line=po_line, reason=reason)
+    if po_line.status != POLineStatus.OPEN:
+        fully = po_line.received_quantity >= po_line.quantity
+        return (LINE_RECEIVED_MEANWHILE if fully else LINE_CLOSED).format(**counts)
+    if quantity > po_line.open_quantity:
+        return TOO_MUCH.format(
+            line=po_line,
+            open=format_quantity(po_line.open_quantity),
+            quantity=format_quantity(quantity),
+        )
+    return ""
 
 
 def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> ReceiptLine:

@@ -84,10 +84,12 @@ class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormVie
         return get_object_or_404(self.scope(purchase_orders), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        po_lines = self.purchase_order.lines.filter(status=POLineStatus.OPEN).select_related(
-            "item", "sales_order_line__order"
-        )
-        return {**super().get_form_kwargs(), "po_lines": list(po_lines)}
+        lines = self.purchase_order.lines.select_related("item", "sales_order_line__order")
+        return {
+            **super().get_form_kwargs(),
+            "po_lines": list(lines.filter(OPEN_LINES)),
+            "closed_lines": list(lines.exclude(OPEN_LINES)),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(purchase_order=self.purchase_order, **kwargs)

@@ -64,7 +64,7 @@ def test_two_receipts_of_one_po_line_at_once_never_receive_more_than_ordered(wor
     )
 
     [refused] = [outcome for outcome in outcomes if isinstance(outcome, ValidationRefused)]
-    assert refused.message == f"{po_line} has 1.000 open to receive; 2 is too much."
+    assert refused.message == f"{po_line} has 1 open to receive; 2 is too much."
     assert Receipt.objects.count() == 1
     po_line.refresh_from_db()
     line = order.lines.get()
