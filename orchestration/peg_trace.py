@@ -305,15 +305,22 @@ class TraceStage:
     entry: Callable[[models.Model], TraceEntry]
     also_path: str = ""  # a second way a row reached the line: an unpegged PO line
     optional: bool = False  # not a step of every line (a credit memo): shown only when made
+    # A split line with none of its own shows those of the line it was split from (the
+    # rest of a partial shipment holds stock received on that line's PO line).
+    from_split: bool = False
 
-    def rows(self, line: SalesOrderLine) -> list:
+    def rows(self, line: SalesOrderLine) -> tuple[list, SalesOrderLine]:
+        """The stage's rows, and the line they belong to (``line``, or the line it was
+        split from when ``from_split`` and ``line`` has none)."""
         if not self.line_path:
-            return [line]  # the line itself, already loaded with its order and item
+            return [line], line  # the line itself, already loaded with its order and item
         reached = Q(**{self.line_path: line})
         if self.also_path:
             reached |= Q(**{self.also_path: line})
-        rows = self.model.objects.filter(reached)
-        return list(rows.select_related(*self.related).order_by("pk"))
+        rows = list(self.model.objects.filter(reached).select_related(*self.related).order_by("pk"))
+        if not rows and self.from_split and line.split_from_id is not None:
+            return self.rows(SalesOrderLine.objects.get(pk=line.split_from_id))
+        return rows, line
 
 
 # The chain in the order a line moves through it.
@@ -354,6 +361,7 @@ PEG_TRACE_STAGES = [
         history_model=PurchaseOrder,
         history_of="purchase_order_id",
         entry=_purchase_order_entry,
+        from_split=True,
     ),
     TraceStage(
         title="Receipt",
@@ -417,12 +425,13 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
     """The whole chain behind one sales order line, with every document's history.
 
     ``line`` comes with its order, customer and item selected. At most 19 queries (9 kinds
-    of documents, 10 histories) whatever the number of receipts or invoices; none for a
-    kind of document the line has not reached.
+    of documents, 10 histories) whatever the number of receipts or invoices, and two more
+    per split a split line's purchase order is looked up through; none for a kind of
+    document the line has not reached.
     """
     stages = []
     for stage in PEG_TRACE_STAGES:
-        rows = stage.rows(line)
+        rows, of_line = stage.rows(line)
         if stage.optional and not rows:
             continue
         keys = [getattr(row, stage.history_of) for row in rows]
@@ -430,6 +439,8 @@ def peg_trace(line: SalesOrderLine) -> PegTrace:
         entries = [stage.entry(row) for row in rows]
         for entry, key in zip(entries, keys, strict=True):
             entry.history = histories.get(key, [])
+            if of_line.pk != line.pk:
+                entry.note += f"; Supplied {of_line}, which this line was split from"
         stages.append((stage.title, entries))
     [line_entry] = stages[0][1]  # the first stage is the line itself
     return PegTrace(line=line, stages=stages, periods=status_periods(line_entry.history))

@@ -252,6 +252,23 @@ def test_the_peg_trace_shows_unreleased_and_reversed_shipments_with_who_and_why(
     assert [row.history_change_reason for row in second.changes][-1] == "reversed: truck never left"
 
 
+def test_the_peg_trace_of_a_partial_ship_rest_line_shows_the_po_it_was_received_on(
+    world, released
+):
+    _, line = ship_two_of_three(world, released)
+    split = SalesOrderLine.objects.get(split_from=line)
+    po_line = line.purchase_order_lines.get()
+
+    stages = dict(peg_trace(split).stages)
+
+    [entry] = stages["Purchase order"]
+    assert entry.number == str(po_line)
+    assert entry.note.endswith(f"; Supplied {line}, which this line was split from")
+    assert entry.history  # the PO's own history rows
+    own = dict(peg_trace(SalesOrderLine.objects.get(pk=line.pk)).stages)["Purchase order"]
+    assert "split from" not in own[0].note
+
+
 def test_check_consistency_finds_stock_a_reversal_left_behind(world, released):
     shipment_ship_confirm(actor=world.users["shipper"], shipment=released)
     shipment_reverse(actor=world.users["shipper"], shipment=released, reason="mistake")

@@ -83,10 +83,10 @@ def test_a_smaller_quantity_says_where_the_rest_of_the_demand_went(client, users
     response = client.post(line_edit_url(draft_line), line_data(draft_line, quantity="2"))
     draft_line.refresh_from_db()
     assert draft_line.quantity == Decimal("2.000")
-    assert messages_of(response) == [
+    assert (
         f"{draft_line} is changed. {so_line} now needs 2; the other 1 is a new order line that "
         "Progress Order supplies again."
-    ]
+    ) in messages_of(response)
     assert so_line.order.lines.filter(split_from=so_line).get().quantity == Decimal("1.000")
 
 
