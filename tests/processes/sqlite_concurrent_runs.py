@@ -36,7 +36,7 @@ def prepare() -> None:
     """make run's demo orders (documents at every stage: work for every process), then
     booked orders and open supply orders in volume."""
     call_command("migrate", verbosity=0)
-    simulate_cycle(orders=40, mixed=True)
+    simulate_cycle(orders=14, mixed=True)
     world = load_demo_data()
     bulk_book_orders(world, count=300)
     orders_progress(actor=world.users["manager"])

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Lines for the processes whose input is cheap to make in bulk, and for the two whose input
 # is made one receipt, shipment or invoice at a time.
-MANY, FEW = 200, 20
+MANY, FEW = 100, 20
 BATCH_SIZES = (5, 25, 500)
 
 
