@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView
 
 from b2b_portal.errors import ApplicationError
+from b2b_portal.pdf import PDFMixin
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
 
 from .correction_forms import (
@@ -204,8 +205,9 @@ class MemoDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
         return super().get_context_data(history=history, **kwargs)
 
 
-class CreditMemoDetailView(MemoDetailView):
-    """The credit memo (``credit_memo_detail``) and its printable copy (``credit_memo_print``)."""
+class CreditMemoDetailView(PDFMixin, MemoDetailView):
+    """The credit memo (``credit_memo_detail``) and its printable copy (``credit_memo_print``,
+    and ``credit_memo_pdf``)."""
 
     permission_required = "invoicing.view_arinvoice"
     template_name = "invoicing/credit_memo_detail.html"

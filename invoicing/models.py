@@ -336,10 +336,7 @@ class ARCreditMemo(BusinessDocument):
     @cached_property
     def tax(self) -> TaxSummary:
         """Credited at the rate the invoice line charged."""
-        return tax_summary(
-            (line.amount, line.invoice_line.tax_rate)
-            for line in self.lines.select_related("invoice_line")
-        )
+        return tax_summary((line.amount, line.invoice_line.tax_rate) for line in self.lines.all())
 
 
 class ARCreditMemoLine(TimeStampedModel):

@@ -70,3 +70,11 @@ def tax_summary(amounts: Iterable[tuple[Decimal, Decimal]]) -> TaxSummary:
         for rate, base in sorted(by_rate.items())
     )
     return TaxSummary(subtotal=sum(by_rate.values(), start=ZERO), lines=lines)
+
+
+def tax_at_current_rates(*, business_unit_id: int, lines) -> TaxSummary:
+    """The tax of priced lines (``amount``, ``item_id``) at the rates in force today: a
+    document that fixes no rate of its own (a purchase order)."""
+    lines = list(lines)
+    rates = tax_rates((business_unit_id, line.item_id) for line in lines)
+    return tax_summary((line.amount, rates[business_unit_id, line.item_id]) for line in lines)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ap/create/", views.PurchaseOrderChoiceView.as_view(), name="ap_create"),
     path("ap/create/<int:pk>/", views.APInvoiceCreateView.as_view(), name="ap_create_for_po"),
     path("ap/<int:pk>/", views.APInvoiceDetailView.as_view(), name="ap_detail"),
+    path("ap/<int:pk>/pdf/", views.APInvoiceDetailView.as_view(pdf=True), name="ap_pdf"),
     path("ap/<int:pk>/validate/", views.APInvoiceValidateView.as_view(), name="ap_validate"),
     path("ap/<int:pk>/pay/", views.APInvoicePayView.as_view(), name="ap_pay"),
     path("ap/holds/<int:pk>/release/", views.HoldReleaseView.as_view(), name="hold_release"),
@@ -37,6 +38,11 @@ urlpatterns = [
         views.ARInvoiceDetailView.as_view(template_name="invoicing/ar_print.html"),
         name="ar_print",
     ),
+    path(
+        "ar/<int:pk>/pdf/",
+        views.ARInvoiceDetailView.as_view(template_name="invoicing/ar_print.html", pdf=True),
+        name="ar_pdf",
+    ),
     path("ar/<int:pk>/complete/", views.ARInvoiceCompleteView.as_view(), name="ar_complete"),
     path("ar/<int:pk>/cancel/", corrections.ARInvoiceCancelView.as_view(), name="ar_cancel"),
     path(
@@ -51,5 +57,12 @@ urlpatterns = [
         "ar/credit-memos/<int:pk>/print/",
         corrections.CreditMemoDetailView.as_view(template_name="invoicing/credit_memo_print.html"),
         name="credit_memo_print",
+    ),
+    path(
+        "ar/credit-memos/<int:pk>/pdf/",
+        corrections.CreditMemoDetailView.as_view(
+            template_name="invoicing/credit_memo_print.html", pdf=True
+        ),
+        name="credit_memo_pdf",
     ),
 ]

@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
+from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import line_amount, lines_aggregate, number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orders.numbers import sales_order_number
@@ -184,12 +185,14 @@ class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
         )
 
 
-class APInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """The AP invoice, printable, and as a PDF with ``pdf=True``."""
+
     permission_required = "invoicing.view_apinvoice"
     template_name = "invoicing/ap_detail.html"
     context_object_name = "invoice"
     queryset = APInvoice.objects.select_related(
-        "supplier", "purchase_order", "created_by"
+        "supplier", "purchase_order", "created_by", "business_unit"
     ).prefetch_related(
         Prefetch(
             "lines",
@@ -334,8 +337,9 @@ class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
         )
 
 
-class ARInvoiceDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
-    """The AR invoice (``ar_detail``) and its printable copy for the customer (``ar_print``)."""
+class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """The AR invoice (``ar_detail``) and its printable copy for the customer (``ar_print``,
+    and ``ar_pdf``)."""
 
     permission_required = "invoicing.view_arinvoice"
     template_name = "invoicing/ar_detail.html"

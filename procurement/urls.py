@@ -72,4 +72,9 @@ urlpatterns = [
     path(
         "purchase-orders/<int:pk>/print/", views.PurchaseOrderPrintView.as_view(), name="po_print"
     ),
+    path(
+        "purchase-orders/<int:pk>/pdf/",
+        views.PurchaseOrderPrintView.as_view(pdf=True),
+        name="po_pdf",
+    ),
 ]

@@ -18,8 +18,10 @@ from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import document_history
 from b2b_portal.lists import Column, SearchableListMixin
+from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from invoicing.tax import tax_at_current_rates
 from orchestration.views.changes import ChangeFormView
 from processes.batching import filter_by
 
@@ -307,10 +309,16 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
         )
 
 
-class PurchaseOrderPrintView(PurchaseOrderMixin, DetailView):
-    """The PO as the supplier receives it."""
+class PurchaseOrderPrintView(PDFMixin, PurchaseOrderMixin, DetailView):
+    """The PO as the supplier receives it (a page, or a PDF with ``pdf=True``)."""
 
     template_name = "procurement/po_print.html"
+
+    def get_context_data(self, **kwargs):
+        purchase_order = self.object
+        lines = [line for line in purchase_order.lines.all() if line.is_live]
+        tax = tax_at_current_rates(business_unit_id=purchase_order.business_unit_id, lines=lines)
+        return super().get_context_data(tax=tax, **kwargs)
 
 
 class PurchaseOrderSubmitView(ServiceActionView):

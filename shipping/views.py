@@ -10,6 +10,7 @@ from django_fsm import can_proceed
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
+from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import number_match
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orders.models import SalesOrder
@@ -64,13 +65,16 @@ class PickReleaseView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
         return redirect(wave)
 
 
-class PickWaveDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
-    """The pick slip: what to pick for each shipment of the wave; printable."""
+class PickWaveDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """The pick slip: what to pick for each shipment of the wave; printable, and a PDF with
+    ``pdf=True``."""
 
     permission_required = "shipping.view_pickwave"
     template_name = "shipping/wave_detail.html"
     context_object_name = "wave"
-    queryset = PickWave.objects.select_related("warehouse", "released_by").prefetch_related(
+    queryset = PickWave.objects.select_related(
+        "warehouse", "released_by", "business_unit"
+    ).prefetch_related(
         Prefetch(
             "shipments",
             queryset=Shipment.objects.select_related("customer").order_by("pk"),
@@ -143,12 +147,14 @@ class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, 
         return match
 
 
-class ShipmentDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
+class ShipmentDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailView):
+    """A shipment; printed (or a PDF with ``pdf=True``) it is the packing list."""
+
     permission_required = "shipping.view_shipment"
     template_name = "shipping/shipment_detail.html"
     context_object_name = "shipment"
     queryset = Shipment.objects.select_related(
-        "customer", "warehouse", "pick_wave", "shipped_by"
+        "customer", "warehouse", "pick_wave", "shipped_by", "business_unit"
     ).prefetch_related(
         Prefetch(
             "lines",

@@ -23,6 +23,16 @@ documents = matrix.documents
 
 # htmx answers: parts of a page, swapped into the page that asked for them.
 FRAGMENTS = {"orders:line_new", "orders:line_price"}
+# Files, not pages: their print pages are walked, and tests/web/test_document_pdfs.py
+# reads each PDF back.
+PDFS = {
+    "procurement:po_pdf",
+    "shipping:wave_pdf",
+    "shipping:shipment_pdf",
+    "invoicing:ap_pdf",
+    "invoicing:ar_pdf",
+    "invoicing:credit_memo_pdf",
+}
 LONG_REASON = (
     "The customer's purchasing department cancelled this line after their own customer "
     "postponed the data-centre rollout to next year; see ticket "
@@ -36,7 +46,7 @@ def pages_by_user(documents) -> dict[str, list[tuple[str, str]]]:
     users.sort(key=lambda user: user.is_superuser)  # the administrator only where none else
     walk = {user.username: [] for user in users}
     for action in matrix.build_action_urls():
-        if action.problem or action.method != "get" or action.name in FRAGMENTS:
+        if action.problem or action.method != "get" or action.name in FRAGMENTS | PDFS:
             continue
         user = next((user for user in users if action.allows(user)), None)
         assert user is not None, f"no role may open {action.name}"
