@@ -102,6 +102,7 @@ class ItemAdmin(UnitScopedAdmin):
                     "description",
                     "unit_of_measure",
                     ("list_price", "currency_code"),
+                    "tax_rate",
                     "active",
                 )
             },

@@ -23,7 +23,11 @@ from procurement.models import SourcingRule
 RULES_FROM = date(2020, 1, 1)
 OPENING_STOCK = Decimal("500")
 
-BUSINESS_UNITS = [("US1", "US1 Business Unit", "USD"), ("EU1", "EU1 Business Unit", "EUR")]
+# (code, name, currency, address printed on its documents, tax rate in percent)
+BUSINESS_UNITS = [
+    ("US1", "US1 Business Unit", "USD", "2200 Harbor Avenue\nSeattle, WA 98121\nUSA", "8.25"),
+    ("EU1", "EU1 Business Unit", "EUR", "Keizersgracht 100\n1015 CV Amsterdam\nNetherlands", "21"),
+]
 WAREHOUSES = [("US1", "M1", "Seattle Manufacturing"), ("EU1", "E1", "Amsterdam Distribution")]
 CUSTOMERS = [
     ("US1", "C-1001", "Acme Analytics"),
@@ -31,12 +35,28 @@ CUSTOMERS = [
     ("US1", "C-1003", "Initech Cloud"),
     ("EU1", "C-2001", "Stark Industries Europe"),
 ]
+# Each customer's (address, payment terms in days), printed on its documents.
+CUSTOMER_TERMS = {
+    "C-1001": ("500 Market Street\nSan Francisco, CA 94105\nUSA", 30),
+    "C-1002": ("12 Research Park Drive\nDurham, NC 27709\nUSA", 45),
+    "C-1003": ("4120 Freidrich Lane\nAustin, TX 78744\nUSA", 30),
+    "C-2001": ("Friedrichstrasse 43\n10117 Berlin\nGermany", 60),
+}
 SUPPLIERS = [
     ("S-100", "Northwind Server Supply", "SEA"),
     ("S-200", "Contoso Storage Systems", "SJC"),
     ("S-300", "Fabrikam Hardware", "AUS"),
     ("S-400", "Tailspin Components", "AMS"),
 ]
+# Each supplier's (remit-to address, payment terms in days).
+SUPPLIER_TERMS = {
+    "S-100": ("1800 Westlake Avenue N\nSeattle, WA 98109\nUSA", 45),
+    "S-200": ("2 Almaden Boulevard\nSan Jose, CA 95113\nUSA", 30),
+    "S-300": ("901 Congress Avenue\nAustin, TX 78701\nUSA", 60),
+    "S-400": ("Stationsplein 10\n1012 AB Amsterdam\nNetherlands", 30),
+}
+# Items taxed at a rate of their own rather than their unit's.
+ITEM_TAX_RATES = {"CBL-CAT6-3M": Decimal("5")}
 # (unit, number, description, list price, back-to-back, stocked)
 ITEMS = [
     ("US1", "SRV-DL380-G11", "High-end rack server, 2x64-core, 1 TB RAM", "48500.00", True, False),
@@ -95,7 +115,9 @@ def load_demo_data() -> DemoWorld:
     units = _load_units()
     warehouses = _load_of_units(Warehouse, "code", WAREHOUSES, units)
     customers = _load_of_units(Customer, "number", CUSTOMERS, units)
+    _load_terms(customers, CUSTOMER_TERMS)
     suppliers, sites = _load_suppliers()
+    _load_terms(suppliers, SUPPLIER_TERMS)
     items = _load_items(units)
     _load_sourcing_rules(items, suppliers, sites)
     users = _load_users(units)
@@ -113,10 +135,28 @@ def load_demo_data() -> DemoWorld:
 def _load_units() -> dict[str, BusinessUnit]:
     return {
         code: BusinessUnit.objects.get_or_create(
-            code=code, defaults={"name": name, "currency_code": currency}
+            code=code,
+            defaults={
+                "name": name,
+                "currency_code": currency,
+                "address": address,
+                "tax_rate": Decimal(tax_rate),
+            },
         )[0]
-        for code, name, currency in BUSINESS_UNITS
+        for code, name, currency, address, tax_rate in BUSINESS_UNITS
     }
+
+
+def _load_terms(parties: dict, terms: dict) -> None:
+    """Give customers or suppliers without an address theirs and their payment terms (a
+    demo database loaded before addresses existed gets them too; an address typed in the
+    admin is kept)."""
+    for number, (address, days) in terms.items():
+        party = parties[number]
+        if not party.address:
+            party.address, party.payment_terms_days = address, days
+            party._change_reason = "demo data"
+            party.save(update_fields=["address", "payment_terms_days", "updated_at"])
 
 
 def _load_of_units(model, key: str, rows, units: dict[str, BusinessUnit]) -> dict:
@@ -156,6 +196,7 @@ def _load_items(units: dict[str, BusinessUnit]) -> dict[str, Item]:
                 "purchased": b2b,
                 "purchasable": b2b,
                 "stocked": stocked,
+                "tax_rate": ITEM_TAX_RATES.get(number),
             },
         )
     return items
