@@ -30,6 +30,7 @@ MENU = [
     ("Payables", "AP Invoices", "invoicing:ap_list", "invoicing.view_apinvoice"),
     ("Receivables", "AR Invoices", "invoicing:ar_list", "invoicing.view_arinvoice"),
     ("Operations", "Scheduled Processes", "processes:run_list", "processes.view_processrun"),
+    ("Operations", "Background Health", "processes:health", "processes.add_processrun"),
     (
         "Operations",
         "Exceptions",

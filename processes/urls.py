@@ -15,4 +15,8 @@ urlpatterns = [
         name="run_retry_failed_lines",
     ),
     path("runs/<int:pk>/cancel/", run_actions.RunCancelView.as_view(), name="run_cancel"),
+    path("schedules/<int:pk>/pause/", views.SchedulePauseView.as_view(), name="schedule_pause"),
+    path("schedules/<int:pk>/resume/", views.ScheduleResumeView.as_view(), name="schedule_resume"),
+    path("health/", views.HealthView.as_view(), name="health"),
+    path("health.json", views.HealthJsonView.as_view(), name="health_json"),
 ]

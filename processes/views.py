@@ -1,48 +1,85 @@
-"""The Scheduled Processes page: the run log, one run's detail with live progress, and
-Schedule New Process."""
+"""The Scheduled Processes page: the run log and the schedules (pause, resume), one run's
+detail with live progress, Schedule New Process, and the background machinery's health
+(a page, and JSON for monitoring)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import pretty_name
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.views.generic import DetailView, FormView, ListView
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django_celery_beat.models import PeriodicTask
 
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import LastPageMixin
+from b2b_portal.web import OnceOnlyFormMixin
 from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
 from .forms import RunFilterForm, ScheduleProcessForm
-from .registry import PROCESSES
-from .schedules import process_schedule_create
+from .health import machinery_health
+from .registry import OPERATIONS_PERMISSION
+from .schedules import (
+    SCHEDULE_PAUSED,
+    SCHEDULE_RESUMED,
+    STEER_PERMISSION,
+    next_run_at,
+    process_schedule_create,
+    process_schedule_pause,
+    process_schedule_resume,
+    schedule_visible_to,
+    schedules_visible_to,
+)
 from .selectors import runs_visible_to
 from .services import process_run_queue
 
 
-def parameters_described(parameters: dict) -> list[tuple[str, str]]:
-    """(label, text) per parameter of a run, labelled as on Schedule New Process, with the
-    rows named rather than their ids; a run without a business unit went over every unit."""
+def parameters_described(runs) -> dict[int, list[tuple[str, str]]]:
+    """(label, text) per parameter of each run, labelled as on Schedule New Process, with the
+    rows named rather than their ids (one query per kind of row, whatever the runs); a run
+    without a business unit went over every unit."""
     fields = ScheduleProcessForm.base_fields
-    described = []
-    for key, value in {"business_unit": None, **parameters}.items():
-        field = fields.get(key)
-        label = field.label if field is not None and field.label else pretty_name(key)
-        described.append((label, _parameter_text(field, key, value)))
+    ids: dict[str, set] = {}
+    for run in runs:
+        for key, value in run.parameters.items():
+            if _model_of(fields.get(key)) is not None:
+                ids.setdefault(key, set()).add(value)
+    rows = {
+        key: _model_of(fields[key]).objects.in_bulk(list(values)) for key, values in ids.items()
+    }
+    described = {}
+    for run in runs:
+        described[run.pk] = []
+        for key, value in {"business_unit": None, **run.parameters}.items():
+            field = fields.get(key)
+            label = field.label if field is not None and field.label else pretty_name(key)
+            if key == "business_unit" and value is None:
+                text = "Every unit"
+            elif key in rows:
+                text = str(rows[key].get(value) or f"{value} (deleted)")
+            else:
+                text = str(value)
+            described[run.pk].append((label, text))
     return described
 
 
-def _parameter_text(field, key: str, value) -> str:
-    if key == "business_unit" and value is None:
-        return "Every unit"
+def _model_of(field):
+    """The model whose ids a form field stores in a run's parameters, if any."""
     if isinstance(field, forms.ModelChoiceField):
-        model = field.queryset.model
-    elif isinstance(field, SalesOrderNumberField):
-        model = SalesOrder
-    else:
-        return str(value)
-    return str(model.objects.filter(pk=value).first() or f"{value} (deleted)")
+        return field.queryset.model
+    if isinstance(field, SalesOrderNumberField):
+        return SalesOrder
+    return None
+
+
+HEALTH_TOKEN_REFUSED = "The health token is wrong or not configured (HEALTH_TOKEN)."
 
 
 class ProcessesPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -69,7 +106,12 @@ class RunListView(ProcessesPermissionMixin, LastPageMixin, ListView):
         return runs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
+        context = super().get_context_data(filters=self.filters, **kwargs)
+        described = parameters_described(context["object_list"])
+        context["runs"] = [(run, described[run.pk]) for run in context["object_list"]]
+        if self.request.user.has_perm("django_celery_beat.view_periodictask"):
+            context["schedules"] = schedules_visible_to(self.request.user)
+        return context
 
 
 class RunDetailView(ProcessesPermissionMixin, DetailView):
@@ -86,42 +128,129 @@ class RunDetailView(ProcessesPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         failures = self.object.failures.all()[:500]
-        parameters = parameters_described(self.object.parameters)
+        parameters = parameters_described([self.object])[self.object.pk]
         return super().get_context_data(failures=failures, parameters=parameters, **kwargs)
 
 
-class ScheduleProcessView(ProcessesPermissionMixin, FormView):
-    template_name = "processes/schedule.html"
+class ScheduleProcessView(ProcessesPermissionMixin, OnceOnlyFormMixin, FormView):
+    """Once only: a double click on Submit queues one run or makes one schedule."""
+
     form_class = ScheduleProcessForm
+
+    def get_template_names(self):
+        # htmx asks for the chosen process's parameters alone when the process changes.
+        if self.request.htmx:
+            return ["processes/_schedule_parameters.html"]
+        return ["processes/schedule.html"]
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {"process": self.request.GET.get("process")}
+        """The process asked for (``?process=``) and, when htmx swaps in another process's
+        parameters, the values already typed."""
+        fields = ScheduleProcessForm.base_fields
+        return {
+            name: value
+            for name, value in self.request.GET.items()
+            if name in fields and name != "submission_token"
+        }
 
-    def form_valid(self, form):
+    def form_valid_once(self, form):
         data = form.cleaned_data
-        definition = PROCESSES[data["process"]]
         user = self.request.user
-        try:
-            if data["repeat"] == "once":
-                run = process_run_queue(
-                    process=definition.code, parameters=form.parameters(), requested_by=user
-                )
-                messages.success(self.request, f"{run} is queued.")
-                return redirect("processes:run_detail", pk=run.pk)
-            if not user.has_perm("django_celery_beat.add_periodictask"):
-                raise PermissionDenied
-            schedule = process_schedule_create(
-                actor=user,
-                process=definition.code,
-                parameters=form.parameters(),
-                every_minutes=data.get("every_minutes") if data["repeat"] == "interval" else None,
-                daily_at=data.get("daily_at") if data["repeat"] == "daily" else None,
+        if data["repeat"] == "once":
+            run = process_run_queue(
+                process=form.definition.code, parameters=form.parameters(), requested_by=user
             )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
+            messages.success(self.request, f"{run} is queued.")
+            return redirect("processes:run_detail", pk=run.pk)
+        if not user.has_perm("django_celery_beat.add_periodictask"):
+            raise PermissionDenied
+        schedule = process_schedule_create(
+            actor=user,
+            process=form.definition.code,
+            parameters=form.parameters(),
+            every_minutes=data.get("every_minutes") if data["repeat"] == "interval" else None,
+            daily_at=data.get("daily_at") if data["repeat"] == "daily" else None,
+        )
         messages.success(self.request, f"Scheduled: {schedule.name}.")
         return redirect("processes:run_list")
+
+
+class ScheduleSteerView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """POST: pause or resume one schedule the user may see (another unit's is a 404)."""
+
+    permission_required = STEER_PERMISSION
+    http_method_names = ["post"]
+    model = PeriodicTask
+
+    def post(self, request, pk):
+        task = schedule_visible_to(request.user, pk)
+        if task is None:
+            raise Http404
+        try:
+            task = self.steer(actor=request.user, schedule_id=task.pk)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, self.success_message(task))
+        return redirect(f"{reverse('processes:run_list')}#schedules")
+
+
+class SchedulePauseView(ScheduleSteerView):
+    steer = staticmethod(process_schedule_pause)
+
+    def success_message(self, task) -> str:
+        return SCHEDULE_PAUSED.format(name=task.name)
+
+
+class ScheduleResumeView(ScheduleSteerView):
+    steer = staticmethod(process_schedule_resume)
+
+    def success_message(self, task) -> str:
+        next_run = timezone.localtime(next_run_at(task))
+        return SCHEDULE_RESUMED.format(name=task.name, next_run=f"{next_run:%Y-%m-%d %H:%M}")
+
+
+class HealthView(ProcessesPermissionMixin, TemplateView):
+    """The background machinery at a glance, for operations."""
+
+    permission_required = OPERATIONS_PERMISSION
+    template_name = "processes/health.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(health=machinery_health(), **kwargs)
+
+
+class HealthJsonView(PermissionRequiredMixin, View):
+    """The same checks as JSON for monitoring: 200 when healthy, 503 when not.
+
+    A monitor sends ``Authorization: Bearer <HEALTH_TOKEN>`` (the token comes from the
+    environment; unset, no token is accepted); a wrong token is a 401. Without the header
+    it is a page like any other: operations signed in read it, anyone else is sent to sign
+    in or refused."""
+
+    permission_required = OPERATIONS_PERMISSION
+    http_method_names = ["get"]
+
+    def bearer(self) -> str | None:
+        header = self.request.headers.get("Authorization")
+        return header.removeprefix("Bearer ").strip() if header is not None else None
+
+    def has_permission(self):
+        token = self.bearer()
+        if token is not None:
+            return bool(settings.HEALTH_TOKEN) and constant_time_compare(
+                token, settings.HEALTH_TOKEN
+            )
+        return super().has_permission()
+
+    def handle_no_permission(self):
+        if self.bearer() is not None:
+            return JsonResponse({"error": HEALTH_TOKEN_REFUSED}, status=401)
+        return super().handle_no_permission()
+
+    def get(self, request):
+        report = machinery_health()
+        return JsonResponse(report, status=200 if report["ok"] else 503)

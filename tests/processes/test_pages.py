@@ -9,6 +9,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from processes.models import ProcessRun, RunStatus
 from tests.factories import ProcessRunFactory
 from tests.helpers import queries_to_render
+from tests.processes.support import schedule_post
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,7 @@ def test_operations_queue_a_run_and_follow_it(ops_client, users, world):
     us1 = world.units["US1"]
     response = ops_client.post(
         reverse("processes:schedule"),
-        {
-            "process": "generate_supply_orders",
-            "business_unit": us1.pk,
-            "batch_size": 200,
-            "repeat": "once",
-        },
+        schedule_post(process="generate_supply_orders", business_unit=us1.pk, batch_size=200),
     )
     run = ProcessRun.objects.get()
     assert response.status_code == 302
@@ -59,13 +55,12 @@ def test_operations_schedule_a_recurring_run(ops_client, world):
     before = PeriodicTask.objects.count()
     response = ops_client.post(
         reverse("processes:schedule"),
-        {
-            "process": "autoinvoice_import",
-            "business_unit": world.units["US1"].pk,
-            "batch_size": 500,
-            "repeat": "interval",
-            "every_minutes": 10,
-        },
+        schedule_post(
+            process="autoinvoice_import",
+            business_unit=world.units["US1"].pk,
+            repeat="interval",
+            every_minutes=10,
+        ),
     )
     assert response.status_code == 302
     assert PeriodicTask.objects.count() == before + 1
@@ -125,7 +120,6 @@ def test_anonymous_users_are_sent_to_sign_in(client, db):
 @pytest.mark.parametrize(
     "data, field, message",
     [
-        ({"item": "ITEM"}, "item", "Does not apply to Import AutoInvoice"),
         ({"date_from": "2026-02-01", "date_to": "2026-01-01"}, "date_to", "before the start"),
         ({"batch_size": 0}, "batch_size", "greater than or equal to 1"),
         ({"repeat": "interval"}, "every_minutes", "how many minutes"),
@@ -133,9 +127,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, db):
     ],
 )
 def test_bad_input_shows_an_error_and_queues_nothing(ops_client, world, data, field, message):
-    form = {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once", **data}
-    if form.get("item") == "ITEM":
-        form["item"] = world.items["SRV-DL380-G11"].pk
+    form = schedule_post(**{"process": "autoinvoice_import", **data})
     schedules = PeriodicTask.objects.count()
     response = ops_client.post(reverse("processes:schedule"), form)
     assert response.status_code == 200
@@ -164,19 +156,11 @@ def test_the_ar_accountant_may_run_only_import_autoinvoice(client, users, world)
     assert [code for code, _ in page.context["form"].fields["process"].choices] == [
         "autoinvoice_import"
     ]
-    refused = client.post(
-        reverse("processes:schedule"),
-        {"process": "progress_order", "batch_size": 500, "repeat": "once"},
-    )
+    refused = client.post(reverse("processes:schedule"), schedule_post(process="progress_order"))
     assert "Select a valid choice" in " ".join(refused.context["form"].errors["process"])
     client.post(
         reverse("processes:schedule"),
-        {
-            "process": "autoinvoice_import",
-            "business_unit": world.units["US1"].pk,
-            "batch_size": 500,
-            "repeat": "once",
-        },
+        schedule_post(process="autoinvoice_import", business_unit=world.units["US1"].pk),
     )
     run = ProcessRun.objects.get()
     assert (run.process, run.requested_by) == ("autoinvoice_import", users["ar"])

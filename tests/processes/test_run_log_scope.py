@@ -10,6 +10,7 @@ from b2b_portal.errors import PermissionRefused
 from processes.models import ProcessRun
 from processes.schedules import process_schedule_create
 from processes.services import RUN_NEEDS_A_UNIT, process_run_queue
+from tests.processes.support import schedule_post
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,7 @@ def test_the_administrator_reads_every_run(client, world, runs):
 def test_a_unit_user_must_name_the_unit_of_a_run(client, world, username):
     client.force_login(world.users[username])
     response = client.post(
-        reverse("processes:schedule"),
-        {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once"},
+        reverse("processes:schedule"), schedule_post(process="autoinvoice_import")
     )
     assert response.status_code == 200
     assert RUN_NEEDS_A_UNIT in response.context["form"].errors["business_unit"]
@@ -61,12 +61,7 @@ def test_a_unit_user_cannot_run_a_process_for_another_unit(client, world, userna
     client.force_login(world.users[username])
     response = client.post(
         reverse("processes:schedule"),
-        {
-            "process": "autoinvoice_import",
-            "business_unit": world.units["EU1"].pk,
-            "batch_size": 500,
-            "repeat": "once",
-        },
+        schedule_post(process="autoinvoice_import", business_unit=world.units["EU1"].pk),
     )
     assert response.status_code == 200
     assert "Select a valid choice" in " ".join(response.context["form"].errors["business_unit"])
@@ -75,10 +70,7 @@ def test_a_unit_user_cannot_run_a_process_for_another_unit(client, world, userna
 
 def test_the_administrator_may_run_a_process_over_every_unit(client, world):
     client.force_login(world.users["admin"])
-    client.post(
-        reverse("processes:schedule"),
-        {"process": "autoinvoice_import", "batch_size": 500, "repeat": "once"},
-    )
+    client.post(reverse("processes:schedule"), schedule_post(process="autoinvoice_import"))
     run = ProcessRun.objects.get()
     assert run.parameters == {"batch_size": 500}
 

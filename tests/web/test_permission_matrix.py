@@ -24,7 +24,7 @@ list page shows a US1 document number.
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -38,6 +38,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, resolve, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from b2b_portal.models import BusinessDocument
 from b2b_portal.roles import ROLES
@@ -55,6 +56,7 @@ from invoicing.services import (
 )
 from processes.models import ProcessRun
 from processes.registry import PROCESSES
+from processes.schedules import process_schedule_create
 from processes.services import process_run_queue
 from procurement.models import PurchaseOrderLine, RequisitionLine
 from procurement.services import (
@@ -65,6 +67,7 @@ from procurement.services import (
     supply_orders_generate,
 )
 from tests.helpers import PROJECT_APPS, place_order, receive, ship
+from tests.processes.support import schedule_post
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +119,7 @@ def documents(world):
     """One order of 2 servers carried through every step, one document of each kind:
     order, line, supply order, requisition, PO, receipt, reservation, pick wave, shipment,
     an AP invoice on hold (price over the PO's), an AR invoice (completed) and its credit
-    memo, an AP debit memo, and a process run."""
+    memo, an AP debit memo, a process run and a schedule of US1."""
     users = world.users
     order = place_order(world, ("SRV-DL380-G11", "2"))
     orders_progress(actor=users["manager"], sales_order=order)
@@ -166,11 +169,22 @@ def documents(world):
         parameters={"business_unit": world.units["US1"].pk},
         requested_by=users["ops"],
     )
+    process_schedule_create(
+        actor=users["ops"],
+        process="late_supply",
+        parameters={"business_unit": world.units["US1"].pk},
+        daily_at=time(6, 0),
+    )
     return world
 
 
 def first_object(model):
-    found = model._default_manager.order_by("pk").first()
+    rows = model._default_manager.order_by("pk")
+    if model is PeriodicTask:
+        # The default schedules run over every unit (anyone with the role may pause them);
+        # the unit test needs one of US1's, which the `documents` fixture makes.
+        rows = rows.filter(kwargs__contains='"business_unit"')
+    found = rows.first()
     assert found is not None, (
         f"the `documents` fixture makes no {model._meta.label}: extend it so that the URLs "
         "taking one can be tested"
@@ -479,12 +493,7 @@ def test_schedule_new_process_with_every_business_unit_value(client, world, user
     user = world.users[username]
     client.force_login(user)
     units = {"": "", "US1": world.units["US1"].pk, "EU1": world.units["EU1"].pk}
-    data = {
-        "process": "autoinvoice_import",
-        "business_unit": units.get(unit_code, 999_999),
-        "batch_size": 500,
-        "repeat": "once",
-    }
+    data = schedule_post(process="autoinvoice_import", business_unit=units.get(unit_code, 999_999))
     response = client.post(reverse("processes:schedule"), data)
     may_run = PROCESSES["autoinvoice_import"].may_be_run_by(user)
     allowed_unit = unit_code in [u.code for u in business_units_of(user)] or (
