@@ -133,30 +133,31 @@ def load_demo_data() -> DemoWorld:
 
 
 def _load_units() -> dict[str, BusinessUnit]:
-    return {
-        code: BusinessUnit.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "currency_code": currency,
-                "address": address,
-                "tax_rate": Decimal(tax_rate),
-            },
-        )[0]
-        for code, name, currency, address, tax_rate in BUSINESS_UNITS
-    }
+    units = {}
+    for code, name, currency, address, tax_rate in BUSINESS_UNITS:
+        units[code], _ = BusinessUnit.objects.get_or_create(
+            code=code, defaults={"name": name, "currency_code": currency}
+        )
+        _fill_in(units[code], address=address, tax_rate=Decimal(tax_rate))
+    return units
 
 
 def _load_terms(parties: dict, terms: dict) -> None:
-    """Give customers or suppliers without an address theirs and their payment terms (a
-    demo database loaded before addresses existed gets them too; an address typed in the
-    admin is kept)."""
     for number, (address, days) in terms.items():
-        party = parties[number]
-        if not party.address:
-            party.address, party.payment_terms_days = address, days
-            party._change_reason = "demo data"
-            party.save(update_fields=["address", "payment_terms_days", "updated_at"])
+        _fill_in(parties[number], address=address, payment_terms_days=days)
+
+
+def _fill_in(row, *, address: str, **values) -> None:
+    """A unit, customer or supplier without an address gets the demo's with its terms or
+    tax rate: a demo database loaded before addresses existed gets them too, and an
+    address typed in the admin is kept."""
+    if row.address:
+        return
+    row.address = address
+    for name, value in values.items():
+        setattr(row, name, value)
+    row._change_reason = "demo data"
+    row.save(update_fields=["address", *values, "updated_at"])
 
 
 def _load_of_units(model, key: str, rows, units: dict[str, BusinessUnit]) -> dict:

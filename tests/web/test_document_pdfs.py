@@ -13,9 +13,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from b2b_portal.pdf import PDF_CONTENT_TYPE, FetchRefused, StaticOnlyURLFetcher
+from catalog.models import BusinessUnit, Customer
 from invoicing.models import APInvoice, ARCreditMemo, ARInvoice
 from invoicing.services import ar_invoice_complete, autoinvoice_import
 from invoicing.services.ar_corrections import CreditLineInput, ar_credit_memo_create
+from orchestration.demo import load_demo_data
 from shipping.models import PickWave, Shipment
 from tests.helpers import enter_ap_invoice, receive, ship, unit_user
 
@@ -279,3 +281,21 @@ def test_the_pdf_fetches_only_the_portals_static_files(settings):
     ):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
+
+
+def test_demo_data_has_addresses_terms_and_tax():
+    """The demo's documents print addresses, terms and tax; loading again keeps an address
+    typed in the admin and fills in one left empty (a demo database older than them)."""
+    world = load_demo_data()
+    us1, acme = world.units["US1"], world.customers["C-1001"]
+    assert "Seattle" in us1.address and us1.tax_rate == Decimal("8.25")
+    assert "San Francisco" in acme.address and acme.payment_terms_days == 30
+    assert world.suppliers["S-100"].payment_terms_days == 45
+    assert world.items["CBL-CAT6-3M"].tax_rate == Decimal("5")
+    assert world.items["SRV-DL380-G11"].tax_rate is None
+    Customer.objects.filter(pk=acme.pk).update(address="Typed in the admin")
+    BusinessUnit.objects.filter(pk=us1.pk).update(address="", tax_rate=0)
+    load_demo_data()
+    assert Customer.objects.get(pk=acme.pk).address == "Typed in the admin"
+    us1.refresh_from_db()
+    assert "Seattle" in us1.address and us1.tax_rate == Decimal("8.25")
