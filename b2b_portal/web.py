@@ -8,10 +8,12 @@
   one service on one scoped object and turns a refusal into a page message; the message
   after success is a warning where ``success_level`` says the document ended badly.
 - ``OnceOnlyFormMixin``: a form posted twice (double click, back and resubmit) is refused
-  the second time with a message, whatever the service would do.
+  the second time with a message, whatever the service would do; a form that makes one
+  document (Create Order) shows that document instead.
 """
 
 import re
+import time
 import uuid
 
 from django import forms
@@ -28,6 +30,9 @@ from catalog.units import scope_to_units
 from .errors import ApplicationError
 
 ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
+FIRST_SUBMIT_MADE = "{made} was made by your first submit of this form; nothing was done again."
+# A double click's second request waits this long for the first to finish.
+FIRST_SUBMIT_WAIT_SECONDS = 15
 SUBMISSION_CHECK_UNAVAILABLE = (
     "The portal cannot check right now that this form was not sent twice, so nothing was "
     "done. Try again in a minute; if it keeps happening, tell operations."
@@ -119,6 +124,10 @@ class OnceOnlyFormMixin:
     is refused like any invalid form, and the page comes back with a fresh token.
     """
 
+    # A view whose form makes one document sets True and, in form_valid_once, ``self.made``:
+    # a second submit of the form then lands on that document, never on an error.
+    shows_first_result = False
+
     def form_valid(self, form):
         key = f"form-submitted:{form.cleaned_data['submission_token']}"
         try:
@@ -128,14 +137,49 @@ class OnceOnlyFormMixin:
             form.add_error(None, SUBMISSION_CHECK_UNAVAILABLE)
             return self.form_invalid(form)
         if not first_time:
-            form.add_error(None, ALREADY_SUBMITTED)
-            return self.form_invalid(form)
+            return self.submitted_again(form, key)
         try:
-            return self.form_valid_once(form)
+            response = self.form_valid_once(form)
         except ApplicationError as error:
             cache.delete(key)
             form.add_error(None, error.message)
             return self.form_invalid(form)
+        if made := getattr(self, "made", None):
+            first = {"url": made.get_absolute_url(), "made": str(made)}
+            cache.set(key, first, TOKEN_TTL_SECONDS)
+        return response
+
+    def submitted_again(self, form, key):
+        if self.shows_first_result and (shown := self.first_submit_shown()):
+            return shown
+        form.add_error(None, ALREADY_SUBMITTED)
+        return self.form_invalid(form)
+
+    def first_submit_shown(self):
+        """The redirect to what an earlier submit of this same page made (its token is
+        spent), or None. A view that checks more than the fields (a warning to confirm)
+        asks this before validating, so that the repeat lands on the document too."""
+        token = self.request.POST.get("submission_token", "")
+        if not SUBMISSION_TOKEN_SHAPE.fullmatch(token):
+            return None
+        first = self.first_result(f"form-submitted:{token}")
+        if first is None:
+            return None
+        messages.info(self.request, FIRST_SUBMIT_MADE.format(made=first["made"]))
+        return redirect(first["url"])
+
+    def first_result(self, key) -> dict | None:
+        """What the first submit made, once it has finished (a double click's second
+        request arrives while the first is still at work); None when it made nothing."""
+        deadline = time.monotonic() + FIRST_SUBMIT_WAIT_SECONDS
+        while True:
+            try:
+                first = cache.get(key)
+            except RedisError:
+                return None
+            if first is not True or time.monotonic() > deadline:
+                return first if isinstance(first, dict) else None
+            time.sleep(0.1)
 
     def form_invalid(self, form):
         if form.has_error("submission_token"):

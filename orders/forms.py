@@ -1,9 +1,11 @@
 """Create Order (header and lines) and the Manage Orders search.
 
-Choices offered are those of the user's business units only, so a customer, warehouse or
-item of another unit is refused on its field. The rules an order must obey (positive
-quantities, prices in range, one unit per order) stay in ``orders.services``; the fields
-here only turn typing mistakes into messages next to the field.
+Choices offered are those of the user's business units only, and once a business unit is
+chosen those of that unit only (the page asks again through htmx when the unit changes), so a
+customer, warehouse or item of another unit is refused on its field, before submit. The
+rules an order must obey (positive quantities, prices in range, one unit per order) stay
+in ``orders.services``; the fields here only turn typing mistakes into messages next to
+the field.
 """
 
 from django import forms
@@ -18,10 +20,24 @@ from catalog.models import Customer, Item, Warehouse
 from catalog.units import business_units_of
 
 from .models import HEADER_STATUS_RANKING, SalesOrder
+from .selectors import orders_with_customer_po
 from .services import validate_quantity
 
 MAX_LINES = 100
 NOT_YOURS = "Choose one of your business units' {what}; this one is not available to you."
+NOT_OF_UNIT = "Choose one of {unit}'s {what}; this one belongs to another business unit."
+REPEATED_CUSTOMER_PO = (
+    "Customer PO {number} of {customer} is already on {orders}. If this is not the same "
+    "order entered again, Save or Submit once more to enter it anyway."
+)
+
+
+def chosen_unit(units, wanted):
+    """The business unit of ``units`` a page posted or asked for (by its key), or None."""
+    try:
+        return units.filter(pk=int(wanted)).first() if wanted else None
+    except (TypeError, ValueError):
+        return None
 
 
 class OrderHeaderForm(forms.Form):
@@ -36,21 +52,52 @@ class OrderHeaderForm(forms.Form):
     )
     requested_date = forms.DateField(widget=DateInput)
     customer_po_number = forms.CharField(label="Customer PO", max_length=50, required=False)
+    # The customer PO the clerk was warned about and entered again (see clean).
+    repeated_customer_po = forms.CharField(required=False, widget=forms.HiddenInput)
     submission_token = SubmissionTokenField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = business_units_of(user)
         self.fields["business_unit"].queryset = units
-        self.fields["customer"].queryset = Customer.objects.filter(
-            business_unit__in=units, active=True
+        if len(choices := list(units[:2])) == 1:  # a clerk of one unit has nothing to pick
+            self.initial.setdefault("business_unit", choices[0].pk)
+        # The unit posted (or asked for by htmx), else the user's only one; None while a
+        # user of several units has not chosen.
+        wanted = self.data.get(self.add_prefix("business_unit")) or self.initial.get(
+            "business_unit"
         )
-        self.fields["warehouse"].queryset = Warehouse.objects.filter(business_unit__in=units)
+        self.unit = chosen_unit(units, wanted)
+        in_units = {"business_unit": self.unit} if self.unit else {"business_unit__in": units}
+        self.fields["customer"].queryset = Customer.objects.filter(**in_units, active=True)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(**in_units)
         self.fields["requested_date"].initial = timezone.localdate
-        for name in ("business_unit", "warehouse"):
-            choices = list(self.fields[name].queryset[:2])
-            if len(choices) == 1:  # a clerk of one unit and one warehouse has nothing to pick
-                self.fields[name].initial = choices[0].pk
+        if self.unit and len(choices) > 1:  # another of the user's units: say so
+            for name, what in (("customer", "customers"), ("warehouse", "warehouses")):
+                message = NOT_OF_UNIT.format(unit=self.unit, what=what)
+                self.fields[name].error_messages["invalid_choice"] = message
+        warehouses = list(self.fields["warehouse"].queryset[:2])
+        if len(warehouses) == 1:  # one warehouse: nothing to pick
+            self.initial.setdefault("warehouse", warehouses[0].pk)
+
+    def clean(self):
+        data = super().clean()
+        number, customer = data.get("customer_po_number"), data.get("customer")
+        if number and customer and data.get("repeated_customer_po") != number:
+            earlier = list(orders_with_customer_po(customer=customer, customer_po_number=number))
+            if earlier:
+                # Warned once: the same number posted again goes through.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("repeated_customer_po")] = number
+                raise forms.ValidationError(
+                    REPEATED_CUSTOMER_PO.format(
+                        number=number,
+                        customer=customer.name,
+                        orders=", ".join(str(order) for order in earlier),
+                    ),
+                    code="repeated_customer_po",
+                )
+        return data
 
 
 class OrderLineForm(forms.Form):
@@ -70,11 +117,14 @@ class OrderLineForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = Item.objects.filter(
-            business_unit__in=business_units_of(user), active=True
-        )
+        units = business_units_of(user)
+        in_units = {"business_unit": unit} if unit else {"business_unit__in": units}
+        self.fields["item"].queryset = Item.objects.filter(**in_units, active=True)
+        if unit and units.count() > 1:  # another of the user's units: say so
+            message = NOT_OF_UNIT.format(unit=unit, what="active items")
+            self.fields["item"].error_messages["invalid_choice"] = message
 
     def clean_quantity(self):
         try:
@@ -89,9 +139,9 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
         "too_many_forms": f"An order can have at most {MAX_LINES} lines.",
     }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit=None, **kwargs):
         # Every line may be left blank: blank lines are skipped, at least one must be filled.
-        kwargs["form_kwargs"] = {"user": user, "empty_permitted": True}
+        kwargs["form_kwargs"] = {"user": user, "unit": unit, "empty_permitted": True}
         super().__init__(*args, **kwargs)
 
 
@@ -107,8 +157,11 @@ OrderLineFormSet = forms.formset_factory(
 LINES_PREFIX = "lines"
 
 
-def order_line_formset(data=None, *, user, initial=None, extra=0) -> BaseOrderLineFormSet:
-    formset = OrderLineFormSet(data, user=user, initial=initial, prefix=LINES_PREFIX)
+def order_line_formset(
+    data=None, *, user, unit=None, initial=None, extra=0
+) -> BaseOrderLineFormSet:
+    """The lines of Create Order; their items are ``unit``'s once the header has one."""
+    formset = OrderLineFormSet(data, user=user, unit=unit, initial=initial, prefix=LINES_PREFIX)
     formset.extra = extra
     return formset
 
@@ -159,11 +212,14 @@ def posted_lines_as_initial(data) -> list[dict]:
     ]
 
 
-def order_line_form(prefix: str, *, user, data=None, initial=None) -> OrderLineForm:
-    """One line of the Create Order formset on its own (htmx: a new line, a price filled in)."""
+def order_line_form(prefix: str, *, user, params, data=None, initial=None) -> OrderLineForm:
+    """One line of the Create Order formset on its own (htmx: a new line, a price filled in),
+    for the business unit the page has chosen (``business_unit`` in the request's ``params``)."""
+    unit = chosen_unit(business_units_of(user), params.get("business_unit"))
     return OrderLineForm(
         data,
         user=user,
+        unit=unit,
         prefix=prefix,
         initial=initial,
         empty_permitted=True,

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 
 from processes.batching import filter_by
 
-from .models import HEADER_STATUS_RANKING, LineStatus
+from .models import HEADER_STATUS_RANKING, LineStatus, SalesOrder
 
 
 def with_header_status(orders):
@@ -49,3 +49,11 @@ def order_lines_filtered(
         order__ordered_date__gte=date_from,
         order__ordered_date__lte=date_to,
     )
+
+
+def orders_with_customer_po(*, customer, customer_po_number: str):
+    """The customer's orders already carrying this customer PO number (a second order for
+    the same PO is usually the first one entered twice)."""
+    return SalesOrder.objects.filter(
+        customer=customer, customer_po_number__iexact=customer_po_number.strip()
+    ).order_by("pk")

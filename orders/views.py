@@ -57,25 +57,35 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
     template_name = "orders/order_create.html"
     form_class = OrderHeaderForm
     lines = None
+    shows_first_result = True  # a second Submit lands on the order the first one made
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_initial(self):
+        # htmx asks for the page again when the business unit changes: as typed, for that
+        # unit (its customers, warehouses and items only).
+        return self.request.GET.dict() if self.request.GET else super().get_initial()
+
     def get_context_data(self, **kwargs):
+        form = kwargs.setdefault("form", self.get_form())
         if self.lines is None:
-            self.lines = order_line_formset(user=self.request.user)
+            typed = posted_lines_as_initial(self.request.GET) or None
+            self.lines = order_line_formset(user=self.request.user, unit=form.unit, initial=typed)
         kwargs.setdefault("lines", self.lines)
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         if "add_line" in request.POST:
             return self.render_with_one_more_line()
+        if shown := self.first_submit_shown():  # before the repeated customer PO warning
+            return shown
         if request.POST.get("action") == SUBMIT and not request.user.has_perm(
             "orders.book_salesorder"
         ):
             raise PermissionDenied
         form = self.get_form()
-        self.lines = order_line_formset(request.POST, user=request.user)
+        self.lines = order_line_formset(request.POST, user=request.user, unit=form.unit)
         lines_valid = self.lines.is_valid()
         if form.is_valid() and lines_valid:
             return self.form_valid(form)
@@ -86,7 +96,8 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
         data = self.request.POST
         user = self.request.user
         form = OrderHeaderForm(user=user, initial=data.dict())
-        self.lines = order_line_formset(user=user, initial=posted_lines_as_initial(data), extra=1)
+        lines = posted_lines_as_initial(data)
+        self.lines = order_line_formset(user=user, unit=form.unit, initial=lines, extra=1)
         return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid_once(self, form):
@@ -101,6 +112,7 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
             customer_po_number=header["customer_po_number"],
             lines=[OrderLineInput.from_entry(line) for line in filled_lines(self.lines)],
         )
+        self.made = order
         if self.request.POST.get("action") != SUBMIT:
             messages.success(self.request, f"{order} is saved as Entered.")
             return redirect(order)
@@ -122,7 +134,7 @@ class OrderLineNewView(RoleRequiredMixin, View):
 
     def get(self, request):
         index = _bounded_int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS"))
-        line = order_line_form(f"{LINES_PREFIX}-{index}", user=request.user)
+        line = order_line_form(f"{LINES_PREFIX}-{index}", user=request.user, params=request.GET)
         context = {"line": line, "total_forms": index + 1}
         return render(request, "orders/_order_line_new.html", context)
 
@@ -135,13 +147,15 @@ class OrderLinePriceView(RoleRequiredMixin, View):
     def get(self, request):
         index = _bounded_int(request.GET.get("line", "").removeprefix(f"{LINES_PREFIX}-"))
         prefix = f"{LINES_PREFIX}-{index}"
-        posted = order_line_form(prefix, user=request.user, data=request.GET)
+        posted = order_line_form(prefix, user=request.user, params=request.GET, data=request.GET)
         try:
             item = posted.fields["item"].clean(posted["item"].value())
         except ValidationError:
             item = None  # none chosen, or not one of the user's items: the price stays empty
         price = item.list_price if item else None
-        line = order_line_form(prefix, user=request.user, initial={"unit_selling_price": price})
+        line = order_line_form(
+            prefix, user=request.user, params=request.GET, initial={"unit_selling_price": price}
+        )
         return render(request, "orders/_order_line_price.html", {"line": line})
 
 

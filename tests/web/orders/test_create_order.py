@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from b2b_portal.web import ALREADY_SUBMITTED
+from b2b_portal.web import FIRST_SUBMIT_MADE
 from catalog.models import Item
 from orders.models import LineStatus, SalesOrder
 from tests.helpers import history_users, messages_of, snapshot
@@ -171,21 +171,22 @@ def test_blank_lines_between_filled_ones_are_skipped(clerk, world):
     assert [line.line_number for line in SalesOrder.objects.get().lines.all()] == [1]
 
 
-def test_a_double_submit_makes_exactly_one_order(clerk, world):
+def test_a_double_submit_makes_exactly_one_order_and_shows_it(clerk, world):
     data = order_post(world, [("SRV-DL380-G11", "1", "")], action="submit", token=uuid.uuid4().hex)
     first = clerk.post(CREATE, data)
     before = snapshot()
     second = clerk.post(CREATE, data)
+    order = SalesOrder.objects.get()
     assert first.status_code == 302
-    assert second.status_code == 200
-    assert ALREADY_SUBMITTED in second.content.decode()
-    assert SalesOrder.objects.count() == 1
+    assert (second.status_code, second["Location"]) == (302, order.get_absolute_url())
+    assert FIRST_SUBMIT_MADE.format(made=order) in messages_of(second)
     assert snapshot() == before
 
 
-def test_a_service_refusal_shows_on_the_form_and_frees_the_token(clerk, world, users):
-    """A clerk of both units mixes them: the service refuses, nothing is written, and the
-    corrected form goes through with the same token."""
+def test_a_refusal_shows_on_the_form_and_leaves_the_token_free(clerk, world, users):
+    """A clerk of both units mixes them: the customer of the other unit is refused on its
+    field (the choices follow the chosen unit), nothing is written, and the corrected form
+    goes through with the same token."""
     world.units["EU1"].members.add(users["clerk"])
     token = uuid.uuid4().hex
     before = snapshot()
@@ -194,7 +195,7 @@ def test_a_service_refusal_shows_on_the_form_and_frees_the_token(clerk, world, u
     )
     response = clerk.post(CREATE, mixed)
     assert response.status_code == 200
-    assert "belongs to another business unit" in str(response.context["form"].non_field_errors())
+    assert "belongs to another business unit" in str(response.context["form"].errors["customer"])
     assert snapshot() == before
     fixed = order_post(world, [("SRV-DL380-G11", "1", "")], token=token)
     assert clerk.post(CREATE, fixed).status_code == 302

@@ -1,0 +1,123 @@
+"""Create Order as a new user meets it: a double click shows the order the first click made,
+a repeated customer PO warns before saving, and the choices follow the chosen unit."""
+
+import threading
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from b2b_portal.web import FIRST_SUBMIT_MADE
+from orders.forms import REPEATED_CUSTOMER_PO
+from orders.models import SalesOrder
+from tests.helpers import messages_of, snapshot
+from tests.web.orders.support import order_post
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("orders:create")
+
+
+@pytest.fixture
+def clerk(client, users):
+    client.force_login(users["clerk"])
+    return client
+
+
+def test_a_double_click_waits_for_the_first_submit_and_shows_its_order(clerk, world):
+    """The second request arrives while the first is still saving: it waits for it and lands
+    on the order the first made, never on the form with an error."""
+    token = uuid.uuid4().hex
+    key = f"form-submitted:{token}"
+    cache.add(key, True, 60)  # the first submit is at work
+    made = {"url": "/orders/4242/", "made": "SO-004242"}
+    threading.Timer(0.5, cache.set, args=(key, made, 60)).start()
+
+    second = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")], token=token))
+
+    assert (second.status_code, second["Location"]) == (302, "/orders/4242/")
+    assert messages_of(second) == [FIRST_SUBMIT_MADE.format(made="SO-004242")]
+    assert not SalesOrder.objects.exists()
+
+
+def test_a_repeated_customer_po_warns_then_saves_when_posted_again(clerk, world):
+    first = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+    earlier = SalesOrder.objects.get()
+    assert first.status_code == 302
+    before = snapshot()
+
+    again = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+
+    warning = REPEATED_CUSTOMER_PO.format(
+        number="PO-ACME-77", customer="Acme Analytics", orders=str(earlier)
+    )
+    assert again.status_code == 200
+    assert again.context["form"].non_field_errors() == [warning]
+    assert snapshot() == before
+    confirmed = again.context["form"]["repeated_customer_po"].value()
+    assert confirmed == "PO-ACME-77"
+    assert 'name="repeated_customer_po" value="PO-ACME-77"' in again.content.decode()
+
+    data = order_post(world, [("SRV-DL380-G11", "1", "")], repeated_customer_po=confirmed)
+    assert clerk.post(CREATE, data).status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+def test_the_same_po_number_of_another_customer_is_no_warning(clerk, world):
+    clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+    other = order_post(world, [("SRV-DL380-G11", "1", "")], customer=world.customers["C-1002"].pk)
+    assert clerk.post(CREATE, other).status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+@pytest.fixture
+def two_unit_clerk(clerk, world, users):
+    world.units["EU1"].members.add(users["clerk"])
+    return clerk
+
+
+def test_the_chosen_unit_narrows_customers_warehouses_and_items(two_unit_clerk, world):
+    eu1, us1 = world.units["EU1"], world.units["US1"]
+    page = two_unit_clerk.get(CREATE, {"business_unit": eu1.pk})  # what htmx asks for
+    form, [line] = page.context["form"], page.context["lines"].forms
+    assert {c.business_unit for c in form.fields["customer"].queryset} == {eu1}
+    assert list(form.fields["warehouse"].queryset) == [world.warehouses["E1"]]
+    assert {i.business_unit for i in line.fields["item"].queryset} == {eu1}
+    assert 'id="order-entry"' in page.content.decode()
+
+    unchosen = two_unit_clerk.get(CREATE).context["form"]
+    assert {c.business_unit for c in unchosen.fields["customer"].queryset} == {eu1, us1}
+
+
+def test_a_customer_or_item_of_another_unit_is_refused_on_its_field(two_unit_clerk, world):
+    before = snapshot()
+    data = order_post(
+        world,
+        [("SRV-DL380-EU", "1", "")],
+        customer=world.customers["C-2001"].pk,
+        warehouse=world.warehouses["E1"].pk,
+    )
+    response = two_unit_clerk.post(CREATE, data)
+    form, [line] = response.context["form"], response.context["lines"].forms
+    assert form.errors["customer"] == [
+        "Choose one of US1's customers; this one belongs to another business unit."
+    ]
+    assert "belongs to another business unit" in form.errors["warehouse"][0]
+    assert "belongs to another business unit" in line.errors["item"][0]
+    assert snapshot() == before
+
+
+def test_add_line_and_the_price_follow_the_chosen_unit(two_unit_clerk, world):
+    eu1 = world.units["EU1"]
+    new = two_unit_clerk.get(
+        reverse("orders:line_new"), {"lines-TOTAL_FORMS": "1", "business_unit": eu1.pk}
+    )
+    assert world.items["SRV-DL380-G11"].number not in new.content.decode()
+    assert world.items["SRV-DL380-EU"].number in new.content.decode()
+    us_item = world.items["SRV-DL380-G11"]
+    price = two_unit_clerk.get(
+        reverse("orders:line_price"),
+        {"line": "lines-0", "lines-0-item": us_item.pk, "business_unit": eu1.pk},
+    )
+    assert "48500" not in price.content.decode()
