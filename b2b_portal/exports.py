@@ -26,8 +26,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from .fields import format_quantity, round_money
+
 CHUNK_ROWS = 2000
-CENT = Decimal("0.01")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,11 +70,11 @@ def cell_value(value, kind: str = ""):
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
+        # The pages' one rule (b2b_portal.fields), as a number: 1234.50, and 2 not 2.000.
         if kind == "money":
-            return value.quantize(CENT)
-        if kind == "quantity":  # "2", "1.5": not "2.000", nor normalize()'s "2E+1" for 20
-            whole = value == value.to_integral_value()
-            return value.quantize(Decimal(1)) if whole else value.normalize()
+            return round_money(value)
+        if kind == "quantity":
+            return Decimal(format_quantity(value))
         return value
     if isinstance(value, datetime.datetime):
         # Pages show the day or the minute in the portal's time zone; Excel has no zones.
