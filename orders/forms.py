@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from b2b_portal.errors import ApplicationError
-from b2b_portal.fields import MoneyFormField, QuantityFormField
+from b2b_portal.fields import ZERO, MoneyFormField, QuantityFormField
 from b2b_portal.lists import DocumentNumberField, SearchForm, StatusField
 from b2b_portal.web import SubmissionTokenField
 from b2b_portal.widgets import DateInput
@@ -21,7 +21,7 @@ from catalog.units import business_units_of
 
 from .models import HEADER_STATUS_RANKING, SalesOrder
 from .selectors import orders_with_customer_po
-from .services import validate_quantity
+from .services import ZERO_PRICE_UNCONFIRMED, validate_quantity
 
 MAX_LINES = 100
 NOT_YOURS = "Choose one of your business units' {what}; this one is not available to you."
@@ -116,6 +116,7 @@ class OrderLineForm(forms.Form):
             "max_decimal_places": "Unit price can have at most 2 decimal places.",
         },
     )
+    no_charge = forms.BooleanField(label="No charge", required=False)
 
     def __init__(self, *args, user, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +126,14 @@ class OrderLineForm(forms.Form):
         if unit and units.count() > 1:  # another of the user's units: say so
             message = NOT_OF_UNIT.format(unit=unit, what="active items")
             self.fields["item"].error_messages["invalid_choice"] = message
+
+    def clean(self):
+        data = super().clean()
+        item, price = data.get("item"), data.get("unit_selling_price")
+        if item and price == ZERO and not data.get("no_charge"):
+            message = ZERO_PRICE_UNCONFIRMED.format(item=item.number)
+            self.add_error("unit_selling_price", message)
+        return data
 
     def clean_quantity(self):
         try:

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused
-from b2b_portal.fields import QUANTITY_PLACES, ZERO
+from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
@@ -22,6 +23,18 @@ from .models import LineStatus, SalesOrder, SalesOrderLine
 
 MAX_PRICE = Decimal("999999999999.99")
 MAX_QUANTITY = Decimal("99999999999.999")
+# The largest amount a money column (14 digits, 2 decimals) holds: a document's total too.
+MAX_AMOUNT = MAX_PRICE
+LINE_AMOUNT_OVER_LIMIT = (
+    "Line amount {amount} is more than the {limit} a line may carry; split it over several "
+    "orders or ask your administrator to raise the limit."
+)
+ORDER_TOTAL_TOO_LARGE = (
+    "The order total {total} is more than the {limit} a document can hold; split the order."
+)
+ZERO_PRICE_UNCONFIRMED = (
+    "Unit price 0 gives item {item} away: tick No charge to confirm it, or enter a price."
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,8 @@ class OrderLineInput:
     item: Item
     quantity: Decimal
     unit_selling_price: Decimal | None = None
+    # A price of 0 is a decision (a free replacement, a sample), confirmed by the clerk.
+    no_charge: bool = False
 
     @classmethod
     def from_entry(cls, entry: dict) -> "OrderLineInput":
@@ -38,6 +53,7 @@ class OrderLineInput:
             item=entry["item"],
             quantity=entry["quantity"],
             unit_selling_price=entry.get("unit_selling_price"),
+            no_charge=entry.get("no_charge", False),
         )
 
 
@@ -76,7 +92,36 @@ def validate_line(business_unit: BusinessUnit, line: OrderLineInput):
     if not line.item.active:
         raise InvalidOrderLine(f"Item {line.item.number} is inactive.")
     price = line.item.list_price if line.unit_selling_price is None else line.unit_selling_price
-    return line.item, validate_quantity(line.quantity), validate_price(price)
+    quantity, price = validate_quantity(line.quantity), validate_price(price)
+    if price == ZERO and not line.no_charge:
+        raise InvalidOrderLine(ZERO_PRICE_UNCONFIRMED.format(item=line.item.number))
+    validate_line_amount(round_money(quantity * price), business_unit.currency_code)
+    return line.item, quantity, price
+
+
+def validate_line_amount(amount: Decimal, currency_code: str) -> None:
+    """A line amount within the configured limit per line (ORDER_LINE_AMOUNT_LIMIT, never
+    more than a money column holds), or the refusal."""
+    limit = min(settings.ORDER_LINE_AMOUNT_LIMIT, MAX_AMOUNT)
+    if amount > limit:
+        raise InvalidOrderLine(
+            LINE_AMOUNT_OVER_LIMIT.format(
+                amount=format_money(amount, currency_code),
+                limit=format_money(limit, currency_code),
+            )
+        )
+
+
+def validate_order_total(amounts, currency_code: str) -> None:
+    """An order total a document's money column can hold (its invoices carry it), or the
+    refusal."""
+    if (total := sum(amounts, start=ZERO)) > MAX_AMOUNT:
+        raise InvalidOrderLine(
+            ORDER_TOTAL_TOO_LARGE.format(
+                total=format_money(total, currency_code),
+                limit=format_money(MAX_AMOUNT, currency_code),
+            )
+        )
 
 
 @transaction.atomic
@@ -109,8 +154,12 @@ def sales_order_create(
     order.full_clean()
     stamp_history(order, actor=actor, reason="order created")
     order.save()
-    for line_number, line in enumerate(lines, start=1):
-        item, quantity, price = validate_line(business_unit, line)
+    validated = [validate_line(business_unit, line) for line in lines]
+    validate_order_total(
+        (round_money(quantity * price) for _item, quantity, price in validated),
+        business_unit.currency_code,
+    )
+    for line_number, (item, quantity, price) in enumerate(validated, start=1):
         order_line = SalesOrderLine(
             order=order,
             line_number=line_number,

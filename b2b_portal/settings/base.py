@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -269,3 +270,8 @@ LOGGING = {
 }
 # One queue name per deployment; the worker test listens on its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="b2b_portal")
+
+# The most one sales order line may carry (docs/decisions.md): a slip such as 99,999,999 x
+# 99,999,999 is refused at entry instead of being booked and bought. Never more than a money
+# column holds (999,999,999,999.99).
+ORDER_LINE_AMOUNT_LIMIT = Decimal(env("ORDER_LINE_AMOUNT_LIMIT", default="100000000.00"))
