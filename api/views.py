@@ -33,7 +33,9 @@ ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="Malformed input, field by field."),
     401: OpenApiResponse(s.ErrorSerializer, description="No valid token or session."),
     403: OpenApiResponse(s.ErrorSerializer, description="The role does not allow it."),
-    404: OpenApiResponse(s.ErrorSerializer, description="None such in your business units."),
+    404: OpenApiResponse(
+        s.ErrorSerializer, description="None such in your business units (or no such page)."
+    ),
     409: OpenApiResponse(s.ErrorSerializer, description="Refused by a business rule."),
 }
 
@@ -92,7 +94,9 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         return orders.order_by("-pk")
 
-    @extend_schema(parameters=ORDER_FILTERS, responses=responses({200: s.OrderSerializer}, 400))
+    @extend_schema(
+        parameters=ORDER_FILTERS, responses=responses({200: s.OrderSerializer}, 400, 404)
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -182,7 +186,9 @@ class ProcessRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             )
         return runs.order_by("-pk")
 
-    @extend_schema(parameters=RUN_FILTERS, responses=responses({200: s.ProcessRunSerializer}, 400))
+    @extend_schema(
+        parameters=RUN_FILTERS, responses=responses({200: s.ProcessRunSerializer}, 400, 404)
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
