@@ -266,7 +266,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # One line per task is the worker's business; the run log already says what happened.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step and every CSS rule of Bootstrap it cannot use
+        # (screen-only features); only its errors matter to us.
+        "weasyprint": {"level": "ERROR"},
+    },
 }
 # One queue name per deployment; the worker test listens on its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="b2b_portal")
