@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ProcessRun, ProcessRunFailure
+from .models import ProcessRun, ProcessRunEvent, ProcessRunFailure
 from .selectors import runs_visible_to
 
 
@@ -8,7 +8,19 @@ class FailureInline(admin.TabularInline):
     model = ProcessRunFailure
     extra = 0
     can_delete = False
-    readonly_fields = ["source", "reason", "recorded_at"]
+    readonly_fields = ["source", "document_url", "reason", "recorded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    """The run's timeline, as its page shows it."""
+
+    model = ProcessRunEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "kind", "lines", "documents", "failures", "actor", "note"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -35,7 +47,7 @@ class ProcessRunAdmin(admin.ModelAdmin):
     list_filter = ["process", "status", "trigger", "queued_at"]
     search_fields = ["id", "schedule_name", "requested_by__username"]
     list_select_related = ["requested_by"]
-    inlines = [FailureInline]
+    inlines = [EventInline, FailureInline]
     readonly_fields = [field.name for field in ProcessRun._meta.fields]
 
     def get_queryset(self, request):

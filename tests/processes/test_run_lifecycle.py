@@ -5,6 +5,7 @@ units; a redelivered run resumes after its last chunk and counts each line once;
 timeline records each step, chunks in their own transaction."""
 
 import dataclasses
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -188,14 +189,24 @@ def test_the_limits_are_the_registry_s(world, monkeypatch):
 
 
 def test_beat_runs_the_watchdog_every_5_minutes_between_the_process_schedules():
+    """Read from the migrations themselves: a transactional test elsewhere may have
+    flushed the rows they made."""
+    from celery.schedules import crontab_parser
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
-    watchdog = PeriodicTask.objects.get(task="processes.watch_runs")
-    assert watchdog.enabled and watchdog.crontab.minute == "3-59/5"
-    process_minutes = set()
-    for task in PeriodicTask.objects.filter(task="processes.run_scheduled", crontab__isnull=False):
-        process_minutes |= task.crontab.schedule.minute
-    assert not process_minutes & watchdog.crontab.schedule.minute
+    watchdog_migration = importlib.import_module("processes.migrations.0009_watchdog_schedule")
+    stagger_migration = importlib.import_module(
+        "processes.migrations.0007_stagger_default_schedules"
+    )
+    watchdog_migration.create_schedule(apps, None)  # idempotent: get_or_create
+
+    watchdog = PeriodicTask.objects.get(name=watchdog_migration.NAME)
+    assert (watchdog.task, watchdog.enabled) == ("processes.watch_runs", True)
+    assert watchdog.crontab.minute == "3-59/5"
+    minutes = crontab_parser(60).parse
+    process_minutes = set().union(*(minutes(m) for m in stagger_migration.STAGGERED.values()))
+    assert process_minutes and not process_minutes & minutes(watchdog.crontab.minute)
 
 
 def test_stalled_and_failed_runs_wait_on_operations_until_retried(world):
