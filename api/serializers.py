@@ -11,6 +11,7 @@ from catalog.units import business_units_of
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from processes.models import ProcessRun, ProcessRunEvent, ProcessRunFailure
 from processes.registry import PROCESSES
+from processes.templatetags.runs import EVENTS_SHOWN
 
 MAX_LINES = 200
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
@@ -244,12 +245,19 @@ class RunFailureSerializer(serializers.ModelSerializer):
 
 
 class ProcessRunDetailSerializer(ProcessRunSerializer):
-    events = RunEventSerializer(many=True)
+    events = serializers.SerializerMethodField()
     failures = serializers.SerializerMethodField()
 
     class Meta(ProcessRunSerializer.Meta):
         fields = [*ProcessRunSerializer.Meta.fields, "events", "failures"]
 
+    @extend_schema_field(RunEventSerializer(many=True))
+    def get_events(self, run) -> list[dict]:
+        # The run page's timeline: oldest first, the first EVENTS_SHOWN.
+        events = run.events.select_related("actor").order_by("at", "pk")[:EVENTS_SHOWN]
+        return RunEventSerializer(events, many=True).data
+
+    @extend_schema_field(RunFailureSerializer(many=True))
     def get_failures(self, run) -> list[dict]:
         # As the run's page: the first 500; lines_failed says how many there are.
         return RunFailureSerializer(run.failures.all()[:500], many=True).data

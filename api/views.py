@@ -173,8 +173,6 @@ class ProcessRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         runs = runs_visible_to(self.request.user).select_related("requested_by")
-        if self.action == "retrieve":
-            return runs.prefetch_related("events__actor")
         if self.action == "list":
             data = valid_query(RunFilterForm(self.request.query_params))
             runs = filter_by(
