@@ -2,6 +2,7 @@
 ``COERCE_DECIMAL_TO_STRING``); documents are named by their numbers (``SO-000123``) and
 master data by its codes, as users see them."""
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -79,7 +80,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
     def get_peg_trace(self, line) -> str:
-        return self.context["request"].build_absolute_uri(f"/api/order-lines/{line.pk}/peg-trace/")
+        url = reverse("api:order-line-peg-trace", args=[line.pk])
+        return self.context["request"].build_absolute_uri(url)
 
 
 class OrderSerializer(serializers.ModelSerializer):
