@@ -2,8 +2,10 @@
 
 from django.db import models
 
+from .integrity import ReadableConstraintsModel
 
-class TimeStampedModel(models.Model):
+
+class TimeStampedModel(ReadableConstraintsModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -55,11 +55,12 @@ class SalesOrderLineEntryForm(forms.ModelForm):
         min_value=0,
         help_text="Leave blank for the item's list price.",
     )
+    no_charge = forms.BooleanField(required=False, help_text="Confirms a unit price of 0.")
 
 
 class SalesOrderLineInline(EntryLineInline):
     model = SalesOrderLine
-    entry_fields = ("item", "quantity", "unit_selling_price")
+    entry_fields = ("item", "quantity", "unit_selling_price", "no_charge")
     entry_form = SalesOrderLineEntryForm
     fields = (
         "line_number",
