@@ -5,11 +5,27 @@ by users of that unit (with the model's permission); suppliers and their sites a
 by every unit and changed only by an administrator (``b2b_portal.admin_units``)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from b2b_portal.admin_units import SHARED, UnitScopedAdmin
 from catalog.units import business_units_of
 
 from .models import BusinessUnit, Customer, Item, Supplier, SupplierSite, Warehouse
+
+
+class AssignedBuyerMixin:
+    """An item's or supplier's buyer is chosen among the users who may create purchase
+    orders (procurement.services.purchase_orders makes them the PO's buyer)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "buyer":
+            buys = Q(
+                groups__permissions__content_type__app_label="procurement",
+                groups__permissions__codename="add_purchaseorder",
+            )
+            kwargs["queryset"] = get_user_model().objects.filter(buys, is_active=True).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(BusinessUnit)
@@ -49,7 +65,7 @@ class SupplierSiteInline(admin.TabularInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(UnitScopedAdmin):
+class SupplierAdmin(AssignedBuyerMixin, UnitScopedAdmin):
     business_unit_path = SHARED
     list_display = ("number", "name", "price_tolerance_percent", "active")
     list_filter = ("active",)
@@ -68,7 +84,7 @@ class SupplierSiteAdmin(UnitScopedAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(UnitScopedAdmin):
+class ItemAdmin(AssignedBuyerMixin, UnitScopedAdmin):
     list_display = (
         "number",
         "description",
@@ -115,5 +131,12 @@ class ItemAdmin(UnitScopedAdmin):
                 "Back-to-Back enabled, purchased and purchasable.",
             },
         ),
-        ("Purchasing", {"fields": ("purchased", "purchasable")}),
+        (
+            "Purchasing",
+            {
+                "fields": ("purchased", "purchasable", "buyer"),
+                "description": "The buyer of the item's purchase orders; empty: the "
+                "supplier's buyer.",
+            },
+        ),
     )

@@ -40,6 +40,14 @@ class BusinessUnit(TimeStampedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="business_units", blank=True
     )
+    po_approval_limit = MoneyField(
+        "PO approval limit",
+        default=None,
+        null=True,
+        blank=True,
+        help_text="A purchase order whose total is above this (in the unit's currency) is "
+        "approved by someone other than its buyer. Empty: no limit.",
+    )
     history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
@@ -86,6 +94,14 @@ class Supplier(TimeStampedModel):
     active = models.BooleanField(default=True)
     # AP price hold tolerance: invoice unit price may exceed the PO price by this percentage.
     price_tolerance_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Buys this supplier's items that have no buyer of their own.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -132,6 +148,14 @@ class Item(TimeStampedModel):
     purchasable = models.BooleanField(default=False)
     stocked = models.BooleanField(
         default=False, help_text="Held in inventory: lines reserve on-hand stock, not a supply."
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The buyer of this item's purchase orders (else the supplier's buyer).",
     )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()

@@ -31,15 +31,27 @@ def effective_on(rule: SourcingRule, day: date) -> bool:
     return rule.effective_from <= day and (rule.effective_to is None or day <= rule.effective_to)
 
 
+def assigned_buyer_id(requisition_line: RequisitionLine) -> int | None:
+    """Who buys a requisition line (master data): the item's buyer, else the supplier's;
+    None when neither is assigned. Reads ``item`` and ``supplier``: select them."""
+    return requisition_line.item.buyer_id or requisition_line.supplier.buyer_id
+
+
+# Joins ``po_grouping_key`` reads: callers add them to their ``select_related``.
+PO_GROUPING_RELATED = ("requisition", "item", "supplier")
+
+
 def po_grouping_key(requisition_line: RequisitionLine) -> tuple:
     """What makes requisition lines one purchase order: business unit, supplier, site,
-    currency and ship-to warehouse (AutoCreate and the Document Builder alike)."""
+    currency, ship-to warehouse and assigned buyer (0: none), AutoCreate and the Document
+    Builder alike."""
     return (
         requisition_line.requisition.business_unit_id,
         requisition_line.supplier_id,
         requisition_line.supplier_site_id,
         requisition_line.currency_code,
         requisition_line.deliver_to_warehouse_id,
+        assigned_buyer_id(requisition_line) or 0,
     )
 
 

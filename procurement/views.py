@@ -199,6 +199,7 @@ class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
             "supplier_site_id",
             "currency_code",
             "deliver_to_warehouse_id",
+            Coalesce("item__buyer_id", "supplier__buyer_id"),  # the assigned buyer
             "pk",
         )
         drafts = [DraftPurchaseOrder(list(group)) for _, group in groupby(lines, po_grouping_key)]

@@ -8,13 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.errors import ValidationRefused, require_reason
+from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
     apply_transition,
     bulk_apply_transition,
     bulk_save_with_history,
 )
+from catalog.models import BusinessUnit
 from catalog.units import require_business_unit
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
@@ -31,16 +32,17 @@ from ..models import (
     RequisitionLine,
     RequisitionStatus,
 )
-from ..selectors import po_grouping_key
+from ..selectors import PO_GROUPING_RELATED, po_grouping_key
 from .supply_orders import DEFAULT_BATCH_SIZE
 
 NO_LONGER_AWAITING_PO = "These requisition lines are no longer awaiting a PO: {names}."
 
 
 def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], reason: str):
-    """One draft PO per business unit, supplier, site, currency and ship-to warehouse; one
-    PO line per requisition line, pegged to its sales order line. The caller has locked
-    the lines."""
+    """One draft PO per business unit, supplier, site, currency, ship-to warehouse and
+    assigned buyer; one PO line per requisition line, pegged to its sales order line. The
+    PO's buyer is the one master data assigns (item, else supplier); only where none is
+    assigned is it whoever creates the PO. The caller has locked the lines."""
     groups = defaultdict(list)
     for line in requisition_lines:
         groups[po_grouping_key(line)].append(line)
@@ -51,7 +53,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
             supplier_site_id=key[2],
             currency_code=key[3],
             ship_to_warehouse_id=key[4],
-            buyer=actor,
+            buyer_id=key[5] or actor.pk,
         )
         for key in groups
     }
@@ -102,7 +104,7 @@ def purchase_orders_autocreate(
     it become draft POs grouped per supplier."""
     lines = RequisitionLine.objects.filter(
         status=RequisitionStatus.APPROVED, sourcing_rule__auto_create_po=True
-    ).select_related("requisition", "sourcing_rule")
+    ).select_related("sourcing_rule", *PO_GROUPING_RELATED)
     lines = filter_by(lines, requisition__business_unit=business_unit, supplier=supplier, item=item)
 
     def handle(chunk: list[RequisitionLine]) -> ProcessResult:
@@ -127,7 +129,7 @@ def purchase_orders_create_from_requisitions(
     locked = list(
         requisition_lines_for_update()
         .filter(pk__in=[line.pk for line in requisition_lines])
-        .select_related("requisition", "sourcing_rule")
+        .select_related("sourcing_rule", *PO_GROUPING_RELATED)
     )
     for unit_id in {line.requisition.business_unit_id for line in locked}:
         require_business_unit(actor, unit_id)
@@ -142,6 +144,30 @@ def purchase_orders_create_from_requisitions(
 
 
 # --- Purchase order approval ----------------------------------------------------------
+
+ABOVE_APPROVAL_LIMIT = (
+    "{po} totals {total} {currency}, above {unit}'s approval limit of {limit}: someone other "
+    "than its buyer ({buyer}) must approve it."
+)
+
+
+def _require_approver_other_than_buyer(purchase_order: PurchaseOrder, actor) -> None:
+    if actor.pk != purchase_order.buyer_id:
+        return
+    unit = BusinessUnit.objects.get(pk=purchase_order.business_unit_id)
+    limit = unit.po_approval_limit
+    total = purchase_order.total_amount
+    if limit is not None and total > limit:
+        raise PermissionRefused(
+            ABOVE_APPROVAL_LIMIT.format(
+                po=purchase_order,
+                total=f"{total:,.2f}",
+                currency=purchase_order.currency_code,
+                unit=unit.code,
+                limit=f"{limit:,.2f}",
+                buyer=actor.get_username(),
+            )
+        )
 
 
 def _locked_purchase_order(purchase_order: PurchaseOrder, actor) -> PurchaseOrder:
@@ -168,9 +194,12 @@ def purchase_order_submit(*, actor, purchase_order: PurchaseOrder) -> PurchaseOr
 
 @transaction.atomic
 def purchase_order_approve(*, actor, purchase_order: PurchaseOrder) -> PurchaseOrder:
-    """Approve a PO and communicate it to the supplier: it is now open for receiving."""
+    """Approve a PO and communicate it to the supplier: it is now open for receiving.
+    Above its business unit's approval limit, its own buyer may not approve it (segregation
+    of duties); the approver is recorded either way."""
     require_permission(actor, "procurement.approve_purchaseorder", "approve purchase orders")
     purchase_order = _locked_purchase_order(purchase_order, actor)
+    _require_approver_other_than_buyer(purchase_order, actor)
     apply_transition(
         purchase_order,
         "approve",
