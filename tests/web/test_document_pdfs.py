@@ -154,6 +154,7 @@ def test_ar_invoice_pdf(client, world, documents):
         "Tax 20 % on 97,000.00 19,400.00 USD",
         "Total due 222,000.00 USD",
     )
+    assert "Skip to content" not in text
 
 
 def test_credit_memo_pdf(client, world, documents):
