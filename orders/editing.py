@@ -107,13 +107,20 @@ def sales_order_update(
 
 @transaction.atomic
 def sales_order_line_add(
-    *, actor, sales_order: SalesOrder, item: Item, quantity: Decimal, unit_selling_price=None
+    *,
+    actor,
+    sales_order: SalesOrder,
+    item: Item,
+    quantity: Decimal,
+    unit_selling_price=None,
+    no_charge: bool = False,
 ) -> SalesOrderLine:
-    """Add a line to an Entered order, validated as at entry (price empty: list price)."""
+    """Add a line to an Entered order, validated as at entry (price empty: list price; a
+    price of 0 only with ``no_charge``)."""
     lines = _locked_lines(actor, sales_order)
     _require_entered_order(sales_order, lines)
     item, quantity, price = validate_line(
-        sales_order.business_unit, OrderLineInput(item, quantity, unit_selling_price)
+        sales_order.business_unit, OrderLineInput(item, quantity, unit_selling_price, no_charge)
     )
     last = SalesOrderLine.objects.filter(order=sales_order).aggregate(n=Max("line_number"))["n"]
     line = SalesOrderLine(
@@ -131,12 +138,19 @@ def sales_order_line_add(
 
 @transaction.atomic
 def sales_order_line_update(
-    *, actor, line: SalesOrderLine, item: Item, quantity: Decimal, unit_selling_price=None
+    *,
+    actor,
+    line: SalesOrderLine,
+    item: Item,
+    quantity: Decimal,
+    unit_selling_price=None,
+    no_charge: bool = False,
 ) -> SalesOrderLine:
-    """Change an Entered line's item, quantity or price (empty price: the item's list price)."""
+    """Change an Entered line's item, quantity or price (empty price: the item's list price;
+    a price of 0 only with ``no_charge``)."""
     line = _locked_entered_line(actor, line)
     item, quantity, price = validate_line(
-        line.order.business_unit, OrderLineInput(item, quantity, unit_selling_price)
+        line.order.business_unit, OrderLineInput(item, quantity, unit_selling_price, no_charge)
     )
     values = {"quantity": quantity, "unit_selling_price": price, "item": item}
     reason = describe_changes(line, values, {"unit_selling_price": "price"}, prefix="line changed")

@@ -299,13 +299,21 @@ class OrderEditingMixin:
 
 
 class LineFormMixin:
-    """The line form offers the items of the user's units, as Create Order does."""
+    """The line form offers the active items of the order's unit, as Create Order does."""
 
     form_class = OrderLineEditForm
     template_name = "orders/order_line_edit.html"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        unit = self.edited_order().business_unit
+        return {**super().get_form_kwargs(), "user": self.request.user, "unit": unit}
+
+    def edited_order(self) -> SalesOrder:
+        raise NotImplementedError
+
+    def line_values(self, data) -> dict:
+        names = ("item", "quantity", "unit_selling_price", "no_charge")
+        return {name: data[name] for name in names}
 
 
 class OrderEditView(OrderEditingMixin, ChangeFormView):
@@ -345,13 +353,12 @@ class OrderLineAddView(OrderEditingMixin, LineFormMixin, ChangeFormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(order=self.object, **kwargs)
 
+    def edited_order(self) -> SalesOrder:
+        return self.object
+
     def perform(self, data) -> str:
         line = sales_order_line_add(
-            actor=self.request.user,
-            sales_order=self.object,
-            item=data["item"],
-            quantity=data["quantity"],
-            unit_selling_price=data["unit_selling_price"],
+            actor=self.request.user, sales_order=self.object, **self.line_values(data)
         )
         quantity = format_quantity(line.quantity)
         return f"Line {line.line_number} added: {line.item.number} x {quantity}."
@@ -381,15 +388,15 @@ class OrderLineEditView(OrderLineChangeMixin, LineFormMixin, ChangeFormView):
             "item": line.item_id,
             "quantity": line.quantity,
             "unit_selling_price": line.unit_selling_price,
+            "no_charge": not line.unit_selling_price,
         }
+
+    def edited_order(self) -> SalesOrder:
+        return self.object.order
 
     def perform(self, data) -> str:
         line = sales_order_line_update(
-            actor=self.request.user,
-            line=self.object,
-            item=data["item"],
-            quantity=data["quantity"],
-            unit_selling_price=data["unit_selling_price"],
+            actor=self.request.user, line=self.object, **self.line_values(data)
         )
         return f"Line {line.line_number} is changed."
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orders.editing import LAST_LINE, NOT_ENTERED_ORDER
 from orders.models import LineStatus, SalesOrderLine
+from orders.services import ZERO_PRICE_UNCONFIRMED
 from tests.helpers import messages_of, place_order, snapshot, unit_user
 from tests.web.changes.support import errors_of, form_data
 
@@ -125,6 +126,17 @@ def test_bad_input_changes_nothing_and_says_why(client, world, users, entered):
     response = client.post(edit_url(entered), form_data(requested_date="not a date"))
     assert response.status_code == 200 and errors_of(response)
     assert snapshot() == before
+
+
+def test_a_price_of_zero_needs_no_charge_as_at_entry(client, users, entered):
+    client.force_login(users["clerk"])
+    line = entered.lines.get()
+    data = form_data(item=line.item_id, quantity="2", unit_selling_price="0")
+    response = client.post(line_edit_url(line), data)
+    assert ZERO_PRICE_UNCONFIRMED.format(item="SRV-DL380-G11") in errors_of(response)
+    client.post(line_edit_url(line), {**form_data(), **data, "no_charge": "on"})
+    line.refresh_from_db()
+    assert line.unit_selling_price == Decimal("0.00")
 
 
 def test_a_booked_order_is_refused_on_the_form(client, world, users, entered):
