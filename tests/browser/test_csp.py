@@ -165,6 +165,7 @@ def pages_by_role(cycle) -> dict[str, list[tuple[str, str]]]:
             ("scheduled-processes", reverse("processes:run_list")),
             ("process-run", reverse("processes:run_detail", args=[doc["run"]])),
             ("schedule-process", reverse("processes:schedule")),
+            ("background-health", reverse("processes:health")),
         ],
     }
 
@@ -181,6 +182,8 @@ def test_every_main_page_runs_under_the_policy_without_a_violation(watched, live
             watched.visit(name, url)
         if username == "clerk":
             add_an_order_line(watched)
+        if username == "ops":
+            choose_another_process(watched)
         logout(watched)
 
     login(watched, live_server, "shipper")
@@ -198,6 +201,17 @@ def add_an_order_line(page):
     page.get_by_role("button", name="Add line").click()
     rows.nth(before).wait_for()
     settle(page, "create-order-htmx", page.violations)
+
+
+def choose_another_process(page):
+    """htmx at work under the policy: Schedule New Process swaps in the parameters of the
+    process chosen."""
+    page.visit("schedule-process-htmx", reverse("processes:schedule"))
+    page.get_by_label("Process").select_option(label="Import AutoInvoice")
+    page.get_by_test_id("process-parameters").get_by_text(
+        "Parameters of Import AutoInvoice"
+    ).wait_for()
+    settle(page, "schedule-process-htmx", page.violations)
 
 
 def pick_release_then_ship_confirm_pages(page):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login, shot
 from tests.helpers import place_order
+from tests.processes.support import ensure_default_schedules
 
 WIDTH = 1366
 PROGRESS_ORDER_DEFAULT = "Progress Order (default, every 5 min)"
@@ -19,6 +20,7 @@ def fits_the_window(page) -> bool:
 
 
 def test_operations_steer_schedules_choose_parameters_and_read_health(page, live_server, world):
+    ensure_default_schedules()
     order = place_order(world, ("SRV-DL380-G11", "1"))
     page.set_viewport_size({"width": WIDTH, "height": 900})
     login(page, live_server, "ops")

@@ -15,6 +15,7 @@ from b2b_portal.celery import app as celery_app
 from processes.health import BEAT_SILENT_AFTER, RELAY_TASK, machinery_health
 from processes.models import ProcessRun, RunStatus
 from processes.views import HEALTH_TOKEN_REFUSED
+from tests.processes.support import ensure_default_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,11 @@ JSON = reverse("processes:health_json")
 UNREACHABLE = "redis://127.0.0.1:1/0"
 TOKEN = "health-token-for-the-test-0123456789"
 OTHER_ROLES = ["clerk", "manager", "buyer", "receiver", "shipper", "ap", "ar"]
+
+
+@pytest.fixture(autouse=True)
+def default_schedules(db):
+    ensure_default_schedules()
 
 
 @pytest.fixture

@@ -9,13 +9,19 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from processes.models import ProcessRun, RunStatus
 from tests.factories import ProcessRunFactory
 from tests.helpers import queries_to_render
-from tests.processes.support import schedule_post
+from tests.processes.support import ensure_default_schedules, schedule_post
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["processes:run_list", "processes:schedule"]
 # The AR accountant sees the page too: Import AutoInvoice is run from it (issue 4).
 OTHER_ROLES = ["clerk", "manager", "buyer", "receiver", "shipper", "ap"]
+
+
+@pytest.fixture(autouse=True)
+def default_schedules(db):
+    """The page lists the schedules: the same ones whatever ran before (see support)."""
+    ensure_default_schedules()
 
 
 @pytest.fixture
