@@ -21,6 +21,8 @@ def test_operations_run_a_process_and_a_clerk_is_refused(page, live_server, worl
 
     page.get_by_role("link", name="Schedule New Process").click()
     page.get_by_label("Process").select_option(label="Generate Supply Orders")
+    # htmx swaps in Generate's parameters; a post before that would be sent back to check them.
+    expect(page.get_by_test_id("process-parameters")).to_contain_text("Generate Supply Orders")
     page.get_by_role("button", name="Submit").click()
 
     # Celery is eager in tests: the run has finished by the time the detail page shows.
