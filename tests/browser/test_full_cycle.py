@@ -55,6 +55,8 @@ def run_process(page, process: str):
     """Submit Schedule New Process for ``process`` once, now, and see the run succeed."""
     expect(page.get_by_role("heading", name="Schedule New Process")).to_be_visible()
     page.get_by_label("Process").select_option(label=process)
+    # htmx swaps in the process's parameters; a post before that would be sent back.
+    expect(page.get_by_test_id("process-parameters")).to_contain_text(f"Parameters of {process}")
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url(re.compile(r"/processes/runs/\d+/$"))
     expect(page.get_by_test_id("run-status")).to_have_text("Succeeded")
