@@ -5,41 +5,42 @@ succeeds (an order is booked) and the run waits Queued until the relay sends it.
 so on the page that follows, instead of leaving the user to wonder why nothing moves.
 """
 
-from django.contrib import messages
-from django.utils import timezone
+from contextvars import ContextVar
 
-from .models import ProcessRun, RunStatus
-from .registry import PROCESSES
+from django.contrib import messages
 
 RUN_WAITS_FOR_BROKER = (
     "{process} is queued, but the background service is not reachable just now: "
     "it starts by itself when the service is back."
 )
 
+# The processes whose runs this request could not send; None outside a request (a worker,
+# a command), where nobody reads it.
+_runs_not_sent: ContextVar[list[str] | None] = ContextVar("runs_not_sent", default=None)
+
+
+def note_run_not_sent(process_name: str) -> None:
+    """Called by ``process_run_dispatch`` when the broker refused a run's task."""
+    names = _runs_not_sent.get()
+    if names is not None and process_name not in names:
+        names.append(process_name)
+
 
 class RunsWaitingForBrokerMiddleware:
-    """After a POST, one message per process whose run it queued is still unsent. Placed
-    after the message middleware, so the message rides the redirect that follows."""
+    """After a request, one message per process whose run it could not send: no query, the
+    dispatch itself says so. Placed after the message middleware, so the message rides the
+    redirect that follows."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        began = timezone.now()
-        response = self.get_response(request)
-        if request.method == "POST" and request.user.is_authenticated:
-            waiting = (
-                ProcessRun.objects.filter(
-                    requested_by=request.user,
-                    queued_at__gte=began,
-                    status=RunStatus.QUEUED,
-                    dispatched_at__isnull=True,
-                )
-                .values_list("process", flat=True)
-                .distinct()
-            )
-            for process in waiting:
-                messages.warning(
-                    request, RUN_WAITS_FOR_BROKER.format(process=PROCESSES[process].name)
-                )
+        names: list[str] = []
+        token = _runs_not_sent.set(names)
+        try:
+            response = self.get_response(request)
+        finally:
+            _runs_not_sent.reset(token)
+        for process_name in names:
+            messages.warning(request, RUN_WAITS_FOR_BROKER.format(process=process_name))
         return response

@@ -28,6 +28,7 @@ from catalog.units import require_business_unit, works_in_every_unit
 from .batching import ProcessResult
 from .exceptions import RunStopped
 from .locks import process_run_lock
+from .middleware import note_run_not_sent
 from .models import ProcessRun, ProcessRunEvent, ProcessRunFailure, RunEvent, RunStatus, Trigger
 from .registry import PROCESSES, ProcessDefinition, limit_in_words
 from .selectors import runs_visible_to
@@ -130,6 +131,7 @@ def process_run_dispatch(*, run: ProcessRun) -> bool:
         logger.warning(
             "Run %s not sent to the broker; the relay will send it.", run.pk, exc_info=True
         )
+        note_run_not_sent(run.definition.name)
         return False
     with transaction.atomic():
         if ProcessRun.objects.filter(pk=run.pk, dispatched_at__isnull=True).update(
