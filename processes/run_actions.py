@@ -25,6 +25,15 @@ class RunActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = "processes.view_processrun"
     http_method_names = ["post"]
 
+    def has_permission(self):
+        """The registry decides who acts on a run: whoever may run its process (a 403
+        before any work; the services check again)."""
+        if not super().has_permission():
+            return False
+        run = runs_visible_to(self.request.user).filter(pk=self.kwargs["pk"]).first()
+        # Another unit's run, or none: the post answers 404, saying nothing about it.
+        return run is None or run.definition.may_be_run_by(self.request.user)
+
     def post(self, request, pk):
         run = get_object_or_404(runs_visible_to(request.user), pk=pk)
         try:
