@@ -139,7 +139,8 @@ def test_documents_are_linked_for_the_roles_that_may_view_them(client, world, cl
     stages = dict(client.get(trace_url(closed_line)).context["trace"].stages)
     [po_entry] = stages["Purchase order"]
     assert po_entry.url == document_url(po_entry.document)
-    assert stages["Supply order"][0].url is None  # a supply order has no page of its own
+    # A supply order has no page of its own: its link is its line's Peg Trace.
+    assert stages["Supply order"][0].url == trace_url(closed_line)
 
 
 def test_every_role_may_open_the_trace_of_its_units_lines(client, world, closed_line):
