@@ -8,8 +8,12 @@ in ``orders.services``; the fields here only turn typing mistakes into messages 
 the field.
 """
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import ZERO, MoneyFormField, QuantityFormField
@@ -20,7 +24,7 @@ from catalog.models import Customer, Item, Warehouse
 from catalog.units import business_units_of
 
 from .models import HEADER_STATUS_RANKING, SalesOrder
-from .selectors import orders_with_customer_po
+from .selectors import orders_with_customer_po, recent_identical_order
 from .services import ZERO_PRICE_UNCONFIRMED, validate_quantity
 
 MAX_LINES = 100
@@ -29,6 +33,11 @@ NOT_OF_UNIT = "Choose one of {unit}'s {what}; this one belongs to another busine
 REPEATED_CUSTOMER_PO = (
     "Customer PO {number} of {customer} is already on {orders}. If this is not the same "
     "order entered again, Save or Submit once more to enter it anyway."
+)
+REPEATED_ORDER = (
+    "You entered the same order for {customer} (the same items and quantities) {minutes} "
+    'minutes ago or less: <a href="{url}">{order}</a>. If this is not the same order '
+    "entered again, Save or Submit once more to enter it anyway."
 )
 
 
@@ -52,12 +61,16 @@ class OrderHeaderForm(forms.Form):
     )
     requested_date = forms.DateField(widget=DateInput)
     customer_po_number = forms.CharField(label="Customer PO", max_length=50, required=False)
-    # The customer PO the clerk was warned about and entered again (see clean).
-    repeated_customer_po = forms.CharField(required=False, widget=forms.HiddenInput)
+    # What the clerk was warned about and entered again (see clean): one confirmation for
+    # a repeated customer PO and an order just entered the same.
+    repeated = forms.CharField(required=False, widget=forms.HiddenInput)
     submission_token = SubmissionTokenField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        # The filled lines' cleaned data, given by the view once they are valid (see clean).
+        self.lines = None
         units = business_units_of(user)
         self.fields["business_unit"].queryset = units
         if len(choices := list(units[:2])) == 1:  # a clerk of one unit has nothing to pick
@@ -81,23 +94,53 @@ class OrderHeaderForm(forms.Form):
             self.initial.setdefault("warehouse", warehouses[0].pk)
 
     def clean(self):
+        """Warn once, before saving, of an order that looks entered already: its customer PO
+        on an order of the same customer, or the same lines for the same customer entered by
+        the same user within ``ORDER_REPEAT_WINDOW_MINUTES``. Posted again with the warning's
+        key (the hidden ``repeated``) it goes through."""
         data = super().clean()
+        warnings, keys = self.repeat_warnings(data)
+        if warnings and data.get("repeated") != (key := "|".join(keys)):
+            self.data = self.data.copy()
+            self.data[self.add_prefix("repeated")] = key
+            raise forms.ValidationError(warnings, code="repeated")
+        return data
+
+    def repeat_warnings(self, data) -> tuple[list, list[str]]:
         number, customer = data.get("customer_po_number"), data.get("customer")
-        if number and customer and data.get("repeated_customer_po") != number:
+        warnings, keys = [], []
+        if not customer:
+            return warnings, keys
+        if number:
             earlier = list(orders_with_customer_po(customer=customer, customer_po_number=number))
             if earlier:
-                # Warned once: the same number posted again goes through.
-                self.data = self.data.copy()
-                self.data[self.add_prefix("repeated_customer_po")] = number
-                raise forms.ValidationError(
+                orders = ", ".join(str(order) for order in earlier)
+                warnings.append(
                     REPEATED_CUSTOMER_PO.format(
-                        number=number,
-                        customer=customer.name,
-                        orders=", ".join(str(order) for order in earlier),
-                    ),
-                    code="repeated_customer_po",
+                        number=number, customer=customer.name, orders=orders
+                    )
                 )
-        return data
+                keys.append(number)
+        if self.lines:
+            minutes = settings.ORDER_REPEAT_WINDOW_MINUTES
+            same = recent_identical_order(
+                user=self.user,
+                customer=customer,
+                lines=[(line["item"], line["quantity"]) for line in self.lines],
+                since=timezone.now() - timedelta(minutes=minutes),
+            )
+            if same:
+                warnings.append(
+                    format_html(
+                        REPEATED_ORDER,
+                        customer=customer.name,
+                        minutes=minutes,
+                        url=same.get_absolute_url(),
+                        order=same,
+                    )
+                )
+                keys.append(str(same))
+        return warnings, keys
 
 
 class OrderLineForm(forms.Form):

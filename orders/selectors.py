@@ -1,7 +1,10 @@
 """Read queries on sales orders and their lines that processes and pages share."""
 
+from collections import Counter
+from decimal import Decimal
+
 from django.db import models
-from django.db.models import Case, Min, Value, When
+from django.db.models import Case, Count, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from processes.batching import filter_by
@@ -57,3 +60,27 @@ def orders_with_customer_po(*, customer, customer_po_number: str):
     return SalesOrder.objects.filter(
         customer=customer, customer_po_number__iexact=customer_po_number.strip()
     ).order_by("pk")
+
+
+def recent_identical_order(*, user, customer, lines, since):
+    """The latest order ``user`` entered for ``customer`` since ``since`` with exactly these
+    lines (``lines``: (item, quantity) pairs, in any order, repeats counted), or None; one
+    query. Chromium's Back brings Create Order again with a new token, so Save once more
+    would enter the same order a second time."""
+    wanted = Counter((getattr(item, "pk", item), Decimal(quantity)) for item, quantity in lines)
+    if not wanted:
+        return None
+    counts = {
+        f"same_{i}": Count("lines", filter=Q(lines__item_id=item, lines__quantity=quantity))
+        for i, (item, quantity) in enumerate(wanted)
+    }
+    return (
+        SalesOrder.objects.filter(created_by=user, customer=customer, created_at__gte=since)
+        .annotate(line_count=Count("lines"), **counts)
+        .filter(
+            line_count=sum(wanted.values()),
+            **{name: wanted[key] for name, key in zip(counts, wanted, strict=True)},
+        )
+        .order_by("-pk")
+        .first()
+    )

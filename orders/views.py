@@ -78,7 +78,7 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
     def post(self, request, *args, **kwargs):
         if "add_line" in request.POST:
             return self.render_with_one_more_line()
-        if shown := self.first_submit_shown():  # before the repeated customer PO warning
+        if shown := self.first_submit_shown():  # before the warnings of a repeated order
             return shown
         if request.POST.get("action") == SUBMIT and not request.user.has_perm(
             "orders.book_salesorder"
@@ -87,6 +87,8 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
         form = self.get_form()
         self.lines = order_line_formset(request.POST, user=request.user, unit=form.unit)
         lines_valid = self.lines.is_valid()
+        if lines_valid:  # the header warns of an order just entered with the same lines
+            form.lines = filled_lines(self.lines)
         if form.is_valid() and lines_valid:
             return self.form_valid(form)
         return self.form_invalid(form)

@@ -280,3 +280,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="b2b_portal")
 # 99,999,999 is refused at entry instead of being booked and bought. Never more than a money
 # column holds (999,999,999,999.99).
 ORDER_LINE_AMOUNT_LIMIT = Decimal(env("ORDER_LINE_AMOUNT_LIMIT", default="100000000.00"))
+
+# Create Order warns before saving an order identical (same customer, same items and
+# quantities) to one the same user entered within these many minutes: Chromium's Back brings
+# the page again with a new submission token, so Save once more would make a second order.
+ORDER_REPEAT_WINDOW_MINUTES = int(env("ORDER_REPEAT_WINDOW_MINUTES", default="10"))

@@ -3,14 +3,19 @@ a repeated customer PO warns before saving, and the choices follow the chosen un
 
 import threading
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from b2b_portal.web import FIRST_SUBMIT_MADE
-from orders.forms import REPEATED_CUSTOMER_PO
+from orders.forms import REPEATED_CUSTOMER_PO, REPEATED_ORDER
 from orders.models import SalesOrder
+from orders.selectors import recent_identical_order
 from tests.helpers import messages_of, snapshot
 from tests.web.orders.support import order_post
 
@@ -47,7 +52,8 @@ def test_a_repeated_customer_po_warns_then_saves_when_posted_again(clerk, world)
     assert first.status_code == 302
     before = snapshot()
 
-    again = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+    # Another quantity: only the customer PO is repeated.
+    again = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "2", "")]))
 
     warning = REPEATED_CUSTOMER_PO.format(
         number="PO-ACME-77", customer="Acme Analytics", orders=str(earlier)
@@ -55,13 +61,117 @@ def test_a_repeated_customer_po_warns_then_saves_when_posted_again(clerk, world)
     assert again.status_code == 200
     assert again.context["form"].non_field_errors() == [warning]
     assert snapshot() == before
-    confirmed = again.context["form"]["repeated_customer_po"].value()
+    confirmed = again.context["form"]["repeated"].value()
     assert confirmed == "PO-ACME-77"
-    assert 'name="repeated_customer_po" value="PO-ACME-77"' in again.content.decode()
+    assert 'name="repeated" value="PO-ACME-77"' in again.content.decode()
 
-    data = order_post(world, [("SRV-DL380-G11", "1", "")], repeated_customer_po=confirmed)
+    data = order_post(world, [("SRV-DL380-G11", "2", "")], repeated=confirmed)
     assert clerk.post(CREATE, data).status_code == 302
     assert SalesOrder.objects.count() == 2
+
+
+def _same_order_warning(order):
+    return REPEATED_ORDER.format(
+        customer="Acme Analytics",
+        minutes=settings.ORDER_REPEAT_WINDOW_MINUTES,
+        url=order.get_absolute_url(),
+        order=order,
+    )
+
+
+def test_the_same_order_again_with_a_new_token_warns_then_saves_when_posted_again(clerk, world):
+    """Chromium's Back brings Create Order again with a new token: Save once more, with no
+    customer PO, warns of the order just entered, names it with a link and saves nothing;
+    posted again with the confirmation it is entered."""
+    lines = [("SRV-DL380-G11", "2", ""), ("SRV-DL380-G11", "1", "")]
+    first = clerk.post(CREATE, order_post(world, lines, customer_po_number=""))
+    assert first.status_code == 302
+    earlier = SalesOrder.objects.get()
+    before = snapshot()
+
+    # The same lines in another order, a new token: the same order.
+    again = clerk.post(CREATE, order_post(world, lines[::-1], customer_po_number=""))
+
+    assert again.status_code == 200
+    assert again.context["form"].non_field_errors() == [_same_order_warning(earlier)]
+    assert snapshot() == before
+    page = again.content.decode()
+    assert f'<a href="{earlier.get_absolute_url()}">{earlier}</a>' in page
+    confirmed = again.context["form"]["repeated"].value()
+    assert confirmed == str(earlier)
+    assert f'name="repeated" value="{earlier}"' in page
+
+    data = order_post(world, lines, customer_po_number="", repeated=confirmed)
+    assert clerk.post(CREATE, data).status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+def test_a_repeated_po_and_the_same_lines_are_one_warning_and_one_confirmation(clerk, world):
+    clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+    earlier = SalesOrder.objects.get()
+
+    again = clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")]))
+
+    assert again.context["form"].non_field_errors() == [
+        REPEATED_CUSTOMER_PO.format(
+            number="PO-ACME-77", customer="Acme Analytics", orders=str(earlier)
+        ),
+        _same_order_warning(earlier),
+    ]
+    confirmed = again.context["form"]["repeated"].value()
+    data = order_post(world, [("SRV-DL380-G11", "1", "")], repeated=confirmed)
+    assert clerk.post(CREATE, data).status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lines": [("SRV-DL380-G11", "3", "")]},
+        {"lines": [("SRV-DL380-G11", "1", ""), ("SRV-DL380-G11", "1", "")]},
+        {"customer": "C-1002"},
+        {"minutes_ago": 11},
+    ],
+    ids=["another-quantity", "another-line", "another-customer", "older-than-the-window"],
+)
+def test_an_order_not_the_same_or_not_recent_is_no_warning(clerk, world, settings, change):
+    settings.ORDER_REPEAT_WINDOW_MINUTES = 10
+    clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")], customer_po_number=""))
+    if minutes := change.get("minutes_ago"):
+        SalesOrder.objects.update(created_at=timezone.now() - timedelta(minutes=minutes))
+    customer = world.customers[change.get("customer", "C-1001")].pk
+    lines = change.get("lines", [("SRV-DL380-G11", "1", "")])
+
+    again = clerk.post(CREATE, order_post(world, lines, customer_po_number="", customer=customer))
+
+    assert again.status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+def test_the_same_order_entered_by_another_user_is_no_warning(clerk, world, users):
+    clerk.post(CREATE, order_post(world, [("SRV-DL380-G11", "1", "")], customer_po_number=""))
+    SalesOrder.objects.update(created_by=users["admin"])
+
+    again = clerk.post(
+        CREATE, order_post(world, [("SRV-DL380-G11", "1", "")], customer_po_number="")
+    )
+
+    assert again.status_code == 302
+    assert SalesOrder.objects.count() == 2
+
+
+def test_the_repeat_check_is_one_query(world, users, django_assert_num_queries):
+    lines = [(world.items["SRV-DL380-G11"], Decimal("1")), (world.items["SRV-DL380-G11"], 2)]
+    with django_assert_num_queries(1):
+        assert (
+            recent_identical_order(
+                user=users["clerk"],
+                customer=world.customers["C-1001"],
+                lines=lines,
+                since=timezone.now() - timedelta(minutes=10),
+            )
+            is None
+        )
 
 
 def test_the_same_po_number_of_another_customer_is_no_warning(clerk, world):
