@@ -26,7 +26,7 @@ from invoicing.models import (
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, SupplyOrder
 from receiving.models import Receipt, ReceiptLine
-from shipping.models import Shipment, ShipmentLine
+from shipping.models import Shipment, ShipmentLine, ShipmentStatus
 
 
 @dataclass
@@ -211,14 +211,27 @@ def _reservation_entry(reservation: Reservation) -> TraceEntry:
     )
 
 
+def _unreleased_alone(shipment_line: ShipmentLine) -> bool:
+    """The line was un-released on its own: its shipment went on Released (or Shipped)."""
+    return (
+        shipment_line.status == ShipmentStatus.UNRELEASED
+        and shipment_line.shipment.status != ShipmentStatus.UNRELEASED
+    )
+
+
 def _shipment_entry(shipment_line: ShipmentLine) -> TraceEntry:
     shipment = shipment_line.shipment
     dates = [("Released", shipment.created_at), ("Shipped", shipment.shipped_at)]
-    if shipment.corrected_at:  # un-released or reversed
+    status = shipment.get_status_display()
+    if _unreleased_alone(shipment_line):
+        # As a whole un-release shows: the status, when, and (in the note) who and why.
+        status = shipment_line.get_status_display()
+        dates.append((status, shipment_line.updated_at))
+    elif shipment.corrected_at:  # un-released or reversed
         dates.append((shipment.get_status_display(), shipment.corrected_at))
     return TraceEntry(
         number=shipment.number,
-        status=shipment.get_status_display(),
+        status=status,
         quantity=shipment_line.quantity,
         document=shipment,
         dates=dates,
@@ -232,6 +245,12 @@ def _corrected_note(shipment_line: ShipmentLine) -> str:
     note = ""
     if shipment_line.quantity != shipment_line.released_quantity:
         note = f"; released {format_quantity(shipment_line.released_quantity)}"
+    if _unreleased_alone(shipment_line):
+        # Who and why are in the line's own history (one query, only for such a line).
+        record = shipment_line.history.order_by("-history_date", "-history_id").first()
+        if record is not None:
+            note += f"; line {record.history_change_reason} by {record.history_user}"
+        return note
     if shipment.corrected_by is None:
         return note
     return (

@@ -1,6 +1,7 @@
 """Corrections of shipping: un-release a shipment (or every released shipment of a pick
-wave) released by mistake, and reverse a shipment shipped by mistake before it is
-invoiced. Each leaves the reservation and the stock as they were before the step."""
+wave, or one line of a shipment) released by mistake, and reverse a shipment shipped by
+mistake before it is invoiced. Each leaves the reservation and the stock as they were
+before the step."""
 
 from django.apps import apps
 from django.db import transaction
@@ -16,13 +17,14 @@ from orders.locks import sales_order_lines_for_update
 
 from .exceptions import (
     INVOICED_ALREADY,
+    LINE_NOT_RELEASED,
     NOT_RELEASED,
     NOT_SHIPPED,
     NOTHING_RELEASED_IN_WAVE,
     ShipmentNotCorrectable,
 )
 from .locks import shipment_lines_for_update, shipments_for_update
-from .models import PickWave, Shipment, ShipmentStatus
+from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 
 
 def _locked(shipment: Shipment, status: str, refusal: str):
@@ -62,6 +64,31 @@ def shipment_unrelease(*, actor, shipment: Shipment, reason: str) -> Shipment:
     require_business_unit(actor, shipment.business_unit_id)
     reason = require_reason(reason, "the shipment is un-released")
     return _unrelease(shipment, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def shipment_line_unrelease(*, actor, shipment_line: ShipmentLine, reason: str) -> ShipmentLine:
+    """One line of a shipment released by mistake: it goes back to Awaiting Shipping,
+    still reserved; the other lines stay released and ship without it. The last released
+    line un-released takes the shipment with it (Un-released, with who and why)."""
+    require_permission(actor, "shipping.add_pickwave", "un-release shipments")
+    shipment = shipment_line.shipment
+    require_business_unit(actor, shipment.business_unit_id)
+    reason = require_reason(reason, "the shipment line is un-released")
+    shipment, lines = _locked(shipment, ShipmentStatus.RELEASED, NOT_RELEASED)
+    line = next((line for line in lines if line.pk == shipment_line.pk), None)
+    if line is None:
+        shipment_line.refresh_from_db()
+        raise ShipmentNotCorrectable(
+            LINE_NOT_RELEASED.format(line=shipment_line, status=shipment_line.get_status_display())
+        )
+    if len(lines) == 1:
+        # The last released line: the shipment goes with it, as a whole un-release does.
+        return _unrelease(shipment, actor=actor, reason=reason).lines.get(pk=line.pk)
+    # The sales order line keeps status (Awaiting Shipping) and reservation: nothing to move.
+    apply_transition(line, "unrelease", actor=actor, reason=f"un-released: {reason}")
+    line.save()
+    return line
 
 
 @transaction.atomic

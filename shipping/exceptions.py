@@ -18,6 +18,7 @@ SPLIT_MEANWHILE = (
     "Another change to {order} added a line at the same moment: look at the order again and retry."
 )
 NOT_RELEASED = "{shipment} is {status}: only a Released shipment can be un-released."
+LINE_NOT_RELEASED = "{line} is {status}: only a Released shipment line can be un-released."
 NOTHING_RELEASED_IN_WAVE = "{wave} has no Released shipment left to un-release."
 NOT_SHIPPED = "{shipment} is {status}: only a Shipped shipment can be reversed."
 INVOICED_ALREADY = (

@@ -119,9 +119,10 @@ def shipment_ship_confirm(
     shipment = shipments_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.RELEASED:
         raise TransitionRefused(f"{shipment} is already {shipment.get_status_display()}.")
-    # Its lines are read, not locked: whoever changes them (un-release, reversal) locks
-    # the shipment first. Their SO lines next: shipping moves their quantities and status.
-    shipment_lines = list(shipment.lines.order_by("pk"))
+    # Its released lines (a line un-released on its own stays behind) are read, not locked:
+    # whoever changes them (un-release, reversal) locks the shipment first. Their SO lines
+    # next: shipping moves their quantities and status.
+    shipment_lines = list(shipment.lines.filter(status=ShipmentStatus.RELEASED).order_by("pk"))
     shipped = _quantities_to_ship(shipment_lines, quantities or {})
     sales_lines = {
         line.pk: line

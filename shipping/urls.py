@@ -20,6 +20,11 @@ urlpatterns = [
         name="shipment_unrelease",
     ),
     path(
+        "shipment-lines/<int:pk>/unrelease/",
+        views.ShipmentLineUnreleaseView.as_view(),
+        name="shipment_line_unrelease",
+    ),
+    path(
         "shipments/<int:pk>/reverse/", views.ShipmentReverseView.as_view(), name="shipment_reverse"
     ),
     path("waves/<int:pk>/unrelease/", views.PickWaveUnreleaseView.as_view(), name="wave_unrelease"),

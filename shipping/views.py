@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Count, Min, Prefetch, Q, Sum
+from django.db.models import Count, F, Min, Prefetch, Q, Sum
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
@@ -17,7 +17,12 @@ from orders.models import SalesOrder
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
 
-from .corrections import pick_wave_unrelease, shipment_reverse, shipment_unrelease
+from .corrections import (
+    pick_wave_unrelease,
+    shipment_line_unrelease,
+    shipment_reverse,
+    shipment_unrelease,
+)
 from .forms import PickReleaseForm, ShipConfirmForm, ShipmentCorrectionForm, ShipmentSearchForm
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
@@ -107,8 +112,9 @@ class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, 
     export_name = "shipments"
     search_form_class = ShipmentSearchForm
     queryset = Shipment.objects.select_related("customer", "warehouse", "pick_wave").annotate(
-        line_count=Count("lines"),
-        total_quantity=Sum("lines__quantity"),
+        # The lines in the shipment's status: not one un-released on its own.
+        line_count=Count("lines", filter=Q(lines__status=F("status"))),
+        total_quantity=Sum("lines__quantity", filter=Q(lines__status=F("status"))),
         # Pick release makes one shipment per sales order.
         sales_order_id=Min("lines__sales_order_line__order_id"),
     )
@@ -172,12 +178,21 @@ class ShipmentDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVie
         may_unrelease = user.has_perm("shipping.add_pickwave") and can_proceed(shipment.unrelease)
         may_reverse = user.has_perm("shipping.confirm_shipment") and can_proceed(shipment.reverse)
         lines = shipment.lines.all()
-        ship_confirm_form = ShipConfirmForm(lines=lines) if may_confirm else None
-        # Each line with its "ship now" quantity field while the shipment can be confirmed.
-        rows = ship_confirm_form.line_fields() if may_confirm else [(line, None) for line in lines]
+        released = [line for line in lines if line.status == ShipmentStatus.RELEASED]
+        ship_confirm_form = ShipConfirmForm(lines=released) if may_confirm else None
+        # Each line with its "ship now" quantity field while the shipment can be confirmed
+        # (a line un-released on its own has none: it does not ship).
+        fields = dict(ship_confirm_form.line_fields()) if may_confirm else {}
+        rows = [(line, fields.get(line)) for line in lines]
+        # One line un-released at a time while more than one is released; the last one goes
+        # with the shipment's own Un-release.
+        line_unrelease = may_unrelease and len(released) > 1
         return super().get_context_data(
             ship_confirm_form=ship_confirm_form,
             rows=rows,
+            line_unrelease_form=(
+                ShipmentCorrectionForm(prefix="unrelease-line") if line_unrelease else None
+            ),
             unrelease_form=ShipmentCorrectionForm(prefix="unrelease") if may_unrelease else None,
             reverse_form=ShipmentCorrectionForm(prefix="reverse") if may_reverse else None,
             **kwargs,
@@ -200,7 +215,8 @@ class ShipConfirmView(ServiceActionView):
     success_message = "{obj} is ship confirmed."
 
     def perform(self, shipment):
-        form = ShipConfirmForm(self.request.POST, lines=shipment.lines.order_by("pk"))
+        lines = shipment.lines.filter(status=ShipmentStatus.RELEASED).order_by("pk")
+        form = ShipConfirmForm(self.request.POST, lines=lines)
         if not form.is_valid():
             raise _form_refusal(form)
         return shipment_ship_confirm(
@@ -233,6 +249,23 @@ class ShipmentUnreleaseView(CorrectionView):
     prefix = "unrelease"
     service = staticmethod(shipment_unrelease)
     success_message = "{obj} is un-released; its lines are awaiting shipping again."
+
+
+class ShipmentLineUnreleaseView(CorrectionView):
+    """Un-release of one line: back to Awaiting Shipping, still reserved; the rest ships."""
+
+    model = ShipmentLine
+    business_unit_path = "shipment__business_unit"
+    permission_required = "shipping.add_pickwave"
+    prefix = "unrelease-line"
+    argument = "shipment_line"
+    service = staticmethod(shipment_line_unrelease)
+    success_message = (
+        "{obj.sales_order_line} is un-released from {obj.shipment}; it is awaiting shipping again."
+    )
+
+    def get_success_url(self, obj):
+        return obj.shipment.get_absolute_url()
 
 
 class ShipmentReverseView(CorrectionView):

@@ -105,6 +105,9 @@ def autoinvoice_import(
     dates bound the ship date."""
     shipment_lines = ShipmentLine.objects.filter(
         ~Exists(LIVE_FIRST_BILLING.filter(shipment_line=OuterRef("pk"))),
+        # The line's own status too: a line un-released on its own stays behind on a
+        # shipment that shipped without it.
+        status=ShipmentStatus.SHIPPED,
         shipment__status=ShipmentStatus.SHIPPED,
     ).select_related("sales_order_line__order")
     shipment_lines = filter_by(

@@ -130,3 +130,68 @@ def test_roles_and_units_of_the_correction_actions(client, world, released):
         assert client.post(url, {"unrelease-reason": "x", "reverse-reason": "x"}).status_code == 404
     released.refresh_from_db()
     assert released.status == ShipmentStatus.RELEASED
+
+
+@pytest.fixture
+def two_lines(world, drive_to_po):
+    """One order of two server lines, received and released together: its shipment."""
+    _, po_lines = drive_to_po(("SRV-DL380-G11", "2"), ("SRV-DL380-G11", "1"))
+    for po_line in po_lines:
+        receive(world, po_line, po_line.quantity)
+    wave = pick_release(
+        actor=world.users["shipper"],
+        business_unit=world.units["US1"],
+        warehouse=world.warehouses["M1"],
+    )
+    return wave.shipments.get()
+
+
+def test_unrelease_one_line_from_the_shipment_page_then_ship_the_other(shipper, world, two_lines):
+    first, second = two_lines.lines.order_by("pk")
+    url = reverse("shipping:shipment_line_unrelease", args=[first.pk])
+    page = shipper.get(two_lines.get_absolute_url()).content.decode()
+    assert page.count('name="unrelease-line-reason"') == 2
+    assert f'action="{url}"' in page
+
+    before = snapshot()
+    response = shipper.post(url, {"unrelease-line-reason": ""}, follow=True)
+    assert "Reason: Say why." in response.content.decode()
+    assert snapshot() == before
+
+    response = shipper.post(url, {"unrelease-line-reason": "wrong rack"})
+
+    assert response.url == two_lines.get_absolute_url()
+    assert messages_of(response) == [
+        f"{first.sales_order_line} is un-released from {two_lines}; it is awaiting shipping again."
+    ]
+    first.refresh_from_db()
+    assert first.status == ShipmentStatus.UNRELEASED
+    page = shipper.get(two_lines.get_absolute_url()).content.decode()
+    # One released line left: no per-line form, no quantity to ship for the un-released one.
+    assert 'name="unrelease-line-reason"' not in page
+    assert 'data-testid="line-unreleased"' in page
+    assert f'name="ship_{first.pk}"' not in page and f'name="ship_{second.pk}"' in page
+
+    shipper.post(reverse("shipping:ship_confirm", args=[two_lines.pk]), {"waybill": "W1"})
+    two_lines.refresh_from_db()
+    first.refresh_from_db()
+    assert (two_lines.status, first.status) == (ShipmentStatus.SHIPPED, ShipmentStatus.UNRELEASED)
+    assert first.sales_order_line.reserved_quantity == 2
+    assert on_hand(world) == (2, 2)
+    # The list counts what shipped: one line of 1.
+    [row] = shipper.get(reverse("shipping:shipment_list")).context["object_list"]
+    assert (row.line_count, row.total_quantity) == (1, 1)
+
+
+def test_roles_and_units_of_the_line_unrelease(client, world, two_lines):
+    first = two_lines.lines.order_by("pk").first()
+    url = reverse("shipping:shipment_line_unrelease", args=[first.pk])
+    for role in ("clerk", "receiver", "ar", "buyer"):
+        client.force_login(world.users[role])
+        assert client.post(url, {"unrelease-line-reason": "x"}).status_code == 403
+    client.force_login(world.users["ar"])
+    assert "unrelease-line-reason" not in client.get(two_lines.get_absolute_url()).content.decode()
+    client.force_login(unit_user(world, "eu_shipper", "Shipping Clerk"))
+    assert client.post(url, {"unrelease-line-reason": "x"}).status_code == 404
+    first.refresh_from_db()
+    assert first.status == ShipmentStatus.RELEASED
