@@ -61,3 +61,36 @@ def test_unrelease_ship_part_and_reverse_in_the_browser(page, live_server, world
     expect(page.get_by_text("Un-released by shipper, Released to the wrong dock")).to_be_visible()
     expect(page.get_by_text("Reversed by shipper, The truck never left the dock")).to_be_visible()
     shot(page, "shipping-corrections-05-peg-trace")
+
+
+def test_the_shipper_unreleases_one_line_of_two_in_the_browser(
+    page, live_server, world, drive_to_po
+):
+    """Item 3, one line: the per-line Un-release leaves the other line to ship."""
+    order, po_lines = drive_to_po(("SRV-DL380-G11", "2"), ("SRV-DL380-G11", "1"))
+    for po_line in po_lines:
+        receive(world, po_line, po_line.quantity)
+    wave = pick_release(
+        actor=world.users["shipper"],
+        business_unit=world.units["US1"],
+        warehouse=world.warehouses["M1"],
+    )
+    shipment = wave.shipments.get()
+    _first, second = order.lines.order_by("line_number")
+    login(page, live_server, "shipper")
+
+    page.goto(f"{live_server.url}{shipment.get_absolute_url()}")
+    page.get_by_label(f"Reason to un-release line {second.line_number}").fill("Not on the truck")
+    shot(page, "shipping-corrections-05-line-unrelease")
+    page.get_by_role("form", name=f"Un-release line {second.line_number}").get_by_role(
+        "button", name="Un-release"
+    ).click()
+    expect(page.get_by_test_id("line-unreleased")).to_be_visible()
+    expect(page.get_by_test_id("shipment-status")).to_have_text("Released")
+    shot(page, "shipping-corrections-06-line-unreleased")
+    assert list(shipment.lines.order_by("pk").values_list("status", flat=True)) == [
+        ShipmentStatus.RELEASED,
+        ShipmentStatus.UNRELEASED,
+    ]
+    second.refresh_from_db()
+    assert (second.status, second.reserved_quantity) == (LineStatus.AWAITING_SHIPPING, 1)
