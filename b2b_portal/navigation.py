@@ -52,3 +52,75 @@ def menu(request) -> dict:
             continue
         sections.setdefault(section, []).append((label, reverse(url_name)))
     return {"menu": list(sections.items())}
+
+
+# Breadcrumbs (templatetags/breadcrumbs.py): (namespace, URL-name prefix) -> the menu
+# section and list a page belongs to; the first match wins, "" matches the rest.
+CRUMB_LISTS = [
+    ("orders", "", "Order Management", "Manage Orders", "orders:list"),
+    (
+        "procurement",
+        "requisition",
+        "Procurement",
+        "Process Requisitions",
+        "procurement:requisitions",
+    ),
+    (
+        "procurement",
+        "document_builder",
+        "Procurement",
+        "Process Requisitions",
+        "procurement:requisitions",
+    ),
+    (
+        "procurement",
+        "supply_resource",
+        "Procurement",
+        "Process Requisitions",
+        "procurement:requisitions",
+    ),
+    ("procurement", "", "Procurement", "Manage Purchase Orders", "procurement:po_list"),
+    ("receiving", "receipt", "Receiving", "Receipts", "receiving:receipt_list"),
+    ("receiving", "", "Receiving", "Receive Expected Shipments", "receiving:expected"),
+    ("shipping", "release", "Shipping", "Pick Release", "shipping:release"),
+    ("shipping", "wave", "Shipping", "Pick Release", "shipping:release"),
+    ("shipping", "", "Shipping", "Shipments", "shipping:shipment_list"),
+    ("invoicing", "ar_", "Receivables", "AR Invoices", "invoicing:ar_list"),
+    ("invoicing", "credit_memo", "Receivables", "AR Invoices", "invoicing:ar_list"),
+    ("invoicing", "", "Payables", "AP Invoices", "invoicing:ap_list"),
+    ("orchestration", "exception", "Operations", "Exceptions", "orchestration:exceptions"),
+    ("orchestration", "po_line", "Procurement", "Manage Purchase Orders", "procurement:po_list"),
+    ("orchestration", "", "Order Management", "Manage Orders", "orders:list"),
+    ("processes", "health", "Operations", "Background Health", "processes:health"),
+    ("processes", "", "Operations", "Scheduled Processes", "processes:run_list"),
+    ("api", "", "Account", "API tokens", "api:tokens"),
+]
+ACTION_LABELS = {
+    "orders:create": "Create Order",
+    "procurement:document_builder": "Document Builder",
+    "procurement:po_print": "Print",
+    "receiving:receive": "Receive",
+    "invoicing:ap_create": "Create Invoice",
+    "invoicing:ap_create_for_po": "Create Invoice",
+    "invoicing:ar_print": "Print",
+    "invoicing:credit_memo_print": "Print",
+    "orchestration:peg_trace": "Peg Trace",
+    "processes:schedule": "Schedule New Process",
+}
+
+
+def crumb_list(namespace: str, url_name: str) -> tuple[str, str, str] | None:
+    """(area, list label, list URL) of a page, or None (home, sign-in, the admin)."""
+    for space, prefix, area, label, list_name in CRUMB_LISTS:
+        if space == namespace and url_name.startswith(prefix):
+            return area, label, reverse(list_name)
+    return None
+
+
+def action_label(view_name: str) -> str:
+    """The last crumb of a page that acts on a document: "procurement:po_line_edit" ->
+    "Line edit", unless ``ACTION_LABELS`` names it."""
+    if view_name in ACTION_LABELS:
+        return ACTION_LABELS[view_name]
+    url_name = view_name.rpartition(":")[2]
+    return url_name.split("_", 1)[-1].replace("_", " ").capitalize()

@@ -81,8 +81,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "b2b_portal.navigation.menu",
             ],
-            # |money and |quantity, the one formatting rule of every page and print.
-            "builtins": ["b2b_portal.templatetags.formatting"],
+            # |money and |quantity, the one formatting rule of every page and print;
+            # {% breadcrumbs %}, the trail base.html shows on every page.
+            "builtins": [
+                "b2b_portal.templatetags.formatting",
+                "b2b_portal.templatetags.breadcrumbs",
+            ],
         },
     },
 ]
