@@ -6,6 +6,8 @@ Each function issues a fixed number of queries whatever the number of rows, so t
 built on them stay constant in queries.
 """
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
 
@@ -36,6 +38,36 @@ def line_pipeline(units) -> list[tuple[str, int]]:
         .order_by()
     )
     return [(status.label, counts.get(status, 0)) for status in HEADER_STATUS_RANKING]
+
+
+# The dashboard's late-supply chart: (label, fewest days past the promised date).
+LATE_SUPPLY_AGES = [("1-7 days late", 1), ("8-30 days late", 8), ("Over 30 days late", 31)]
+
+
+def late_supply_by_age(units, today) -> list[tuple[str, int]]:
+    """(age label, number of lines at risk) by how long their supplier is past the promised
+    date of the open PO line that supplies them, in one query."""
+    ages = [*(days for _, days in LATE_SUPPLY_AGES[1:]), None]
+    counts = PurchaseOrderLine.objects.filter(
+        sales_order_line__order__business_unit__in=units,
+        sales_order_line__at_risk=True,
+        status=POLineStatus.OPEN,
+    ).aggregate(
+        **{
+            f"age{index}": Count(
+                "sales_order_line",
+                distinct=True,
+                filter=models.Q(promised_date__lte=today - timedelta(days=days))
+                & (
+                    models.Q()
+                    if until is None
+                    else models.Q(promised_date__gt=today - timedelta(days=until))
+                ),
+            )
+            for index, ((_, days), until) in enumerate(zip(LATE_SUPPLY_AGES, ages, strict=True))
+        }
+    )
+    return [(label, counts[f"age{index}"]) for index, (label, _) in enumerate(LATE_SUPPLY_AGES)]
 
 
 def requisition_lines_awaiting_po(units):

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from catalog.units import business_units_of
 
 from .. import selectors, work_area
+from ..charts import bar_chart
 from ..models import OWNER_ROLE
 from .exceptions import LATE_SUPPLY_FILTER
 
@@ -123,8 +125,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if any(user.has_perm(permission) for permission in AT_RISK_PERMISSIONS):
             at_risk = selectors.lines_at_risk(units)
         exceptions_url = reverse("orchestration:exceptions")
+        pipeline = selectors.line_pipeline(units)
+        late_supply = None
+        if at_risk is not None:
+            late_supply = selectors.late_supply_by_age(units, timezone.localdate())
         return super().get_context_data(
-            pipeline=selectors.line_pipeline(units),
+            pipeline=pipeline,
+            pipeline_chart=bar_chart("pipeline", "Order lines by status", pipeline),
+            late_supply=late_supply,
+            late_supply_chart=late_supply
+            and bar_chart("late-supply", "Lines at risk by days late", late_supply, fill="#ffc107"),
             waiting=waiting,
             exceptions=None if exceptions is None else exceptions[:EXCEPTIONS_SHOWN],
             exception_count=None if exceptions is None else len(exceptions),

@@ -1,0 +1,33 @@
+"""Issue 12 item 10: the dashboard's pipeline and late-supply charts in Chromium, under
+the portal's Content-Security-Policy (inline SVG with presentation attributes: no style
+attribute for the policy to refuse), kept as ``test-output/screenshots/dashboard-charts.png``."""
+
+import pytest
+
+from tests.browser import test_csp
+from tests.browser.conftest import login
+from tests.helpers import place_order
+from tests.web.changes.support import make_late
+
+watched = test_csp.watched
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_buyer_sees_both_charts_without_a_policy_violation(
+    watched, live_server, world, drive_to_po
+):
+    _order, po_lines = drive_to_po(*[("SRV-DL380-G11", "1")] * 2)
+    for po_line in po_lines:
+        make_late(world, po_line)
+    place_order(world, ("SRV-R760-XA", "1"), book=False)
+    login(watched, live_server, "buyer")
+    watched.visit("dashboard-charts", "/")
+    for slug in ("pipeline", "late-supply"):
+        chart = watched.locator(f'svg[data-testid="chart-{slug}"]')
+        assert chart.is_visible()
+        box = chart.locator("rect").first.bounding_box()
+        assert box and box["height"] > 0
+    late = watched.locator('svg[data-testid="chart-late-supply"] g[data-count="2"] rect')
+    assert late.bounding_box()["width"] == 260  # the longest bar: its two lines
+    assert not watched.violations.found, "\n".join(watched.violations.found)
