@@ -8,7 +8,8 @@ cycle (``documents``), so a page added tomorrow is walked without editing this f
 is opened by the first role of ``ROLE_USERS`` allowed to (the administrator last), and kept
 as ``test-output/screenshots/page-<url name>.png``. An order with a line cancelled for a
 long reason is walked too (its reason once made the order page 1,796 px wide), and the
-clerk's 403 and 404 pages, which must be the portal's own.
+clerk's 403 and 404 pages, which must be the portal's own. Every page but home, sign-in
+and the error pages shows its breadcrumb trail (``assert_has_breadcrumbs``).
 """
 
 import pytest
@@ -33,6 +34,9 @@ PDFS = {
     "invoicing:ar_pdf",
     "invoicing:credit_memo_pdf",
 }
+# Pages without the breadcrumb trail: home is the root, the error pages say where to go,
+# and the API's documentation pages are Swagger's and ReDoc's own layouts.
+NO_BREADCRUMBS = {"home", "login", "403", "404", "api:swagger", "api:redoc"}
 LONG_REASON = (
     "The customer's purchasing department cancelled this line after their own customer "
     "postponed the data-centre rollout to next year; see ticket "
@@ -61,6 +65,14 @@ def order_cancelled_at_length(documents):
     return order
 
 
+def assert_has_breadcrumbs(page, name):
+    """Every page but home and the error pages shows the trail, ending at this page."""
+    trail = page.locator('nav[aria-label="Breadcrumb"] ol.breadcrumb')
+    assert trail.count() == 1, f"{name}: {page.url} has no breadcrumb nav"
+    current = trail.locator('li[aria-current="page"]')
+    assert current.count() == 1, f"{name}: {page.url}'s breadcrumbs mark no current page"
+
+
 def test_every_page_reads_well_at_1366_px(page, live_server, documents, order_cancelled_at_length):
     walk = pages_by_user(documents)
     assert sum(len(pages) for pages in walk.values()) >= 45, walk
@@ -82,6 +94,8 @@ def test_every_page_reads_well_at_1366_px(page, live_server, documents, order_ca
                 assert response.status == expected, f"{name}: {url} answered {response.status}"
                 if response.headers["content-type"].startswith("text/html"):
                     assert_page_reads_well(page, name)  # not a JSON answer or a PDF
+                    if name not in NO_BREADCRUMBS:
+                        assert_has_breadcrumbs(page, name)
             except AssertionError as error:
                 problems.append(f"{username}: {error}")
         page.goto("/")
