@@ -19,6 +19,23 @@ from catalog.models import PaymentTermsField, TaxRateField
 from .tax import TaxSummary, tax_summary
 
 
+class InvoiceAmounts:
+    """What an AP and an AR invoice both derive from their lines and terms: the net total,
+    the due date and the tax at each line's stored rate (``invoicing.tax``)."""
+
+    @property
+    def total_amount(self):
+        return sum((line.amount for line in self.lines.all()), start=0)
+
+    @property
+    def due_date(self) -> date:
+        return self.invoice_date + timedelta(days=self.payment_terms_days)
+
+    @cached_property
+    def tax(self) -> TaxSummary:
+        return tax_summary((line.amount, line.tax_rate) for line in self.lines.all())
+
+
 class APStatus(models.TextChoices):
     DRAFT = "DRAFT", "Draft"
     VALIDATED = "VALIDATED", "Validated"
@@ -27,7 +44,7 @@ class APStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
+class APInvoice(InvoiceAmounts, ConcurrentTransitionMixin, BusinessDocument):
     number_prefix = "AP"
 
     supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
@@ -69,18 +86,6 @@ class APInvoice(ConcurrentTransitionMixin, BusinessDocument):
 
     def get_absolute_url(self):
         return reverse("invoicing:ap_detail", args=[self.pk])
-
-    @property
-    def total_amount(self):
-        return sum((line.amount for line in self.lines.all()), start=0)
-
-    @property
-    def due_date(self) -> date:
-        return self.invoice_date + timedelta(days=self.payment_terms_days)
-
-    @cached_property
-    def tax(self) -> TaxSummary:
-        return tax_summary((line.amount, line.tax_rate) for line in self.lines.all())
 
     def has_open_holds(self) -> bool:
         return self.holds.filter(released_at__isnull=True).exists()
@@ -179,7 +184,7 @@ class ARStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
+class ARInvoice(InvoiceAmounts, ConcurrentTransitionMixin, BusinessDocument):
     number_prefix = "AR"
 
     customer = models.ForeignKey("catalog.Customer", on_delete=models.PROTECT)
@@ -211,18 +216,6 @@ class ARInvoice(ConcurrentTransitionMixin, BusinessDocument):
 
     def get_absolute_url(self):
         return reverse("invoicing:ar_detail", args=[self.pk])
-
-    @property
-    def total_amount(self):
-        return sum((line.amount for line in self.lines.all()), start=0)
-
-    @property
-    def due_date(self) -> date:
-        return self.invoice_date + timedelta(days=self.payment_terms_days)
-
-    @cached_property
-    def tax(self) -> TaxSummary:
-        return tax_summary((line.amount, line.tax_rate) for line in self.lines.all())
 
     @transition(field=status, source=ARStatus.DRAFT, target=ARStatus.COMPLETE)
     def complete(self, by, when):
