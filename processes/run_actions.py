@@ -5,7 +5,8 @@ the button was on."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -30,12 +31,14 @@ class RunActionView(LoginRequiredMixin, PermissionRequiredMixin, View):
         before any work; the services check again)."""
         if not super().has_permission():
             return False
-        run = runs_visible_to(self.request.user).filter(pk=self.kwargs["pk"]).first()
+        self.run = runs_visible_to(self.request.user).filter(pk=self.kwargs["pk"]).first()
         # Another unit's run, or none: the post answers 404, saying nothing about it.
-        return run is None or run.definition.may_be_run_by(self.request.user)
+        return self.run is None or self.run.definition.may_be_run_by(self.request.user)
 
     def post(self, request, pk):
-        run = get_object_or_404(runs_visible_to(request.user), pk=pk)
+        run = self.run
+        if run is None:
+            raise Http404("No such run.")
         try:
             shown, message = self.act(run)
         except PermissionRefused as refusal:
