@@ -13,11 +13,10 @@ line per export: format, rows, seconds, cpu_seconds, rows per second, peak MiB, 
 
 import argparse
 import json
-import os
 import time
 import tracemalloc
 
-from benchmarks.processes import DEFAULT_SERVER, scratch_database
+from benchmarks.scratch import add_server_argument, demo_world_in_scratch_database
 
 
 def download(client, fmt: str) -> int:
@@ -49,15 +48,12 @@ def measure(client, fmt: str, rows: int) -> dict:
     }
 
 
-def run(steps: list[int]) -> list[dict]:
-    from django.core.management import call_command
+def run(world, steps: list[int]) -> list[dict]:
     from django.test import Client
 
-    from orchestration.demo import bulk_book_orders, load_demo_data
+    from orchestration.demo import bulk_book_orders
     from orders.models import SalesOrder
 
-    call_command("migrate", verbosity=0)
-    world = load_demo_data()
     client = Client(SERVER_NAME="localhost")  # one of the default ALLOWED_HOSTS
     client.force_login(world.users["clerk"])
     download(client, "csv")  # the first request imports every view: not part of a figure
@@ -73,19 +69,10 @@ def run(steps: list[int]) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[5000, 50000])
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER),
-        help="PostgreSQL URL of a database to connect to for CREATE DATABASE",
-    )
+    add_server_argument(parser)
     args = parser.parse_args()
-    with scratch_database(args.server) as database_url:
-        os.environ["DATABASE_URL"] = database_url
-        os.environ["DJANGO_SETTINGS_MODULE"] = "b2b_portal.settings.test"
-        import django
-
-        django.setup()
-        run(args.rows)
+    with demo_world_in_scratch_database(args.server) as world:
+        run(world, args.rows)
 
 
 if __name__ == "__main__":

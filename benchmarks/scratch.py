@@ -1,0 +1,67 @@
+"""The benchmarks' set-up: a scratch PostgreSQL database, Django on it, the demo world.
+
+Every benchmark measures on a database of its own, created here and dropped at the end, so
+that a run never touches a developer's data and two runs never meet.
+"""
+
+import argparse
+import os
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def add_server_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_DATABASE_SERVER", DEFAULT_SERVER),
+        help="PostgreSQL URL of a database to connect to for CREATE DATABASE",
+    )
+
+
+@contextmanager
+def scratch_database(server_url: str):
+    """The URL of a new, empty database ``b2b_bench_<pid>``; dropped on the way out."""
+    name = f"b2b_bench_{os.getpid()}"
+    with psycopg.connect(server_url, autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(server_url, autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def demo_world_in_scratch_database(server_url: str):
+    """Django set up on a migrated scratch database holding the demo data; yields the
+    ``DemoWorld``. Test settings: tasks run in-process, as in the test suite."""
+    with scratch_database(server_url) as database_url:
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "b2b_portal.settings.test"
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from orchestration.demo import load_demo_data
+
+        call_command("migrate", verbosity=0)
+        yield load_demo_data()
+
+
+class QueryCounter:
+    """A ``connection.execute_wrapper`` that counts the statements sent."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
