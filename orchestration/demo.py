@@ -19,6 +19,7 @@ from inventory.models import OnHandBalance
 from inventory.services import stock_adjust
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import SourcingRule
+from suppliers.services import supplier_contact_set
 
 RULES_FROM = date(2020, 1, 1)
 OPENING_STOCK = Decimal("500")
@@ -28,6 +29,9 @@ BUSINESS_UNITS = [
     ("US1", "US1 Business Unit", "USD", "2200 Harbor Avenue\nSeattle, WA 98121\nUSA", "8.25"),
     ("EU1", "EU1 Business Unit", "EUR", "Keizersgracht 100\n1015 CV Amsterdam\nNetherlands", "21"),
 ]
+# Each unit's PO approval limit: its buyer approves a PO of a server or two himself; a
+# storage array or a larger PO needs a second approver (the administrator in the demo).
+PO_APPROVAL_LIMITS = {"US1": Decimal("100000.00"), "EU1": Decimal("100000.00")}
 WAREHOUSES = [("US1", "M1", "Seattle Manufacturing"), ("EU1", "E1", "Amsterdam Distribution")]
 CUSTOMERS = [
     ("US1", "C-1001", "Acme Analytics"),
@@ -55,6 +59,10 @@ SUPPLIER_TERMS = {
     "S-300": ("901 Congress Avenue\nAustin, TX 78701\nUSA", 60),
     "S-400": ("Stationsplein 10\n1012 AB Amsterdam\nNetherlands", 30),
 }
+# Who buys each supplier's items (master data), so that a PO's buyer is a buyer and not
+# whoever ran AutoCreate. The buyer works in US1 only: EU1's item is the admin's.
+SUPPLIER_BUYERS = {"S-100": "buyer", "S-200": "buyer", "S-300": "buyer", "S-400": "buyer"}
+ITEM_BUYERS = {"SRV-DL380-EU": "admin"}
 # Items taxed at a rate of their own rather than their unit's.
 ITEM_TAX_RATES = {"CBL-CAT6-3M": Decimal("5")}
 # (unit, number, description, list price, back-to-back, stocked)
@@ -103,7 +111,8 @@ def _load_users(units: dict[str, BusinessUnit]) -> dict[str, object]:
         user.is_staff = user.is_superuser
         user.save()
         user.groups.add(group)
-        units["US1"].members.add(user)
+        if role != "Supplier":  # a supplier's user is scoped by their supplier, not a unit
+            units["US1"].members.add(user)
         if user.is_superuser:
             units["EU1"].members.add(user)
         users[spec["username"]] = user
@@ -121,6 +130,9 @@ def load_demo_data() -> DemoWorld:
     items = _load_items(units)
     _load_sourcing_rules(items, suppliers, sites)
     users = _load_users(units)
+    supplier_contact_set(actor=users["admin"], user=users["supplier"], supplier=suppliers["S-100"])
+    _assign_buyers(suppliers, SUPPLIER_BUYERS, users)
+    _assign_buyers(items, ITEM_BUYERS, users)
     _load_opening_stock(items, warehouses, actor=users["admin"])
     return DemoWorld(
         units=units,
@@ -139,7 +151,25 @@ def _load_units() -> dict[str, BusinessUnit]:
             code=code, defaults={"name": name, "currency_code": currency}
         )
         _fill_in(units[code], address=address, tax_rate=Decimal(tax_rate))
+        _fill_in_empty(units[code], po_approval_limit=PO_APPROVAL_LIMITS[code])
     return units
+
+
+def _assign_buyers(rows: dict, buyers: dict[str, str], users: dict) -> None:
+    for key, username in buyers.items():
+        _fill_in_empty(rows[key], buyer=users[username])
+
+
+def _fill_in_empty(row, **values) -> None:
+    """Set each of ``values`` the row has empty (a demo database older than them gets
+    them; a value chosen in the admin is kept)."""
+    missing = {name: value for name, value in values.items() if getattr(row, name) is None}
+    if not missing:
+        return
+    for name, value in missing.items():
+        setattr(row, name, value)
+    row._change_reason = "demo data"
+    row.save(update_fields=[*missing, "updated_at"])
 
 
 def _load_terms(parties: dict, terms: dict) -> None:

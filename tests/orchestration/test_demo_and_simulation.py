@@ -7,11 +7,21 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from b2b_portal.errors import PermissionRefused
 from b2b_portal.roles import ROLES
 from catalog.models import Item
 from orchestration.consistency import check_consistency
+from orchestration.demo import load_demo_data
 from orders.models import LineStatus, SalesOrderLine
-from procurement.models import PurchaseOrderLine, SourcingRule
+from procurement.models import POStatus, PurchaseOrder, PurchaseOrderLine, SourcingRule
+from procurement.services import (
+    orders_progress,
+    purchase_order_approve,
+    purchase_order_submit,
+    purchase_orders_autocreate,
+    supply_orders_generate,
+)
+from tests.helpers import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +64,26 @@ def test_simulate_cycle_mixed_leaves_orders_at_every_stage():
         LineStatus.CLOSED,
     } <= statuses
     assert check_consistency() == []
+
+
+def test_demo_pos_made_by_the_ops_users_runs_belong_to_the_assigned_buyer():
+    """The scheduled runs of ``make run`` are the ops user's: the POs they make are the
+    assigned buyer's, who approves a server PO himself; a storage array's PO is above US1's
+    limit and needs a second approver."""
+    world = load_demo_data()
+    users = world.users
+    place_order(world, ("SRV-DL380-G11", 1), ("STO-A400-96T", 1))
+    orders_progress(actor=users["ops"])
+    supply_orders_generate(actor=users["ops"])
+    purchase_orders_autocreate(actor=users["ops"])
+    purchase_orders = {po.supplier.number: po for po in PurchaseOrder.objects.all()}
+    assert sorted(purchase_orders) == ["S-100", "S-200"]
+    assert {po.buyer for po in purchase_orders.values()} == {users["buyer"]}
+    server, storage = purchase_orders["S-100"], purchase_orders["S-200"]
+    for purchase_order in (server, storage):
+        purchase_order_submit(actor=users["buyer"], purchase_order=purchase_order)
+    assert purchase_order_approve(actor=users["buyer"], purchase_order=server).status == POStatus.OPEN
+    with pytest.raises(PermissionRefused, match="above US1's approval limit of 100,000.00"):
+        purchase_order_approve(actor=users["buyer"], purchase_order=storage)
+    storage = purchase_order_approve(actor=users["admin"], purchase_order=storage)
+    assert (storage.status, storage.approved_by) == (POStatus.OPEN, users["admin"])
