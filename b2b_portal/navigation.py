@@ -115,6 +115,29 @@ ACTION_LABELS = {
 }
 
 
+# A page acting on a line (or a hold) shows the document the line belongs to: the path
+# from the line's model to it. A requisition line has no document page: it shows itself.
+DOCUMENT_OF_LINE = {
+    "orders.salesorderline": "order",
+    "procurement.purchaseorderline": "purchase_order",
+    "procurement.requisitionline": "",
+    "invoicing.apinvoiceline": "invoice",
+    "invoicing.apinvoicehold": "invoice",
+    "shipping.shipmentline": "shipment",
+}
+
+
+def document_of(obj):
+    """The document a page about ``obj`` acts on: its line's document, else ``obj``; None
+    when ``obj`` is neither a document (it has a page) nor a line of one."""
+    path = DOCUMENT_OF_LINE.get(obj._meta.label_lower)
+    if path is None:
+        return obj if hasattr(obj, "get_absolute_url") else None
+    for name in filter(None, path.split(".")):
+        obj = getattr(obj, name)
+    return obj
+
+
 def crumb_list(namespace: str, url_name: str) -> tuple[str, str, str] | None:
     """(area, list label, list URL) of a page, or None (home, sign-in, the admin)."""
     for space, prefix, area, label, list_name in CRUMB_LISTS:

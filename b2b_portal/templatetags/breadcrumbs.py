@@ -5,32 +5,32 @@ One rule for every page, read from the URL that answered (no copy per template):
 ``Area / List / Number / Action`` on a page that acts on a document (``Area / List /
 Action`` when there is no document yet: Create Order). The area and list come from
 ``navigation.CRUMB_LISTS``; the document is the page's ``object`` or the context's model
-instance whose pk is the URL's; the action is ``ACTION_LABELS`` or the URL name humanised.
+instance whose pk is the URL's, or the document of that line or hold
+(``navigation.DOCUMENT_OF_LINE``); the action is ``ACTION_LABELS`` or the URL name humanised.
 """
 
 from django import template
 from django.db import models
 
-from b2b_portal.navigation import action_label, crumb_list
+from b2b_portal.navigation import action_label, crumb_list, document_of
 
 register = template.Library()
 
 
 def _document(context, pk):
-    """The page's document: ``object``, else the context's model instance with the URL's pk."""
+    """The page's document: that of ``object``, else of the context's model instance with
+    the URL's pk (a line's page shows the line's document)."""
     obj = context.get("object")
-    if isinstance(obj, models.Model) and hasattr(obj, "get_absolute_url"):
-        return obj
+    if isinstance(obj, models.Model) and (document := document_of(obj)) is not None:
+        return document
     if pk is None:
         return None
     for layer in context.dicts:
         for value in layer.values():
-            if (
-                isinstance(value, models.Model)
-                and str(value.pk) == str(pk)
-                and hasattr(value, "get_absolute_url")
-            ):
-                return value
+            if isinstance(value, models.Model) and str(value.pk) == str(pk):
+                document = document_of(value)
+                if document is not None:
+                    return document
     return None
 
 
@@ -49,7 +49,9 @@ def breadcrumbs(context):
         return {"crumbs": crumbs}
     document = _document(context, match.kwargs.get("pk"))
     if document is not None:
-        crumbs.append((str(document), document.get_absolute_url()))
+        # A requisition line has no page of its own: named, not linked.
+        url = document.get_absolute_url() if hasattr(document, "get_absolute_url") else None
+        crumbs.append((str(document), url))
         if crumbs[-1][1] == request.path:
             return {"crumbs": crumbs}
     crumbs.append((action_label(match.view_name), request.path))
