@@ -7,9 +7,9 @@
 - ``ServiceActionView``: a POST-only button (submit, approve, ship confirm...) that calls
   one service on one scoped object and turns a refusal into a page message; the message
   after success is a warning where ``success_level`` says the document ended badly.
-- ``OnceOnlyFormMixin``: a form posted twice (double click, back and resubmit) is refused
-  the second time with a message, whatever the service would do; a form that makes one
-  document (Create Order) shows that document instead.
+- ``OnceOnlyFormMixin``: a form posted twice (double click, back and resubmit) does nothing
+  the second time and lands where the first submit did (the document it made or changed),
+  with a message saying so.
 """
 
 import re
@@ -31,6 +31,7 @@ from .errors import ApplicationError
 
 ALREADY_SUBMITTED = "This form was already submitted; nothing was done the second time."
 FIRST_SUBMIT_MADE = "{made} was made by your first submit of this form; nothing was done again."
+FIRST_SUBMIT_DONE = "Your first submit of this form was done; nothing was done again."
 # A double click's second request waits this long for the first to finish.
 FIRST_SUBMIT_WAIT_SECONDS = 15
 SUBMISSION_CHECK_UNAVAILABLE = (
@@ -121,12 +122,11 @@ class OnceOnlyFormMixin:
 
     ``form_valid`` becomes ``form_valid_once``; a service refusal there frees the token so
     that the clerk can correct the form and submit again. A post without a well-formed token
-    is refused like any invalid form, and the page comes back with a fresh token.
+    is refused like any invalid form, and the page comes back with a fresh token. The token
+    keeps where the first submit's redirect went, so that a second submit lands there too,
+    never on an error; a view whose form makes one document sets ``self.made`` in
+    form_valid_once for the message to name it.
     """
-
-    # A view whose form makes one document sets True and, in form_valid_once, ``self.made``:
-    # a second submit of the form then lands on that document, never on an error.
-    shows_first_result = False
 
     def form_valid(self, form):
         key = f"form-submitted:{form.cleaned_data['submission_token']}"
@@ -144,19 +144,21 @@ class OnceOnlyFormMixin:
             cache.delete(key)
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        if made := getattr(self, "made", None):
-            first = {"url": made.get_absolute_url(), "made": str(made)}
+        if response.status_code == 302:
+            made = getattr(self, "made", None)
+            first = {"url": response.url, "made": str(made) if made else ""}
             cache.set(key, first, TOKEN_TTL_SECONDS)
         return response
 
     def submitted_again(self, form, key):
-        if self.shows_first_result and (shown := self.first_submit_shown()):
+        if shown := self.first_submit_shown():
             return shown
+        # The first submit did not answer with a redirect: there is nowhere to land.
         form.add_error(None, ALREADY_SUBMITTED)
         return self.form_invalid(form)
 
     def first_submit_shown(self):
-        """The redirect to what an earlier submit of this same page made (its token is
+        """The redirect to where an earlier submit of this same page landed (its token is
         spent), or None. A view that checks more than the fields (a warning to confirm)
         asks this before validating, so that the repeat lands on the document too."""
         token = self.request.POST.get("submission_token", "")
@@ -165,12 +167,15 @@ class OnceOnlyFormMixin:
         first = self.first_result(f"form-submitted:{token}")
         if first is None:
             return None
-        messages.info(self.request, FIRST_SUBMIT_MADE.format(made=first["made"]))
+        made = first["made"]
+        messages.info(
+            self.request, FIRST_SUBMIT_MADE.format(made=made) if made else FIRST_SUBMIT_DONE
+        )
         return redirect(first["url"])
 
     def first_result(self, key) -> dict | None:
-        """What the first submit made, once it has finished (a double click's second
-        request arrives while the first is still at work); None when it made nothing."""
+        """Where the first submit landed, once it has finished (a double click's second
+        request arrives while the first is still at work); None when it did not redirect."""
         deadline = time.monotonic() + FIRST_SUBMIT_WAIT_SECONDS
         while True:
             try:

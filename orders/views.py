@@ -57,7 +57,6 @@ class OrderCreateView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):
     template_name = "orders/order_create.html"
     form_class = OrderHeaderForm
     lines = None
-    shows_first_result = True  # a second Submit lands on the order the first one made
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
