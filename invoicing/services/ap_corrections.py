@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
 from catalog.models import Supplier
 from catalog.units import require_business_unit
 from orders.services import validate_price, validate_quantity
@@ -52,11 +52,17 @@ def ap_invoice_cancel(*, actor, invoice: APInvoice, reason: str) -> APInvoice:
     apply_transition(invoice, "cancel", actor=actor, reason=why, reason_text=reason)
     invoice.save()
     now = timezone.now()
-    for hold in ap_invoice_holds_for_update().filter(invoice=invoice, released_at__isnull=True):
-        hold.released_at, hold.released_by = now, actor
-        hold.release_reason = f"invoice cancelled: {reason}"[:240]
-        stamp_history(hold, actor=actor, reason=hold.release_reason)
-        hold.save()
+    release_reason = f"invoice cancelled: {reason}"[:240]
+    holds = list(ap_invoice_holds_for_update().filter(invoice=invoice, released_at__isnull=True))
+    for hold in holds:
+        hold.released_at, hold.released_by, hold.release_reason = now, actor, release_reason
+        hold.updated_at = now
+    bulk_save_with_history(
+        holds,
+        ["released_at", "released_by", "release_reason", "updated_at"],
+        actor=actor,
+        reason=release_reason,
+    )
     return invoice
 
 

@@ -47,11 +47,12 @@ class _Matching:
         ids = [invoice.pk for invoice in invoices]
         # Invoices (locked by the caller), then their POs, then PO lines, in the cycle's
         # order: a receipt on the same PO waits for the billed quantities, or they for it.
-        self.purchase_orders = list(
-            purchase_orders_for_update().filter(
+        self.purchase_orders = {
+            purchase_order.pk: purchase_order
+            for purchase_order in purchase_orders_for_update().filter(
                 pk__in={invoice.purchase_order_id for invoice in invoices}
             )
-        )
+        }
         self.lines = defaultdict(list)
         for line in APInvoiceLine.objects.filter(invoice_id__in=ids).order_by("pk"):
             self.lines[line.invoice_id].append(line)
@@ -61,6 +62,10 @@ class _Matching:
         self.po_lines = {
             line.pk: line for line in purchase_order_lines_for_update().filter(pk__in=po_line_ids)
         }
+        # A hold's message names the PO line by its PO's number: the PO read above, not
+        # one more query a line.
+        for line in self.po_lines.values():
+            line.purchase_order = self.purchase_orders[line.purchase_order_id]
         self.billable = {
             pk: line.received_quantity - line.billed_quantity for pk, line in self.po_lines.items()
         }
@@ -162,7 +167,9 @@ def match_invoices(invoices: list[APInvoice], *, actor) -> int:
         invoice.updated_at = now
     outcome.save(actor=actor)
     purchase_orders_follow_lines(
-        actor=actor, purchase_orders=matching.purchase_orders, reason="received and billed"
+        actor=actor,
+        purchase_orders=list(matching.purchase_orders.values()),
+        reason="received and billed",
     )
     bulk_save_with_history(
         invoices, ["status", "validated_at", "updated_at"], actor=actor, reason="validation"

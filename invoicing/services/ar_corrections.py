@@ -8,11 +8,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.fields import round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_save_with_history,
+    history_reason,
+    stamp_history,
+)
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 
@@ -88,13 +94,21 @@ def ar_invoice_cancel(*, actor, invoice: ARInvoice, reason: str) -> ARInvoice:
     return invoice
 
 
-def _credited(invoice_line: ARInvoiceLine) -> tuple[Decimal, Decimal]:
-    totals = invoice_line.credit_lines.aggregate(quantity=Sum("quantity"), amount=Sum("amount"))
-    return totals["quantity"] or Decimal(0), totals["amount"] or Decimal(0)
+def _credited(invoice_lines) -> dict[int, tuple[Decimal, Decimal]]:
+    """(quantity, amount) already credited on each invoice line, by pk, in one query."""
+    totals = {
+        row["invoice_line_id"]: (row["quantity"], row["amount"])
+        for row in ARCreditMemoLine.objects.filter(invoice_line__in=invoice_lines)
+        .values("invoice_line_id")
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+        .order_by()
+    }
+    return {line.pk: totals.get(line.pk, (Decimal(0), Decimal(0))) for line in invoice_lines}
 
 
-def _credit_line(memo: ARCreditMemo, given: CreditLineInput, *, actor) -> ARCreditMemoLine | None:
-    """One memo line within what the invoice line has left to credit (None: nothing given)."""
+def _credit_line(memo: ARCreditMemo, given: CreditLineInput, credited: dict):
+    """One memo line within what the invoice line has left to credit (None: nothing given),
+    not saved; ``credited`` counts it, for a second input on the same line."""
     line = given.invoice_line
     quantity = given.quantity or Decimal(0)
     if quantity < 0 or (given.amount is not None and given.amount < 0):
@@ -104,7 +118,7 @@ def _credit_line(memo: ARCreditMemo, given: CreditLineInput, *, actor) -> ARCred
     amount = round_money(quantity * line.unit_price) if given.amount is None else given.amount
     if amount <= 0:
         return None
-    credited_quantity, credited_amount = _credited(line)
+    credited_quantity, credited_amount = credited[line.pk]
     if credited_quantity + quantity > line.quantity:
         left = line.quantity - credited_quantity
         raise ValidationRefused(
@@ -116,16 +130,14 @@ def _credit_line(memo: ARCreditMemo, given: CreditLineInput, *, actor) -> ARCred
         raise ValidationRefused(
             CREDIT_AMOUNT_OVER.format(line=line, left=line.amount - credited_amount)
         )
-    memo_line = ARCreditMemoLine(
+    credited[line.pk] = (credited_quantity + quantity, credited_amount + amount)
+    return ARCreditMemoLine(
         memo=memo,
         invoice_line=line,
         quantity=quantity,
         amount=amount,
         disposition=given.disposition,
     )
-    stamp_history(memo_line, actor=actor, reason=memo.reason)
-    memo_line.save()
-    return memo_line
 
 
 @transaction.atomic
@@ -156,10 +168,17 @@ def ar_credit_memo_create(
     )
     stamp_history(memo, actor=actor, reason=f"credits {invoice}: {reason}")
     memo.save()
-    memo_lines = [_credit_line(memo, given, actor=actor) for given in lines]
+    credited = _credited([given.invoice_line for given in lines])
+    memo_lines = [_credit_line(memo, given, credited) for given in lines]
     memo_lines = [line for line in memo_lines if line is not None]
     if not memo_lines:
         raise ValidationRefused(NOTHING_TO_CREDIT)
+    bulk_create_with_history(
+        memo_lines,
+        ARCreditMemoLine,
+        default_user=actor,
+        default_change_reason=history_reason(memo.reason),
+    )
     to_bill_again = {}
     for memo_line in memo_lines:
         if memo_line.disposition == CreditDisposition.REINVOICE:
@@ -172,8 +191,10 @@ def ar_credit_memo_create(
 def whole_invoice_credit(invoice: ARInvoice, disposition: str) -> list[CreditLineInput]:
     """Credit every live line of the invoice for what it has left to credit."""
     inputs = []
-    for line in invoice.lines.filter(is_cancelled=False):
-        credited_quantity, credited_amount = _credited(line)
+    lines = list(invoice.lines.filter(is_cancelled=False))
+    credited = _credited(lines)
+    for line in lines:
+        credited_quantity, credited_amount = credited[line.pk]
         quantity = line.quantity - credited_quantity
         if line.amount - credited_amount > 0:
             inputs.append(

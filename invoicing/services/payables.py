@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.integrity import refused_on_conflict
@@ -45,26 +46,22 @@ def _supplier_invoice_number(number: str) -> str:
     return number
 
 
-def _add_line(
-    invoice: APInvoice, line: APLineInput, *, live_po_lines: dict, rates: dict, actor
-) -> None:
+def _invoice_line(invoice: APInvoice, line: APLineInput, *, live_po_lines: dict, rates: dict):
     """One invoice line on a live line of the invoice's PO, at the PO price by default,
-    taxed at the rate in force today."""
+    taxed at the rate in force today (not saved: the caller inserts them all at once)."""
     po_line = live_po_lines.get(line.purchase_order_line.pk)
     if po_line is None:
         raise ValidationRefused(
             f"{line.purchase_order_line} is not a live line of {invoice.purchase_order}."
         )
     unit_price = validate_price(po_line.unit_price if line.unit_price is None else line.unit_price)
-    invoice_line = APInvoiceLine(
+    return APInvoiceLine(
         invoice=invoice,
         purchase_order_line=po_line,
         quantity=validate_quantity(line.quantity, what=f"Billed quantity on {po_line}"),
         unit_price=unit_price,
         tax_rate=rates[invoice.business_unit_id, po_line.item_id],
     )
-    stamp_history(invoice_line, actor=actor, reason="entered")
-    invoice_line.save()
 
 
 @transaction.atomic
@@ -121,8 +118,12 @@ def ap_invoice_create(
     rates = tax_rates(
         (purchase_order.business_unit_id, po_line.item_id) for po_line in live_po_lines.values()
     )
-    for line in lines:
-        _add_line(invoice, line, live_po_lines=live_po_lines, rates=rates, actor=actor)
+    invoice_lines = [
+        _invoice_line(invoice, line, live_po_lines=live_po_lines, rates=rates) for line in lines
+    ]
+    bulk_create_with_history(
+        invoice_lines, APInvoiceLine, default_user=actor, default_change_reason="entered"
+    )
     return invoice
 
 

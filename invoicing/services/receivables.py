@@ -12,7 +12,11 @@ from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_with_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_apply_transition,
+    bulk_save_with_history,
+)
 from catalog.models import Customer
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
@@ -209,9 +213,9 @@ def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
         invoice, "complete", actor=actor, reason="completed", by=actor, when=timezone.now()
     )
     invoice.save()
-    # Only the lines' own rows: the join through the invoice lines locks nothing more.
-    sales_lines = sales_order_lines_for_update().filter(ar_invoice_lines__invoice=invoice)
-    for line in sales_lines:
-        apply_transition(line, "close", actor=actor, reason=f"billed on {invoice}")
-        line.save()
+    # Only the lines' own rows, each once (two shipments of a line bill it twice); each
+    # line's transition is checked in memory and one UPDATE closes them all.
+    billed = ARInvoiceLine.objects.filter(invoice=invoice).values("sales_order_line_id")
+    sales_lines = list(sales_order_lines_for_update().filter(pk__in=billed))
+    bulk_apply_transition(sales_lines, "close", actor=actor, reason=f"billed on {invoice}")
     return invoice

@@ -1,10 +1,15 @@
 """Invoicing documents at the stages the correction tests start from."""
 
+from collections import defaultdict
 from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from invoicing.models import ARInvoice, ARStatus
 from invoicing.services import ap_invoice_validate, ar_invoice_complete, autoinvoice_import
 from orchestration.services import Remainder, purchase_order_line_close_short
+from receiving.services import ReceiptLineInput, receipt_create
 from tests.helpers import enter_ap_invoice, receive, ship
 
 
@@ -59,3 +64,30 @@ def price_hold(world, po_line):
     )
     [hold] = invoice.holds.all()
     return invoice, hold
+
+
+def queries_of(call, *args, **kwargs):
+    """(how many queries ``call(*args, **kwargs)`` sends, what it returns)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = call(*args, **kwargs)
+    return len(queries), result
+
+
+def draft_ar_invoice_of_lines(world, drive_to_po, count: int) -> ARInvoice:
+    """The draft AutoInvoice makes of one order of ``count`` one-unit lines, each carried
+    to a PO, received in full and shipped."""
+    order, po_lines = drive_to_po(*[("SRV-DL380-G11", "1")] * count)
+    by_purchase_order = defaultdict(list)
+    for po_line in po_lines:
+        by_purchase_order[po_line.purchase_order].append(po_line)
+    for purchase_order, lines in by_purchase_order.items():
+        receipt_create(
+            actor=world.users["receiver"],
+            purchase_order=purchase_order,
+            lines=[
+                ReceiptLineInput(purchase_order_line=line, quantity=line.quantity) for line in lines
+            ],
+        )
+    ship(world, sales_order=order)
+    autoinvoice_import(actor=world.users["ar"])
+    return ARInvoice.objects.get(sales_order=order, status=ARStatus.DRAFT)
