@@ -1,25 +1,43 @@
 """The Exceptions work area: every open exception in the user's business units.
 
-Four sources, one query each: exceptions raised by changes (``BusinessException``),
-supply orders in Exception (no usable sourcing rule), open AP invoice holds, and pegged
-PO lines past their promised date. Each entry names its owner role, its age and the
-actions that resolve it; the source document's own action records who and why.
+Four sources: exceptions raised by changes (``BusinessException``), supply orders in
+Exception (no usable sourcing rule), open AP invoice holds, and pegged PO lines past their
+promised date. Each entry names its owner role, its age and the actions that resolve it;
+the source document's own action records who and why.
+
+The four are one SQL ``UNION ALL`` of (source, id, kind, owner, opened): the pages filter,
+count, sort and page it in the database and load the documents of the shown rows only
+(one query per source), so their cost does not grow with the open exceptions.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import models
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Collate, Concat, LPad
 from django.utils import timezone
 
 from catalog.units import scope_to_units
-from invoicing.models import APInvoiceHold
-from procurement.models import POLineStatus, PurchaseOrderLine, SupplyOrder, SupplyStatus
+from invoicing.models import APInvoice, APInvoiceHold, HoldReason
+from orders.models import SalesOrder
+from procurement.models import (
+    POLineStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SupplyOrder,
+    SupplyStatus,
+)
 
-from .models import BusinessException, ExceptionKind, ExceptionStatus
+from .models import OWNER_ROLE, BusinessException, ExceptionKind, ExceptionStatus
 
 BUYER, AP_ACCOUNTANT = "Buyer", "AP Accountant"
 LATE_SUPPLY = "Late supply"
 SUPPLY_CANCELLED = "Supply cancelled"
+NO_SOURCING_RULE = "No usable sourcing rule"
+HOLD_KIND = "AP hold: {}"
 
 
 @dataclass
@@ -39,81 +57,245 @@ class Entry:
         return timezone.now() - self.opened_at
 
 
+# Sorts of the work area: the columns of ``open_exception_rows`` they order by; the source
+# and id break ties, so that pages never repeat or skip an entry.
+SORTS = {
+    "opened": ("entry_opened",),
+    "-opened": ("-entry_opened",),
+    "kind": ("entry_kind", "entry_opened"),
+    "owner": ("entry_owner", "entry_opened"),
+}
+ROW_COLUMNS = ("source", "row_id", "entry_kind", "entry_owner", "entry_opened")
+
+
 def open_exceptions(user) -> list[Entry]:
     """Every open exception the user may see, oldest first."""
-    entries = [
-        *_stored_exceptions(user),
-        *_unsourced_supply_orders(user),
-        *_open_ap_holds(user),
-        *_late_po_lines(user),
+    return entries_of(ordered(open_exception_rows(user), "opened"))
+
+
+def open_exception_rows(user, *, owner="", kind="", text="", owners=None):
+    """The open exceptions the user may see as rows of ``ROW_COLUMNS`` (unordered), narrowed
+    to an owner role, a kind, a text in the document, the order line or the message, and
+    to the owner roles ``owners`` (None: all)."""
+    parts = []
+    for index, source in enumerate(SOURCES):
+        rows = source.rows(user).annotate(source=Value(index), row_id=F("pk"), **source.columns())
+        if owner:
+            rows = rows.filter(entry_owner=owner)
+        if owners is not None:
+            rows = rows.filter(entry_owner__in=owners)
+        if kind:
+            rows = rows.filter(entry_kind=kind)
+        if text:
+            rows = rows.filter(
+                Q(document_text__icontains=text)
+                | Q(line_text__icontains=text)
+                | Q(message_text__icontains=text)
+            )
+        parts.append(rows.order_by().values_list(*ROW_COLUMNS))
+    return parts[0].union(*parts[1:], all=True)
+
+
+def ordered(rows, sort: str):
+    """``open_exception_rows`` in the order of one of ``SORTS``."""
+    return rows.order_by(*SORTS[sort], "source", "row_id")
+
+
+def owners_and_kinds(user) -> tuple[int, set[str], set[str]]:
+    """(number of open exceptions, their owner roles, their kinds) for the work area's
+    filters, in one query."""
+    parts = [
+        source.rows(user)
+        .annotate(**source.columns())
+        .order_by()
+        .values_list("entry_owner", "entry_kind")
+        .annotate(entries=Count("pk"))
+        for source in SOURCES
     ]
-    return sorted(entries, key=lambda entry: entry.opened_at)
+    groups = list(parts[0].union(*parts[1:], all=True))
+    return (
+        sum(entries for _owner, _kind, entries in groups),
+        {owner for owner, _kind, _entries in groups},
+        {kind for _owner, kind, _entries in groups},
+    )
 
 
-def _stored_exceptions(user) -> list[Entry]:
-    """Decisions a change left to a person (``BusinessException``)."""
-    exceptions = scope_to_units(
-        BusinessException.objects.filter(status=ExceptionStatus.OPEN),
-        user,
-        "business_unit",
-    ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
+def entries_of(rows) -> list[Entry]:
+    """The entries of these rows (a page of ``open_exception_rows``), in their order: one
+    query per source whatever the rows."""
+    rows = list(rows)
+    documents = {}
+    for index, source in enumerate(SOURCES):
+        ids = [row_id for number, row_id, *_ in rows if number == index]
+        # An array parameter, not ``pk__in=ids``: the query runs even for no id, so the
+        # page costs the same queries whichever sources its rows come from.
+        chosen = source.rows(None).filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        documents.update({(index, document.pk): document for document in chosen})
     return [
-        Entry(
-            kind=exception.get_kind_display(),
-            owner_role=exception.owner_role,
-            opened_at=exception.created_at,
-            message=exception.message,
-            document=exception,
-            sales_order_line=exception.sales_order_line,
-            purchase_order_line=exception.purchase_order_line,
-            actions=(
-                ["cancel_with_supplier", "keep_as_stock"]
-                if exception.kind == ExceptionKind.SUPPLIER_CANCELLATION
-                else ["acknowledge"]
-            ),
-        )
-        for exception in exceptions
+        SOURCES[number].entry(documents[number, row_id])
+        for number, row_id, *_ in rows
+        if (number, row_id) in documents
     ]
 
 
-def _unsourced_supply_orders(user) -> list[Entry]:
+# The sources ------------------------------------------------------------------------
+
+
+def number_sql(prefix: str, path: str) -> Concat:
+    """A document number (``PO-000123``, ``BusinessDocument.number``) in SQL, from the
+    primary key at ``path``."""
+    digits = Cast(path, models.CharField())
+    return Concat(
+        Value(f"{prefix}-"),
+        Case(When(**{f"{path}__gte": 10**6}, then=digits), default=LPad(digits, 6, Value("0"))),
+    )
+
+
+def order_line_sql(path: str) -> Case:
+    """``str(sales_order_line)`` in SQL (``SO-000123 line 1``) from the line at ``path``;
+    NULL without a line."""
+    return Case(
+        When(**{f"{path}__isnull": True}, then=Value(None)),
+        default=Concat(
+            number_sql(SalesOrder.number_prefix, f"{path}__order_id"),
+            Value(" line "),
+            Cast(f"{path}__line_number", models.CharField()),
+        ),
+        output_field=models.CharField(),
+    )
+
+
+def label_sql(field_name: str, labels) -> Collate:
+    """A label chosen by a field's value, compared and sorted byte-wise like Python's."""
+    return Collate(
+        Case(*[When(**{field_name: value}, then=Value(label)) for value, label in labels]), "C"
+    )
+
+
+def local_midnight(date_field: str) -> models.Func:
+    """The start of a date in the current time zone (``timezone.make_aware`` of midnight)."""
+    return models.Func(
+        F(date_field),
+        Value(str(timezone.get_current_timezone())),
+        template="(%(expressions)s)",
+        arg_joiner="::timestamp AT TIME ZONE ",
+        output_field=models.DateTimeField(),
+    )
+
+
+def scoped(queryset, user, path: str):
+    """``scope_to_units``; None (the rows of a page already scoped) leaves them all."""
+    return queryset if user is None else scope_to_units(queryset, user, path)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of open exception: its rows, its columns in SQL, its entry from a row."""
+
+    rows: Callable  # (user or None) -> the open rows, with what the entry reads
+    columns: Callable  # () -> annotations: entry_kind, entry_owner, entry_opened, *_text
+    entry: Callable  # (row) -> Entry
+
+
+def _stored_rows(user):
+    """Decisions a change left to a person (``BusinessException``)."""
+    return scoped(
+        BusinessException.objects.filter(status=ExceptionStatus.OPEN), user, "business_unit"
+    ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
+
+
+def _stored_columns() -> dict:
+    return {
+        "entry_kind": label_sql("kind", ExceptionKind.choices),
+        "entry_owner": label_sql("kind", OWNER_ROLE.items()),
+        "entry_opened": F("created_at"),
+        "document_text": number_sql(BusinessException.number_prefix, "pk"),
+        "line_text": order_line_sql("sales_order_line"),
+        "message_text": F("message"),
+    }
+
+
+def _stored_entry(exception) -> Entry:
+    return Entry(
+        kind=exception.get_kind_display(),
+        owner_role=exception.owner_role,
+        opened_at=exception.created_at,
+        message=exception.message,
+        document=exception,
+        sales_order_line=exception.sales_order_line,
+        purchase_order_line=exception.purchase_order_line,
+        actions=(
+            ["cancel_with_supplier", "keep_as_stock"]
+            if exception.kind == ExceptionKind.SUPPLIER_CANCELLATION
+            else ["acknowledge"]
+        ),
+    )
+
+
+def _supply_rows(user):
     """Supply orders in Exception: no usable sourcing rule for the item, or their PO line
     or requisition line was cancelled and the buyer re-sources them or cancels the demand
     (``awaits_buyer``)."""
-    supply_orders = scope_to_units(
+    return scoped(
         SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
     ).select_related("sales_order_line__order")
-    return [
-        Entry(
-            kind=SUPPLY_CANCELLED if supply_order.awaits_buyer else "No usable sourcing rule",
-            owner_role=BUYER,
-            opened_at=supply_order.updated_at,
-            message=supply_order.exception_reason,
-            document=supply_order,
-            sales_order_line=supply_order.sales_order_line,
-            actions=["resource", "cancel_demand"] if supply_order.awaits_buyer else ["cancel_line"],
-        )
-        for supply_order in supply_orders
-    ]
 
 
-def _open_ap_holds(user) -> list[Entry]:
+def _supply_columns() -> dict:
+    return {
+        "entry_kind": label_sql(
+            "awaits_buyer", [(True, SUPPLY_CANCELLED), (False, NO_SOURCING_RULE)]
+        ),
+        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_opened": F("updated_at"),
+        "document_text": number_sql(SupplyOrder.number_prefix, "pk"),
+        "line_text": order_line_sql("sales_order_line"),
+        "message_text": F("exception_reason"),
+    }
+
+
+def _supply_entry(supply_order) -> Entry:
+    return Entry(
+        kind=SUPPLY_CANCELLED if supply_order.awaits_buyer else NO_SOURCING_RULE,
+        owner_role=BUYER,
+        opened_at=supply_order.updated_at,
+        message=supply_order.exception_reason,
+        document=supply_order,
+        sales_order_line=supply_order.sales_order_line,
+        actions=["resource", "cancel_demand"] if supply_order.awaits_buyer else ["cancel_line"],
+    )
+
+
+def _hold_rows(user):
     """AP invoice holds not released yet."""
-    holds = scope_to_units(
+    return scoped(
         APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
     ).select_related("invoice")
-    return [
-        Entry(
-            kind=f"AP hold: {hold.get_reason_display()}",
-            owner_role=AP_ACCOUNTANT,
-            opened_at=hold.created_at,
-            message=hold.message,
-            document=hold.invoice,
-            actions=_hold_actions(hold),
-            ap_hold=hold,
-        )
-        for hold in holds
-    ]
+
+
+def _hold_columns() -> dict:
+    return {
+        "entry_kind": label_sql(
+            "reason", [(value, HOLD_KIND.format(label)) for value, label in HoldReason.choices]
+        ),
+        "entry_owner": Collate(Value(AP_ACCOUNTANT), "C"),
+        "entry_opened": F("created_at"),
+        "document_text": number_sql(APInvoice.number_prefix, "invoice_id"),
+        "line_text": Value(None, output_field=models.CharField()),
+        "message_text": F("message"),
+    }
+
+
+def _hold_entry(hold) -> Entry:
+    return Entry(
+        kind=HOLD_KIND.format(hold.get_reason_display()),
+        owner_role=AP_ACCOUNTANT,
+        opened_at=hold.created_at,
+        message=hold.message,
+        document=hold.invoice,
+        actions=_hold_actions(hold),
+        ap_hold=hold,
+    )
 
 
 def _hold_actions(hold) -> list[str]:
@@ -124,30 +306,64 @@ def _hold_actions(hold) -> list[str]:
     return ["adjust_to_received", "cancel_invoice"]
 
 
-def _late_po_lines(user) -> list[Entry]:
+def _late_rows(user):
     """Pegged PO lines past their promised date (flagged by the Late Supply process)."""
-    po_lines = scope_to_units(
+    return scoped(
         PurchaseOrderLine.objects.filter(
             status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
         ),
         user,
         "purchase_order__business_unit",
     ).select_related("purchase_order", "sales_order_line__order")
-    return [
-        Entry(
-            kind=LATE_SUPPLY,
-            owner_role=BUYER,
-            opened_at=timezone.make_aware(
-                datetime.combine(po_line.late_since, datetime.min.time())
-            ),
-            message=(
-                f"{po_line} was promised for {po_line.promised_date}; "
-                f"{po_line.open_quantity} of {po_line.quantity} not received."
-            ),
-            document=po_line.purchase_order,
-            sales_order_line=po_line.sales_order_line,
-            purchase_order_line=po_line,
-            actions=["close_short"] if po_line.received_quantity else [],
-        )
-        for po_line in po_lines
-    ]
+
+
+def _late_columns() -> dict:
+    text = models.CharField()
+    return {
+        "entry_kind": Collate(Value(LATE_SUPPLY), "C"),
+        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_opened": local_midnight("late_since"),
+        "document_text": number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
+        "line_text": order_line_sql("sales_order_line"),
+        # ``_late_message`` in SQL, for the search.
+        "message_text": Concat(
+            number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
+            Value(" line "),
+            Cast("line_number", text),
+            Value(" was promised for "),
+            Cast("promised_date", text),
+            Value("; "),
+            Cast(F("quantity") - F("received_quantity"), text),
+            Value(" of "),
+            Cast("quantity", text),
+            Value(" not received."),
+        ),
+    }
+
+
+def _late_message(po_line) -> str:
+    return (
+        f"{po_line} was promised for {po_line.promised_date}; "
+        f"{po_line.open_quantity} of {po_line.quantity} not received."
+    )
+
+
+def _late_entry(po_line) -> Entry:
+    return Entry(
+        kind=LATE_SUPPLY,
+        owner_role=BUYER,
+        opened_at=timezone.make_aware(datetime.combine(po_line.late_since, datetime.min.time())),
+        message=_late_message(po_line),
+        document=po_line.purchase_order,
+        sales_order_line=po_line.sales_order_line,
+        purchase_order_line=po_line,
+        actions=["close_short"] if po_line.received_quantity else [],
+    )
+
+
+SOURCES = [
+    Source(_stored_rows, _stored_columns, _stored_entry),
+    Source(_supply_rows, _supply_columns, _supply_entry),
+    Source(_hold_rows, _hold_columns, _hold_entry),
+    Source(_late_rows, _late_columns, _late_entry),
+]

@@ -136,8 +136,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             late_supply_chart=late_supply
             and bar_chart("late-supply", "Lines at risk by days late", late_supply, fill="#ffc107"),
             waiting=waiting,
-            exceptions=None if exceptions is None else exceptions[:EXCEPTIONS_SHOWN],
-            exception_count=None if exceptions is None else len(exceptions),
+            exceptions=None if exceptions is None else _oldest(exceptions),
+            exception_count=None if exceptions is None else exceptions.count(),
             exceptions_url=exceptions_url,
             at_risk=None if at_risk is None else list(at_risk[:AT_RISK_SHOWN]),
             at_risk_count=None if at_risk is None else at_risk.count(),
@@ -146,13 +146,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
-def _exceptions_owned_by(user) -> list | None:
-    """The open exceptions whose owner role the user holds, oldest first (None: owns none)."""
+def _oldest(rows) -> list:
+    return work_area.entries_of(rows[:EXCEPTIONS_SHOWN])
+
+
+def _exceptions_owned_by(user):
+    """The rows of the open exceptions whose owner role the user holds, oldest first (None:
+    owns none); the page loads the first ``EXCEPTIONS_SHOWN`` and counts the rest in SQL."""
     roles = set(user.groups.values_list("name", flat=True))
     if not (user.is_superuser or roles & EXCEPTION_OWNERS):
         return None
-    return [
-        entry
-        for entry in work_area.open_exceptions(user)
-        if user.is_superuser or entry.owner_role in roles
-    ]
+    owners = None if user.is_superuser else roles
+    return work_area.ordered(work_area.open_exception_rows(user, owners=owners), "opened")

@@ -73,11 +73,12 @@ WORK_AREA_PERMISSIONS = (
     "invoicing.view_apinvoice",
 )
 LATE_SUPPLY_FILTER = urlencode({"kind": work_area.LATE_SUPPLY})
+# The sort choices, keys of ``work_area.SORTS``.
 SORTS = {
-    "opened": ("Oldest first", lambda entry: entry.opened_at, False),
-    "-opened": ("Newest first", lambda entry: entry.opened_at, True),
-    "kind": ("Kind", lambda entry: (entry.kind, entry.opened_at), False),
-    "owner": ("Owner role", lambda entry: (entry.owner_role, entry.opened_at), False),
+    "opened": "Oldest first",
+    "-opened": "Newest first",
+    "kind": "Kind",
+    "owner": "Owner role",
 }
 WORK_AREA_PAGE_SIZE = 25
 
@@ -107,25 +108,31 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
         return any(user.has_perm(permission) for permission in WORK_AREA_PERMISSIONS)
 
     def get_context_data(self, **kwargs):
-        entries = work_area.open_exceptions(self.request.user)
+        user = self.request.user
+        total, owners, kinds = work_area.owners_and_kinds(user)
         params = self.request.GET
         form = ExceptionFilterForm(
             params,
-            owners=sorted({entry.owner_role for entry in entries} | _chosen(params, "owner")),
-            kinds=sorted({entry.kind for entry in entries} | _chosen(params, "kind")),
+            owners=sorted(owners | _chosen(params, "owner")),
+            kinds=sorted(kinds | _chosen(params, "kind")),
         )
-        shown = _filtered(entries, form.cleaned_data if form.is_valid() else {})
+        filters = form.cleaned_data if form.is_valid() else {}
+        shown = work_area.open_exception_rows(
+            user,
+            owner=filters.get("owner") or "",
+            kind=filters.get("kind") or "",
+            text=(filters.get("q") or "").strip(),
+        )
         sort = params.get("sort") if params.get("sort") in SORTS else "opened"
-        _label, key, descending = SORTS[sort]
-        page = Paginator(sorted(shown, key=key, reverse=descending), WORK_AREA_PAGE_SIZE)
+        page = Paginator(work_area.ordered(shown, sort), WORK_AREA_PAGE_SIZE)
         page = page.get_page(params.get("page"))
         return super().get_context_data(
             form=form,
             page_obj=page,
-            rows=[self.row(entry) for entry in page.object_list],
-            total=len(entries),
+            rows=[self.row(entry) for entry in work_area.entries_of(page.object_list)],
+            total=total,
             sort=sort,
-            sorts=[(name, label) for name, (label, _key, _desc) in SORTS.items()],
+            sorts=list(SORTS.items()),
             **kwargs,
         )
 
@@ -169,24 +176,6 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
 def _chosen(params, name: str) -> set[str]:
     """A filter value in the query, kept among the choices even when nothing matches it."""
     return {params[name]} if params.get(name) else set()
-
-
-def _filtered(entries, filters: dict) -> list:
-    owner, kind = filters.get("owner"), filters.get("kind")
-    text = (filters.get("q") or "").strip().lower()
-    return [
-        entry
-        for entry in entries
-        if (not owner or entry.owner_role == owner)
-        and (not kind or entry.kind == kind)
-        and (
-            not text
-            or any(
-                text in str(value).lower()
-                for value in (entry.document, entry.sales_order_line or "", entry.message)
-            )
-        )
-    ]
 
 
 class ExceptionResolveView(ChangeFormView):
