@@ -172,7 +172,10 @@ class SearchableListMixin(LastPageMixin):
 
     def sorted(self, queryset):
         sort = self.current_sort()
-        field = F(self.sort_fields[sort.removeprefix("-")])
+        name = self.sort_fields[sort.removeprefix("-")]
+        if name == "pk":  # never NULL: a plain order walks the primary key's index
+            return queryset.order_by(sort.replace(sort.removeprefix("-"), "pk"))
+        field = F(name)
         order = field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True)
         # The primary key breaks ties (newest first), so that pages never repeat or skip a row.
         return queryset.order_by(order, "-pk")

@@ -4,41 +4,77 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, Min, Q, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from processes.batching import filter_by
 
-from .models import HEADER_STATUS_RANKING, LineStatus, SalesOrder
+from .models import HEADER_STATUS_RANKING, LineStatus, SalesOrder, SalesOrderLine
 
 
 def with_header_status(orders):
     """Annotate ``header_rank`` and ``header_status`` (its label) on sales orders: the
-    model's ``status`` rule in SQL, so that lists filter and sort by it without loading the
-    lines."""
+    model's ``status`` rule in SQL, so that lists show and sort by it without loading the
+    lines. A correlated subquery on the order's lines (docs/decisions.md "Manage Orders at
+    volume"): PostgreSQL computes it for the rows of the page only, not for every order."""
     rank = Case(
         *[
-            When(lines__status=status, then=Value(rank))
+            When(status=status, then=Value(rank))
             for rank, status in enumerate(HEADER_STATUS_RANKING)
         ],
         output_field=models.IntegerField(),
     )
+    lowest = (
+        SalesOrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(lowest=Min(rank))
+    )
     label = Case(
         *[
-            When(header_rank=rank, then=Value(status.label))
+            When(lowest=rank, then=Value(status.label))
             for rank, status in enumerate(HEADER_STATUS_RANKING)
         ],
         output_field=models.CharField(),
     )
-    entered = HEADER_STATUS_RANKING.index(LineStatus.ENTERED)
-    return orders.annotate(header_rank=Coalesce(Min(rank), Value(entered))).annotate(
-        header_status=label
+    # The label from the same subquery, not a CASE on ``header_rank`` (which would repeat
+    # the subquery in every branch).
+    return orders.annotate(
+        header_rank=Coalesce(
+            Subquery(lowest.values("lowest")),
+            Value(HEADER_STATUS_RANKING.index(LineStatus.ENTERED)),
+        ),
+        header_status=Coalesce(
+            Subquery(lowest.annotate(label=label).values("label")),
+            Value(LineStatus.ENTERED.label),
+        ),
     )
 
 
+def with_line_count(orders):
+    """Annotate ``line_count``, a correlated subquery like ``with_header_status``'s."""
+    count = (
+        SalesOrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(lines=Count("pk"))
+        .values("lines")
+    )
+    return orders.annotate(line_count=Coalesce(Subquery(count), Value(0)))
+
+
 def filter_header_status(orders, status: str):
-    """Orders annotated by ``with_header_status`` whose header status is ``status``."""
-    return orders.filter(header_rank=HEADER_STATUS_RANKING.index(status))
+    """Orders whose header status is ``status``: a line has it and none has a status ranked
+    before it (Entered: also an order without lines). EXISTS on the lines' status index,
+    so the filter reads no order's header rank."""
+    rank = HEADER_STATUS_RANKING.index(status)
+    lines = SalesOrderLine.objects.filter(order=OuterRef("pk"))
+    has_it = Exists(lines.filter(status=status))
+    if rank == HEADER_STATUS_RANKING.index(LineStatus.ENTERED):
+        has_it |= ~Exists(lines)
+    if rank:
+        has_it &= ~Exists(lines.filter(status__in=HEADER_STATUS_RANKING[:rank]))
+    return orders.filter(has_it)
 
 
 def order_lines_filtered(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -44,7 +44,7 @@ from .forms import (
     posted_lines_as_initial,
 )
 from .models import LineStatus, SalesOrder, SalesOrderLine
-from .selectors import filter_header_status, with_header_status
+from .selectors import filter_header_status, with_header_status, with_line_count
 from .services import OrderLineInput, sales_order_book, sales_order_create
 
 SUBMIT = "submit"
@@ -174,9 +174,7 @@ class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, Lis
     template_name = "orders/order_list.html"
     export_name = "orders"
     search_form_class = OrderSearchForm
-    queryset = with_header_status(SalesOrder.objects.select_related("customer")).annotate(
-        line_count=Count("lines")
-    )
+    queryset = with_line_count(with_header_status(SalesOrder.objects.select_related("customer")))
     columns = [
         Column("Order", "number", "pk", value="number"),
         Column("Customer", "customer", "customer__name", value="customer.name"),
