@@ -4,12 +4,18 @@ supplier must be told."""
 from django.db import transaction
 
 from b2b_portal.errors import ValidationRefused, require_reason
+from b2b_portal.fields import format_quantity, round_money
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
 from inventory.services import reservation_release
 from orders.models import LineStatus, SalesOrderLine
-from orders.services import progress_order_queue, validate_quantity
+from orders.services import (
+    progress_order_queue,
+    validate_line_amount,
+    validate_order_total,
+    validate_quantity,
+)
 from procurement.models import POLineStatus, SupplyStatus
 from procurement.services import purchase_order_follow_lines
 from shipping.models import ShipmentLine
@@ -50,6 +56,7 @@ def sales_order_line_change_quantity(
     chain = supply_chain_lock(sales_order_line)
     line = chain.line
     _refuse_unless_changeable(line, quantity)
+    _refuse_over_limits(line, quantity)
     purchase_order = chain.purchase_order
     with_supplier = purchase_order is not None and purchase_order.status not in NOT_SENT
     if with_supplier and quantity > line.quantity:
@@ -80,7 +87,18 @@ def _refuse_unless_changeable(line: SalesOrderLine, quantity) -> None:
     if ShipmentLine.objects.live().filter(sales_order_line=line).exists():
         raise ValidationRefused(f"{line} is released for shipping: its quantity cannot change.")
     if quantity == line.quantity:
-        raise ValidationRefused(f"{line} already has quantity {quantity}.")
+        raise ValidationRefused(f"{line} already has quantity {format_quantity(quantity)}.")
+
+
+def _refuse_over_limits(line: SalesOrderLine, quantity) -> None:
+    """The line at its new quantity (one line, or split in two once the supplier has the
+    PO) keeps within the limit per line, and the order within a document's total."""
+    currency = line.order.currency_code
+    amount = round_money(quantity * line.unit_selling_price)
+    validate_line_amount(amount, currency)
+    others = SalesOrderLine.objects.filter(order_id=line.order_id).exclude(pk=line.pk)
+    amounts = [other.amount for other in others.exclude(status=LineStatus.CANCELLED)]
+    validate_order_total([*amounts, amount], currency)
 
 
 def _resize_supply_not_sent(*, actor, chain: SupplyChain, quantity, reason: str) -> None:
@@ -136,7 +154,8 @@ def _reduce_supply_with_supplier(*, actor, chain: SupplyChain, quantity, reason:
             po_line=po_line,
             line=line,
             quantity=surplus,
-            message=f"{line} was reduced to {quantity}: {surplus} received for it is now "
+            message=f"{line} was reduced to {format_quantity(quantity)}: "
+            f"{format_quantity(surplus)} received for it is now "
             "ordinary stock.",
         )
     reduced_by = po_line.quantity - max(quantity, received)

@@ -18,7 +18,7 @@ from orders.services import (
     OrderLineInput,
     sales_order_create,
 )
-from tests.helpers import snapshot
+from tests.helpers import cancel, change, snapshot
 from tests.web.orders.support import order_post
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,31 @@ def test_the_page_asks_to_confirm_a_price_of_0_and_the_order_shows_no_charge(cle
     assert saved["Location"] == order.get_absolute_url()
     page = clerk.get(saved["Location"]).content.decode()
     assert 'data-testid="no-charge">No charge<' in page
+
+
+def test_a_quantity_change_keeps_within_the_limit_per_line(world, settings):
+    settings.ORDER_LINE_AMOUNT_LIMIT = Decimal("100000")
+    order_line = create(world, line(world, "2", "48500")).lines.get()
+    before = snapshot()
+    with pytest.raises(InvalidOrderLine) as refused:
+        change(world, order_line, "3")
+    assert refused.value.message == LINE_AMOUNT_OVER_LIMIT.format(
+        amount="145,500.00 USD", limit="100,000.00 USD"
+    )
+    assert snapshot() == before
+
+
+def test_a_quantity_change_keeps_the_order_total_within_a_document(world, settings):
+    settings.ORDER_LINE_AMOUNT_LIMIT = Decimal("999999999999.99")
+    half = line(world, "5", "99999999999.99")  # two of them: 999,999,999,999.90
+    order = create(world, half, half)
+    before = snapshot()
+    with pytest.raises(InvalidOrderLine) as refused:
+        change(world, order.lines.first(), "6")
+    assert refused.value.message == ORDER_TOTAL_TOO_LARGE.format(
+        total="1,099,999,999,999.89 USD", limit="999,999,999,999.99 USD"
+    )
+    assert snapshot() == before
+    cancelled = order.lines.last()
+    cancel(world, cancelled)
+    assert change(world, order.lines.first(), "6").quantity == Decimal("6")
