@@ -50,6 +50,11 @@ CONSTRAINT_MESSAGES = {
     "ap_line_quantity_positive": QUANTITY_POSITIVE,
     "receipt_line_qty_positive": QUANTITY_POSITIVE,
     "shipment_line_qty_positive": QUANTITY_POSITIVE,
+    "ship_notice_line_positive": QUANTITY_POSITIVE,
+    "ship_notice_arrives_after_shipping": (
+        "expected_arrival",
+        "The expected arrival is before the ship date.",
+    ),
     "credit_line_amount_positive": AMOUNT_POSITIVE,
     "debit_memo_amount_positive": AMOUNT_POSITIVE,
     "credit_line_quantity_not_negative": ("quantity", "Quantity cannot be negative."),

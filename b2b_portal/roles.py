@@ -147,6 +147,9 @@ ROLES: dict[str, dict] = {
             "django_celery_beat.*",
         ],
     },
+    # A supplier's own user (suppliers.SupplierContact names the supplier): that supplier's
+    # POs, acknowledgements, ship notices and invoices, and no other page.
+    "Supplier": {"username": "supplier", "permissions": ["suppliers.collaborate_supplier"]},
     "Administrator": {"username": "admin", "permissions": [], "superuser": True},
 }
 

@@ -8,6 +8,7 @@ here, so the rule (and its superuser exception) is written once.
 from django.db.models import QuerySet
 
 from b2b_portal.errors import PermissionRefused
+from b2b_portal.permissions import holds_lent
 
 from .models import BusinessUnit
 
@@ -36,6 +37,9 @@ def scope_to_units(queryset: QuerySet, user, path: str = "business_unit") -> Que
 
 
 def require_business_unit(actor, business_unit_id: int) -> None:
-    """Refuse a service call on a document of a unit the actor does not work in."""
+    """Refuse a service call on a document of a unit the actor does not work in (or was
+    not lent, ``b2b_portal.permissions.lent``)."""
+    if holds_lent(actor, business_unit_id=business_unit_id):
+        return
     if not business_units_of(actor).filter(pk=business_unit_id).exists():
         raise PermissionRefused(NOT_YOUR_UNIT.format(actor=actor))

@@ -22,6 +22,7 @@ from procurement.services import (
     purchase_orders_create_from_requisitions,
     supply_orders_generate,
 )
+from suppliers.services import supplier_contact_set
 from tests.factories import (
     BusinessUnitFactory,
     CustomerFactory,
@@ -106,13 +107,15 @@ def _users(units) -> dict:
     users = {}
     for role, spec in ROLES.items():
         superuser = spec.get("superuser", False)
+        # A supplier's user belongs to no unit: their supplier's POs scope them.
+        works_in = [] if role == "Supplier" else [units["US1"]]
         users[spec["username"]] = UserFactory(
             username=spec["username"],
             first_name=role,
             is_staff=superuser,
             is_superuser=superuser,
             role=role,
-            units=list(units.values()) if superuser else [units["US1"]],
+            units=list(units.values()) if superuser else works_in,
         )
     return users
 
@@ -132,6 +135,10 @@ def world(db) -> DemoWorld:
             auto_create_po=auto,
         )
     world.users = _users(world.units)
+    # The supplier's user works for Northwind, which supplies the DL380 servers.
+    supplier_contact_set(
+        actor=world.users["admin"], user=world.users["supplier"], supplier=world.suppliers["S-100"]
+    )
     for number in STOCKED:
         stock_adjust(
             actor=world.users["admin"],

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "invoicing",
     "orchestration",
     "searches",
+    "suppliers",
     "api",
 ]
 

@@ -10,6 +10,7 @@ from invoicing.models import APInvoice
 from orders.models import SalesOrder
 from procurement.models import PurchaseOrder, SourcingRule
 from shipping.models import PickWave
+from suppliers.models import SupplierContact
 from tests.admin.support import DOMAIN_APPS, admin_url, changelist_url
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 MASTER_DATA = {BusinessUnit, Warehouse, Customer, Supplier, SupplierSite, Item, SourcingRule}
 # Documents a person creates: their add page calls the service that creates them.
-ADDED_THROUGH_A_SERVICE = {SalesOrder, APInvoice, PickWave}
+ADDED_THROUGH_A_SERVICE = {SalesOrder, APInvoice, PickWave, SupplierContact}
 
 
 def _request_as(user):
