@@ -47,9 +47,16 @@ def history_reason(reason: str) -> str:
 
 def bulk_apply_transition(objects, name: str, *, actor, reason: str, fields=("status",)) -> None:
     """``apply_transition`` on every object in memory, then one write for them all."""
-    now = timezone.now()
     for obj in objects:
         apply_transition(obj, name, actor=actor, reason=reason)
+    bulk_save_moved(objects, fields, actor=actor, reason=reason)
+
+
+def bulk_save_moved(objects, fields, *, actor, reason: str) -> None:
+    """``bulk_save_with_history`` of rows moved in memory, their ``updated_at`` set (a
+    set-based write skips ``auto_now``); ``reason`` where no reason is stamped on a row."""
+    now = timezone.now()
+    for obj in objects:
         obj.updated_at = now
     bulk_save_with_history(objects, [*fields, "updated_at"], actor=actor, reason=reason)
 

@@ -6,14 +6,20 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_apply_transition,
+    bulk_save_moved,
+    stamp_history,
+)
 from catalog.units import require_business_unit
 from inventory.locks import balances_lock
-from inventory.services import reservation_add, stock_receive
+from inventory.services import StockLine, balances_save, reservations_add, stock_receive
 from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrderLine
 from orders.services import validate_quantity
@@ -22,7 +28,13 @@ from procurement.locks import (
     purchase_orders_for_update,
     supply_orders_for_update,
 )
-from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from procurement.models import (
+    POLineStatus,
+    POStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    RequisitionLine,
+)
 from procurement.services import purchase_order_follow_lines
 
 from .models import Receipt, ReceiptLine
@@ -71,15 +83,26 @@ def receipt_create(
     receipt.save()
     # Every balance the receipt moves, in item order, before it moves any (no deadlock with
     # a shipment or receipt of the same items in another order).
-    balances_lock(item_ids=[line.item_id for line in po_lines], warehouse=receipt.warehouse)
-    for po_line, quantity in received:
-        _receive_line(
-            actor=actor,
-            receipt=receipt,
-            po_line=po_line,
-            quantity=quantity,
-            sales_order_line=sales_lines.get(po_line.sales_order_line_id),
-        )
+    balances = balances_lock(
+        item_ids=[line.item_id for line in po_lines], warehouse=receipt.warehouse
+    )
+    _po_lines_receive(received, sales_lines, actor=actor, receipt=receipt)
+    _stock_in(received, sales_lines, balances=balances, receipt=receipt, actor=actor)
+    bulk_create_with_history(
+        [
+            ReceiptLine(
+                receipt=receipt,
+                purchase_order_line=po_line,
+                sales_order_line=sales_lines.get(po_line.sales_order_line_id),
+                quantity=quantity,
+                reserved_quantity=quantity if po_line.sales_order_line_id in sales_lines else 0,
+            )
+            for po_line, quantity in received
+        ],
+        ReceiptLine,
+        default_user=actor,
+        default_change_reason="received",
+    )
     purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason="fully received")
     return receipt
 
@@ -102,17 +125,17 @@ def _locked_lines(
     """The PO lines to receive and the SO lines they are pegged to, locked in that order."""
     # PO lines after their PO: their received quantity is read under the lock.
     po_lines = list(
-        purchase_order_lines_for_update()
-        .filter(pk__in=wanted, purchase_order=purchase_order)
-        .select_related("item")
+        purchase_order_lines_for_update().filter(pk__in=wanted, purchase_order=purchase_order)
     )
     if len(po_lines) != len(wanted):
         raise ValidationRefused(f"Some lines do not belong to {purchase_order}.")
+    for po_line in po_lines:
+        po_line.purchase_order = purchase_order  # named in messages: no query per line
     # SO lines next: the reservation moves their reserved quantity and status.
     sales_lines = sales_order_lines_for_update().filter(
         pk__in=[po_line.sales_order_line_id for po_line in po_lines]
     )
-    return po_lines, {line.pk: line for line in sales_lines.select_related("item")}
+    return po_lines, {line.pk: line for line in sales_lines.select_related("item", "order")}
 
 
 def _receivable(po_line: PurchaseOrderLine, quantity) -> Decimal:
@@ -147,47 +170,57 @@ def receiving_refusal(po_line: PurchaseOrderLine, quantity: Decimal) -> str:
     return ""
 
 
-def _receive_line(*, actor, receipt, po_line, quantity, sales_order_line) -> ReceiptLine:
-    po_line.received_quantity += quantity
-    if po_line.is_fully_received():
-        apply_transition(po_line, "close_for_receiving", actor=actor, reason="fully received")
-        po_line.late_since = None
-        if sales_order_line is not None:
-            sales_order_line.at_risk = False  # saved by reservation_add below
-        if sales_order_line is not None:
-            # The line's supply order, after the balances: it belongs to the SO line alone.
-            supply_order = supply_orders_for_update().get(
-                requisition_lines__purchase_order_lines=po_line
-            )
-            apply_transition(supply_order, "mark_received", actor=actor, reason=str(receipt))
-            supply_order.save()
-    else:
-        stamp_history(po_line, actor=actor, reason=f"partly received on {receipt}")
-    po_line.save()
+def _po_lines_receive(received, sales_lines: dict, *, actor, receipt: Receipt) -> None:
+    """Add what arrived to each PO line; a fully received one is closed for receiving, its
+    sales order line no longer at risk and its supply order received. One write for the
+    PO lines, one lock and one write for the supply orders."""
+    closed = []
+    for po_line, quantity in received:
+        po_line.received_quantity += quantity
+        if po_line.is_fully_received():
+            apply_transition(po_line, "close_for_receiving", actor=actor, reason="fully received")
+            po_line.late_since = None
+            if po_line.sales_order_line_id in sales_lines:
+                sales_lines[po_line.sales_order_line_id].at_risk = False
+                closed.append(po_line)
+        else:
+            stamp_history(po_line, actor=actor, reason=f"partly received on {receipt}")
+    po_lines = [po_line for po_line, _ in received]
+    bulk_save_moved(
+        po_lines, ["received_quantity", "status", "late_since"], actor=actor, reason="received"
+    )
+    # The lines' supply orders, after the balances: each belongs to its SO line alone.
+    supply_orders = supply_orders_for_update().filter(
+        pk__in=RequisitionLine.objects.filter(purchase_order_lines__in=closed).values(
+            "supply_order_id"
+        )
+    )
+    bulk_apply_transition(list(supply_orders), "mark_received", actor=actor, reason=str(receipt))
+
+
+def _stock_in(received, sales_lines: dict, *, balances, receipt: Receipt, actor) -> None:
+    """The goods on hand, and what arrives for a PO line held for its sales order line only
+    (an unpegged line, its demand cancelled, brings ordinary stock): one write for the
+    balances, one for the SO lines."""
     stock_receive(
         actor=actor,
-        item=po_line.item,
-        warehouse=receipt.warehouse,
-        quantity=quantity,
+        balances=balances,
+        lines=[
+            StockLine(po_line.item_id, quantity, sales_lines.get(po_line.sales_order_line_id))
+            for po_line, quantity in received
+        ],
         source_reference=receipt.number,
-        sales_order_line=sales_order_line,
     )
-    # The peg: what arrives for this PO line is held for its sales order line only. An
-    # unpegged line (its demand was cancelled) brings ordinary stock.
-    if sales_order_line is not None:
-        reservation_add(
-            actor=actor,
-            sales_order_line=sales_order_line,
-            warehouse=receipt.warehouse,
-            quantity=quantity,
-        )
-    receipt_line = ReceiptLine(
-        receipt=receipt,
-        purchase_order_line=po_line,
-        sales_order_line=sales_order_line,
-        quantity=quantity,
-        reserved_quantity=quantity if sales_order_line is not None else 0,
+    pegged = [
+        StockLine.of(sales_lines[po_line.sales_order_line_id], quantity)
+        for po_line, quantity in received
+        if po_line.sales_order_line_id in sales_lines
+    ]
+    reservations_add(actor=actor, warehouse=receipt.warehouse, balances=balances, lines=pegged)
+    balances_save(balances.values(), actor=actor, reason=f"received {receipt.number}")
+    bulk_save_moved(
+        [line.sales_order_line for line in pegged],
+        ["reserved_quantity", "status", "at_risk"],
+        actor=actor,
+        reason="reserved",
     )
-    stamp_history(receipt_line, actor=actor, reason="received")
-    receipt_line.save()
-    return receipt_line

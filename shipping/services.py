@@ -6,16 +6,23 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.fields import ZERO, format_quantity
 from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import apply_transition, bulk_save_moved, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import require_business_unit
 from inventory.locks import balances_lock
-from inventory.services import reservation_add, reservation_issue, reservation_release
+from inventory.services import (
+    StockLine,
+    balances_save,
+    reservations_add,
+    reservations_issue,
+    reservations_release,
+)
 from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrder, SalesOrderLine
 from orders.splits import sales_order_line_split
@@ -67,41 +74,50 @@ def pick_release(
     wave = PickWave(business_unit=business_unit, warehouse=warehouse, released_by=actor)
     stamp_history(wave, actor=actor, reason="pick release")
     wave.save()
-    by_order = defaultdict(list)
-    for line in lines:
-        by_order[line.order].append(line)
     # A release that committed after this one read the waiting lines, but before it locked
     # them, is not seen by the lock: the unique constraint refuses the second shipment line.
     with refused_on_conflict(
         {"one_shipment_line_per_so_line": LineAlreadyReleased(RELEASED_MEANWHILE)}
     ):
-        for order, order_lines in by_order.items():
-            _shipment_create(wave, order=order, lines=order_lines, actor=actor)
+        _shipments_create(wave, lines=lines, actor=actor)
     return wave
 
 
-def _shipment_create(
-    wave: PickWave, *, order: SalesOrder, lines: list[SalesOrderLine], actor
-) -> Shipment:
-    """One order's shipment in the wave, a line for each released SO line's reserved quantity."""
-    shipment = Shipment(
-        business_unit=wave.business_unit,
-        pick_wave=wave,
-        customer_id=order.customer_id,
-        warehouse=wave.warehouse,
-    )
-    stamp_history(shipment, actor=actor, reason="pick release")
-    shipment.save()
+def _shipments_create(wave: PickWave, *, lines: list[SalesOrderLine], actor) -> None:
+    """One shipment per order in the wave, a line for each released SO line's reserved
+    quantity: one insert for the shipments, one for their lines (with their history)."""
+    by_order = defaultdict(list)
     for line in lines:
-        shipment_line = ShipmentLine(
-            shipment=shipment,
-            sales_order_line=line,
-            quantity=line.reserved_quantity,
-            released_quantity=line.reserved_quantity,
-        )
-        stamp_history(shipment_line, actor=actor, reason="pick release")
-        shipment_line.save()
-    return shipment
+        by_order[line.order].append(line)
+    shipments = bulk_create_with_history(
+        [
+            Shipment(
+                business_unit=wave.business_unit,
+                pick_wave=wave,
+                customer_id=order.customer_id,
+                warehouse=wave.warehouse,
+            )
+            for order in by_order
+        ],
+        Shipment,
+        default_user=actor,
+        default_change_reason="pick release",
+    )
+    bulk_create_with_history(
+        [
+            ShipmentLine(
+                shipment=shipment,
+                sales_order_line=line,
+                quantity=line.reserved_quantity,
+                released_quantity=line.reserved_quantity,
+            )
+            for shipment, order_lines in zip(shipments, by_order.values(), strict=True)
+            for line in order_lines
+        ],
+        ShipmentLine,
+        default_user=actor,
+        default_change_reason="pick release",
+    )
 
 
 @transaction.atomic
@@ -132,13 +148,13 @@ def shipment_ship_confirm(
     }
     # Every balance it moves, in item order, before it moves any (no deadlock with a receipt
     # or shipment of the same items in another order).
-    balances_lock(
+    balances = balances_lock(
         item_ids=[line.item_id for line in sales_lines.values()], warehouse=shipment.warehouse
     )
-    for shipment_line in shipment_lines:
-        line = sales_lines[shipment_line.sales_order_line_id]
-        quantity = shipped[shipment_line.pk]
-        _ship_line(shipment_line, line, shipment=shipment, quantity=quantity, actor=actor)
+    _ship_lines(
+        shipment_lines, sales_lines, shipped, shipment=shipment, balances=balances, actor=actor
+    )
+    balances_save(balances.values(), actor=actor, reason=f"shipped {shipment.number}")
     apply_transition(
         shipment,
         "ship_confirm",
@@ -167,38 +183,70 @@ def _quantities_to_ship(shipment_lines: list[ShipmentLine], quantities: dict) ->
     return shipped
 
 
-def _ship_line(
-    shipment_line: ShipmentLine, line: SalesOrderLine, *, shipment: Shipment, quantity, actor
+def _ship_lines(
+    shipment_lines: list[ShipmentLine],
+    sales_lines: dict[int, SalesOrderLine],
+    shipped: dict,
+    *,
+    shipment: Shipment,
+    balances,
+    actor,
 ) -> None:
-    """Issue ``quantity`` of one locked line's reserved stock; what stays is split off."""
-    reservation_issue(
-        actor=actor, sales_order_line=line, quantity=quantity, source_reference=shipment.number
+    """Issue what each locked line ships of its reserved stock; what stays is split off.
+    One write for the shipment lines, one for the SO lines."""
+    issued = [
+        StockLine.of(sales_lines[shipment_line.sales_order_line_id], shipped[shipment_line.pk])
+        for shipment_line in shipment_lines
+    ]
+    reservations_issue(
+        actor=actor, balances=balances, lines=issued, source_reference=shipment.number
     )
-    reason = f"shipped on {shipment}"
-    rest = shipment_line.quantity - quantity
-    if rest:
-        split = _split_unshipped(line, rest=rest, actor=actor, shipment=shipment)
-        reason = (
-            f"shipped {format_quantity(quantity)} on {shipment}; "
-            f"{format_quantity(rest)} split to {split}"
+    short = [
+        (sales_lines[shipment_line.sales_order_line_id], shipment_line.quantity - quantity)
+        for shipment_line in shipment_lines
+        if (quantity := shipped[shipment_line.pk]) < shipment_line.quantity
+    ]
+    splits = _split_unshipped(short, actor=actor, shipment=shipment, balances=balances)
+    for shipment_line in shipment_lines:
+        line, quantity = sales_lines[shipment_line.sales_order_line_id], shipped[shipment_line.pk]
+        reason = f"shipped on {shipment}"
+        if split := splits.get(line.pk):
+            reason = (
+                f"shipped {format_quantity(quantity)} on {shipment}; "
+                f"{format_quantity(split.quantity)} split to {split}"
+            )
+        apply_transition(shipment_line, "ship", actor=actor, reason=reason, quantity=quantity)
+        apply_transition(line, "mark_shipped", actor=actor, reason=reason)
+    bulk_save_moved(shipment_lines, ["status", "quantity"], actor=actor, reason="shipped")
+    fields = ["status", "quantity", "reserved_quantity", "shipped_quantity"]
+    bulk_save_moved(list(sales_lines.values()), fields, actor=actor, reason="shipped")
+
+
+def _split_unshipped(short, *, actor, shipment: Shipment, balances) -> dict[int, SalesOrderLine]:
+    """What a partial ship confirm left of each ``(line, rest)``: a new line of ``rest``,
+    split from it as orchestration splits lines, holding the rest of its reservation and
+    awaiting shipping. Returns the split lines by the pk of the line each came from."""
+    splits = {}
+    for line, rest in short:
+        refusal = LineAlreadyReleased(SPLIT_MEANWHILE.format(order=line.order))
+        splits[line.pk] = sales_order_line_split(
+            line, quantity=rest, actor=actor, reason=f"not shipped on {shipment}", refusal=refusal
         )
-    apply_transition(shipment_line, "ship", actor=actor, reason=reason, quantity=quantity)
-    shipment_line.save()
-    apply_transition(line, "mark_shipped", actor=actor, reason=reason)
-    line.save()
-
-
-def _split_unshipped(line: SalesOrderLine, *, rest, actor, shipment: Shipment) -> SalesOrderLine:
-    """What a partial ship confirm left: a new line of ``rest``, split from ``line`` as
-    orchestration splits lines, holding the rest of its reservation and awaiting shipping."""
-    refusal = LineAlreadyReleased(SPLIT_MEANWHILE.format(order=line.order))
-    split = sales_order_line_split(
-        line, quantity=rest, actor=actor, reason=f"not shipped on {shipment}", refusal=refusal
+    if not short:
+        return splits
+    reservations_release(
+        actor=actor, balances=balances, lines=[StockLine.of(line, rest) for line, rest in short]
     )
-    reservation_release(actor=actor, sales_order_line=line, quantity=rest)
-    line.quantity -= rest
-    # The balance is locked already; the new line is seen by nobody until this commits.
-    reservation_add(
-        actor=actor, sales_order_line=split, warehouse=shipment.warehouse, quantity=rest
+    for line, rest in short:
+        line.quantity -= rest
+    # The balances are locked already; the new lines are seen by nobody until this commits.
+    reservations_add(
+        actor=actor,
+        warehouse=shipment.warehouse,
+        balances=balances,
+        lines=[StockLine.of(splits[line.pk], rest) for line, rest in short],
     )
-    return split
+    bulk_save_moved(
+        list(splits.values()), ["reserved_quantity", "status"], actor=actor, reason="reserved"
+    )
+    return splits

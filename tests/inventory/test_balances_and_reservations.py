@@ -4,14 +4,18 @@ on-hand for one sales order line, is released back to on-hand, or is consumed by
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
 
 from b2b_portal.errors import ValidationRefused
+from inventory.locks import balances_lock
 from inventory.models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
 from inventory.services import (
-    reservation_add,
-    reservation_issue,
+    StockLine,
+    balances_save,
     reservation_release,
+    reservations_add,
+    reservations_issue,
     stock_adjust,
     stock_receive,
 )
@@ -45,32 +49,38 @@ def cable_line(world):
     return place_order(world, (CABLE, "10")).lines.get()
 
 
-def reserve(world, line, quantity):
-    return reservation_add(
-        actor=world.users["manager"],
-        sales_order_line=line,
-        warehouse=world.warehouses["M1"],
-        quantity=Decimal(quantity),
-    )
+@transaction.atomic
+def moved(world, username, move, lines: list[StockLine], **kwargs):
+    """What a document does with its lines' stock: lock their balances in M1, ``move``
+    them and the lines in memory, write the balances and the sales order lines."""
+    actor, warehouse = world.users[username], world.warehouses["M1"]
+    balances = balances_lock(item_ids=[line.item_id for line in lines], warehouse=warehouse)
+    move(actor=actor, balances=balances, lines=lines, **kwargs)
+    balances_save(balances.values(), actor=actor, reason="test")
+    for line in lines:
+        if line.sales_order_line:
+            line.sales_order_line.save()
+
+
+def reserve(world, line, quantity) -> Reservation:
+    lines = [StockLine.of(line, Decimal(quantity))]
+    moved(world, "manager", reservations_add, lines, warehouse=world.warehouses["M1"])
+    return Reservation.objects.get(sales_order_line=line)
+
+
+def issue_reserved(world, line, quantity) -> Reservation:
+    lines = [StockLine.of(line, Decimal(quantity))]
+    moved(world, "shipper", reservations_issue, lines, source_reference="SHP-TEST")
+    return Reservation.objects.get(sales_order_line=line)
 
 
 def test_on_hand_is_the_sum_of_the_transactions(world, cable_line):
     adjust(world, "25")
     adjust(world, "-5")
-    stock_receive(
-        actor=world.users["receiver"],
-        item=world.items[CABLE],
-        warehouse=world.warehouses["M1"],
-        quantity=Decimal("40"),
-        source_reference="RCV-TEST",
-    )
+    received = [StockLine(world.items[CABLE].pk, Decimal("40"))]
+    moved(world, "receiver", stock_receive, received, source_reference="RCV-TEST")
     reserve(world, cable_line, "10")
-    reservation_issue(
-        actor=world.users["shipper"],
-        sales_order_line=cable_line,
-        quantity=Decimal("4"),
-        source_reference="SHP-TEST",
-    )
+    issue_reserved(world, cable_line, "4")
 
     assert on_hand(world, CABLE) == (Decimal("556"), Decimal("6"))
     assert transactions_total(world) == Decimal("556")
@@ -150,12 +160,7 @@ def test_releasing_gives_the_stock_back_to_on_hand(world, cable_line):
 
 def test_shipping_consumes_the_reservation_and_issues_the_stock(world, cable_line):
     reserve(world, cable_line, "10")
-    reservation = reservation_issue(
-        actor=world.users["shipper"],
-        sales_order_line=cable_line,
-        quantity=Decimal("10"),
-        source_reference="SHP-TEST",
-    )
+    reservation = issue_reserved(world, cable_line, "10")
 
     assert reservation.quantity == Decimal("0")
     assert (cable_line.reserved_quantity, cable_line.shipped_quantity) == (
@@ -175,11 +180,6 @@ def test_shipping_more_than_is_reserved_is_refused(world, cable_line):
     reserve(world, cable_line, "4")
     before = snapshot()
     with pytest.raises(ValidationRefused) as refused:
-        reservation_issue(
-            actor=world.users["shipper"],
-            sales_order_line=cable_line,
-            quantity=Decimal("5"),
-            source_reference="SHP-TEST",
-        )
+        issue_reserved(world, cable_line, "5")
     assert refused.value.message == f"{cable_line} has only 4.000 reserved; 5 cannot be shipped."
     assert snapshot() == before

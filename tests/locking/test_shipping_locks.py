@@ -139,9 +139,9 @@ def test_two_ship_confirms_of_one_shipment_at_once_ship_it_once(world, drive_to_
 def test_shipments_of_the_same_items_in_opposite_order_both_complete(
     world, drive_to_po, monkeypatch
 ):
-    """Each shipment lines its items up the other way round and lingers after each line, so
-    that without the balances locked in item order up front each would hold one balance and
-    wait for the other's."""
+    """Each shipment lines its items up the other way round and lingers after issuing them,
+    so that without the balances locked in item order up front each would hold one balance
+    and wait for the other's."""
     first = reserved(drive_to_po, world, (STORAGE, "1"), (NVME, "1"))
     second = reserved(drive_to_po, world, (NVME, "2"), (STORAGE, "2"))
     release(world)
@@ -149,14 +149,13 @@ def test_shipments_of_the_same_items_in_opposite_order_both_complete(
         Shipment.objects.filter(lines__sales_order_line__order=order).distinct().get()
         for order in (first, second)
     ]
-    reservation_issue = shipping_services.reservation_issue
+    reservations_issue = shipping_services.reservations_issue
 
-    def lingering_reservation_issue(**kwargs):
-        reservation = reservation_issue(**kwargs)
+    def lingering_reservations_issue(**kwargs):
+        reservations_issue(**kwargs)
         time.sleep(0.3)
-        return reservation
 
-    monkeypatch.setattr(shipping_services, "reservation_issue", lingering_reservation_issue)
+    monkeypatch.setattr(shipping_services, "reservations_issue", lingering_reservations_issue)
 
     outcomes = run_concurrently(*(lambda s=s: confirm(world, s) for s in shipments))
 

@@ -1,0 +1,59 @@
+"""A receipt costs the same few statements whatever its number of lines: lines are read,
+locked and written as a set, never one line after another."""
+
+from decimal import Decimal
+
+import pytest
+
+from orders.models import LineStatus
+from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from receiving.services import ReceiptLineInput, receipt_create
+from tests.helpers import history_users
+from tests.receiving.support import fresh, pegged_order, queries_of
+
+pytestmark = pytest.mark.django_db
+
+# Statements of one receipt, whatever its size (0.2 a line at 200 lines).
+CEILING = 40
+
+
+def receive_all_but_one_in_full(world, po_lines):
+    """One receipt of every line, in full except the first (half of it): both outcomes of a
+    line (closed for receiving, still open) are in the document."""
+    return receipt_create(
+        actor=fresh(world.users["receiver"]),
+        purchase_order=po_lines[0].purchase_order,
+        lines=[
+            ReceiptLineInput(
+                purchase_order_line=line,
+                quantity=line.quantity / 2 if line == po_lines[0] else line.quantity,
+            )
+            for line in po_lines
+        ],
+    )
+
+
+def test_a_receipt_of_200_lines_costs_the_statements_of_one_of_5(world):
+    few, few_po_lines = pegged_order(world, 5)
+    many, many_po_lines = pegged_order(world, 200)
+
+    counts = [
+        queries_of(lambda po_lines=po_lines: receive_all_but_one_in_full(world, po_lines))
+        for po_lines in (few_po_lines, many_po_lines)
+    ]
+
+    assert counts[0] == counts[1] <= CEILING, counts
+    for order, po_lines in ((few, few_po_lines), (many, many_po_lines)):
+        lines = list(order.lines.order_by("line_number"))
+        assert [line.status for line in lines] == [LineStatus.AWAITING_SUPPLY] + [
+            LineStatus.AWAITING_SHIPPING
+        ] * (len(lines) - 1)
+        assert [line.reserved_quantity for line in lines] == [Decimal("1")] + [Decimal("2")] * (
+            len(lines) - 1
+        )
+        assert history_users(lines[-1])[-1] == "receiver"
+        statuses = PurchaseOrderLine.objects.filter(pk__in=[line.pk for line in po_lines])
+        assert list(statuses.order_by("pk").values_list("status", flat=True)) == [
+            POLineStatus.OPEN
+        ] + [POLineStatus.CLOSED_FOR_RECEIVING] * (len(lines) - 1)
+        assert PurchaseOrder.objects.get(pk=po_lines[0].purchase_order_id).status == POStatus.OPEN
