@@ -70,6 +70,12 @@ class QuantityFormField(AsciiDecimalFormField):
         kwargs.setdefault("decimal_places", 3)
         super().__init__(**kwargs)
 
+    def prepare_value(self, value):
+        """A quantity put in its input as the pages show it: 2, not 2.000 (Ship now)."""
+        if isinstance(value, Decimal):
+            return format_quantity(value)
+        return super().prepare_value(value)
+
 
 class MoneyFormField(AsciiDecimalFormField):
     """The form field of every price and amount (pages and admin)."""

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
+from b2b_portal.history import history_value
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import stamp_history
 from catalog.models import Item
@@ -69,16 +70,14 @@ def describe_changes(obj, values: dict, labels: dict, *, prefix: str) -> str:
         old = getattr(obj, field)
         if old != new:
             label = labels.get(field, field.replace("_", " "))
-            changes.append(f"{label} {_shown(old)} -> {_shown(new)}")
+            changes.append(
+                f"{label} {history_value(obj, field, old)} -> {history_value(obj, field, new)}"
+            )
             setattr(obj, field, new)
     if not changes:
         raise ValidationRefused(NOTHING_CHANGED)
     reason = f"{prefix}: {'; '.join(changes)}"
     return reason if len(reason) <= 100 else reason[:99] + "…"
-
-
-def _shown(value) -> str:
-    return "(none)" if value in ("", None) else str(value)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import ValidationRefused, require_reason
+from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
@@ -38,7 +39,9 @@ def business_exception_open(*, actor, kind, po_line, line, quantity, message) ->
     exception.message = (
         message
         if exception.quantity == quantity
-        else (f"{message} ({exception.quantity} in all since the buyer last acted.)")
+        else (
+            f"{message} ({format_quantity(exception.quantity)} in all since the buyer last acted.)"
+        )
     )
     stamp_history(exception, actor=actor, reason="raised")
     exception.save()

@@ -121,7 +121,8 @@ def _demand_follows(line, so_line, supply_order_id: int, *, actor, reason: str) 
             so_line, quantity=rest, actor=actor, reason=reason, refusal=refusal
         )
         so_line.quantity -= rest
-        stamp_history(so_line, actor=actor, reason=f"split: {rest} to {split}: {reason}")
+        split_reason = f"split: {format_quantity(rest)} to {split}: {reason}"
+        stamp_history(so_line, actor=actor, reason=split_reason)
         so_line.save(update_fields=["quantity", "updated_at"])
         progress_order_queue(so_line.order, actor=actor)
     supply_order = supply_orders_for_update().get(pk=supply_order_id)

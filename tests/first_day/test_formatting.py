@@ -10,11 +10,13 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import format_money, format_quantity
 from invoicing.models import ARInvoice
 from invoicing.services import autoinvoice_import
+from orders.editing import sales_order_line_update
 from procurement.services import orders_progress
-from tests.helpers import place_order, receive, release, ship
+from tests.helpers import change, place_order, receive, release, ship
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -106,3 +108,34 @@ def test_ar_and_ap_pages_show_money_as_orders_and_pos_do(client, world, drive_to
         assert "97,000.00" in text, name
         assert "97000" not in text, name
     assert "97,000.00 USD" in client.get(pages["AR list"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ship_now_input_shows_2_not_2_000(client, world):
+    order = place_order(world, ("CBL-CAT6-3M", "2"))
+    orders_progress(actor=world.users["manager"], sales_order=order)
+    [shipment] = release(world).shipments.all()
+    [line] = shipment.lines.all()
+    client.force_login(world.users["shipper"])
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    [ship_now] = re.findall(rf'<input[^>]*name="ship_{line.pk}"[^>]*>', page)
+    assert 'value="2"' in ship_now
+
+
+@pytest.mark.django_db
+def test_a_quantity_changes_messages_and_history_show_trimmed_quantities(world):
+    """Once "already has quantity 2.000" and "quantity 2.000 -> 5"."""
+    order = place_order(world, ("SRV-DL380-G11", "2"), book=False)
+    line = order.lines.get()
+    with pytest.raises(ValidationRefused) as refused:
+        change(world, line, "2")
+    assert refused.value.message == f"{line} already has quantity 2."
+    line = sales_order_line_update(
+        actor=world.users["clerk"],
+        line=line,
+        item=line.item,
+        quantity=Decimal("5"),
+        unit_selling_price=Decimal("39000"),
+    )
+    reason = line.history.latest().history_change_reason
+    assert reason == "line changed: quantity 2 -> 5; price 48,500.00 -> 39,000.00"

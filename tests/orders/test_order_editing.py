@@ -78,8 +78,8 @@ def test_a_line_is_added_changed_and_removed(world):
     )
     record = last_history(first)
     assert record.history_user == clerk
-    assert "quantity 2.000 -> 5" in record.history_change_reason
-    assert "price 48500.00 -> 90000.00" in record.history_change_reason
+    assert "quantity 2 -> 5" in record.history_change_reason
+    assert "price 48,500.00 -> 90,000.00" in record.history_change_reason
 
     sales_order_line_remove(actor=clerk, line=added)
     assert list(order.lines.values_list("line_number", flat=True)) == [1]

@@ -57,9 +57,8 @@ def test_a_draft_line_takes_a_new_price_date_and_quantity(world, drive_to_po):
     )
     record = last_history(po_line)
     assert record.history_user == buyer
-    assert "price 39800.00 -> 39000.00" in record.history_change_reason
-    assert "quantity 3.000 -> 2" in record.history_change_reason
-
+    assert "price 39,800.00 -> 39,000.00" in record.history_change_reason
+    assert "quantity 3 -> 2" in record.history_change_reason
 
 
 def test_a_reduced_quantity_moves_its_supply_and_splits_the_demand(world, drive_to_po):
@@ -91,7 +90,7 @@ def test_a_reduced_quantity_moves_its_supply_and_splits_the_demand(world, drive_
     assert ProcessRun.objects.filter(process="progress_order").count() == runs_before + 1
     for document in (requisition_line, supply, so_line, split):
         assert last_history(document).history_user == buyer
-    assert f"split: 1.000 to {split}" in last_history(so_line).history_change_reason
+    assert f"split: 1 to {split}" in last_history(so_line).history_change_reason
     assert check_consistency() == []
 
     # The demand the PO line covers is now 2: more is refused, the split line has its own.

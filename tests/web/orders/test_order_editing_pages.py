@@ -106,7 +106,7 @@ def test_a_line_is_added_changed_and_removed_on_the_pages(client, world, users, 
     reasons = [row.record.history_change_reason for row in response.context["history"]]
     assert reasons[:3] == [
         "line 2 removed",
-        "line changed: quantity 2.000 -> 5; price 48500.00 -> 39000.00",
+        "line changed: quantity 2 -> 5; price 48,500.00 -> 39,000.00",
         "line added: SRV-R760-XA x 3",
     ]
     whats = [row.what for row in response.context["history"]][:3]

@@ -73,8 +73,8 @@ def test_a_line_is_edited_and_the_history_shows_it(client, users, draft_line):
     assert f"{draft_line} is changed." in messages_of(response)
     [row] = [row for row in response.context["history"] if row.what == "Line 1"][:1]
     assert row.record.history_user == users["buyer"]
-    assert row.record.history_change_reason.startswith("line changed: price 39800.00 -> 39000.00")
-    assert "price 39800.00 -&gt; 39000.00" in response.content.decode()
+    assert row.record.history_change_reason.startswith("line changed: price 39,800.00 -> 39,000.00")
+    assert "price 39,800.00 -&gt; 39,000.00" in response.content.decode()
 
 
 def test_a_smaller_quantity_says_where_the_rest_of_the_demand_went(client, users, draft_line):
