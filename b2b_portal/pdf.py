@@ -3,7 +3,9 @@ the network (docs/decisions.md).
 
 A print view answers as a PDF when built with ``as_view(pdf=True)``: the same template,
 context, permission and business-unit scoping as the page, so the paper and the screen
-never differ. WeasyPrint reads the page's stylesheets through ``StaticOnlyURLFetcher``,
+never differ, except for the stylesheet: base.html gives a PDF (``pdf`` in the context)
+``portal/pdf.css``, a few rules as paper shows them, instead of Bootstrap, which WeasyPrint
+took 1-2 s to parse for every PDF. WeasyPrint reads it through ``StaticOnlyURLFetcher``,
 which serves the project's static files from disk and refuses every other URL.
 """
 
@@ -69,6 +71,9 @@ class PDFMixin:
     document's number."""
 
     pdf = False
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(pdf=self.pdf, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -300,3 +300,21 @@ def test_demo_data_has_addresses_terms_and_tax():
     assert Customer.objects.get(pk=acme.pk).address == "Typed in the admin"
     us1.refresh_from_db()
     assert "Seattle" in us1.address and us1.tax_rate == Decimal("8.25")
+
+
+@pytest.mark.parametrize(("name", "document", "allowed", "role", "refused"), PDF_VIEWS)
+def test_a_pdf_reads_its_own_small_stylesheet_not_bootstrap(
+    client, world, documents, monkeypatch, name, document, allowed, role, refused
+):
+    """WeasyPrint parsed all of Bootstrap for every PDF (1-2 s); portal/pdf.css is enough."""
+    fetched = []
+    fetch = StaticOnlyURLFetcher.fetch
+
+    def recording(self, url, headers=None):
+        fetched.append(url.rpartition("/static/")[2])
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(StaticOnlyURLFetcher, "fetch", recording)
+    client.force_login(world.users[allowed])
+    assert client.get(reverse(name, args=[getattr(documents, document).pk])).status_code == 200
+    assert fetched == ["portal/pdf.css"]
