@@ -113,13 +113,13 @@ def test_cancelling_a_received_order_locks_its_balances_in_item_order_before_any
 
     assert_locks_only_own_rows(statements)
     assert lock_order(statements)[: len(CHAIN) + 1] == [*CHAIN, "inventory_onhandbalance"]
-    balance_items = [
-        int(re.search(r'"item_id" = (\d+)', sql)[1])
-        for sql in statements
-        if 'FROM "inventory_onhandbalance"' in sql
-    ]
-    first_locked = list(dict.fromkeys(balance_items))
-    assert first_locked == sorted(world.items[number].pk for number in (SERVER, GPU_SERVER))
+    # The first balance lock takes both, in item order (ORDER BY item_id), before any release.
+    first = next(sql for sql in statements if 'FROM "inventory_onhandbalance"' in sql)
+    assert 'ORDER BY "inventory_onhandbalance"."item_id" ASC' in first
+    locked = re.search(r'"item_id" IN \(([^)]*)\)', first)[1]
+    assert {int(item) for item in locked.split(", ")} == {
+        world.items[number].pk for number in (SERVER, GPU_SERVER)
+    }
     assert set(order.lines.values_list("status", flat=True)) == {LineStatus.CANCELLED}
 
 
