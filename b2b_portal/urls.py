@@ -19,6 +19,7 @@ urlpatterns = [
     path("trace/", include("orchestration.urls")),
     path("processes/", include("processes.urls")),
     path("searches/", include("searches.urls")),
+    path("suppliers/", include("suppliers.urls")),
     path("api/", include("api.urls")),
     # Named so that the admin's sign-in page links to the same password reset.
     path(

@@ -27,6 +27,7 @@ from orders.models import LineStatus, SalesOrderLine
 from procurement.models import PurchaseOrder, PurchaseOrderLine, RequisitionLine, SupplyOrder
 from receiving.models import Receipt, ReceiptLine
 from shipping.models import Shipment, ShipmentLine, ShipmentStatus
+from suppliers.models import LineAcknowledgement, ShipNotice, ShipNoticeLine
 
 
 @dataclass
@@ -188,6 +189,38 @@ def _unpegged_note(po_line: PurchaseOrderLine) -> str:
         return ""
     line = po_line.unpegged_from
     return f"; Unpegged: {line} cancelled, {line.cancel_reason}"
+
+
+def _acknowledgement_entry(acknowledgement: LineAcknowledgement) -> TraceEntry:
+    return TraceEntry(
+        number=str(acknowledgement.purchase_order_line),
+        status=acknowledgement.get_kind_display(),
+        quantity=acknowledgement.backordered_quantity,
+        document=acknowledgement,
+        dates=[
+            ("Acknowledged", acknowledgement.created_at),
+            ("New date", acknowledgement.promised_date),
+        ],
+        note=": ".join(
+            filter(None, [f"By {acknowledgement.acknowledged_by}", acknowledgement.reason])
+        ),
+    )
+
+
+def _ship_notice_entry(line: ShipNoticeLine) -> TraceEntry:
+    ship_notice = line.ship_notice
+    received = f"; received as {ship_notice.receipt}" if ship_notice.receipt_id else ""
+    return TraceEntry(
+        number=ship_notice.number,
+        status=ship_notice.get_status_display(),
+        quantity=line.quantity,
+        document=ship_notice,
+        dates=[
+            ("Shipped", ship_notice.ship_date),
+            ("Expected arrival", ship_notice.expected_arrival),
+        ],
+        note=f"{ship_notice.carrier} {ship_notice.tracking_number}{received}",
+    )
 
 
 def _receipt_entry(receipt_line: ReceiptLine) -> TraceEntry:
@@ -381,6 +414,27 @@ PEG_TRACE_STAGES = [
         history_of="purchase_order_id",
         entry=_purchase_order_entry,
         from_split=True,
+    ),
+    # The supplier's side (suppliers app): shown once the supplier has said something.
+    TraceStage(
+        title="Supplier acknowledgement",
+        model=LineAcknowledgement,
+        line_path="purchase_order_line__sales_order_line",
+        related=("purchase_order_line__purchase_order", "acknowledged_by"),
+        history_model=LineAcknowledgement,
+        history_of="pk",
+        entry=_acknowledgement_entry,
+        optional=True,
+    ),
+    TraceStage(
+        title="Ship notice",
+        model=ShipNoticeLine,
+        line_path="purchase_order_line__sales_order_line",
+        related=("ship_notice__receipt",),
+        history_model=ShipNotice,
+        history_of="ship_notice_id",
+        entry=_ship_notice_entry,
+        optional=True,
     ),
     TraceStage(
         title="Receipt",

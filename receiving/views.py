@@ -8,12 +8,15 @@ from django.db.models import Count, F, Min, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
+from b2b_portal.fields import format_quantity
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import lines_aggregate, with_a_line
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
 from processes.batching import filter_by
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import purchase_orders_filtered
+from suppliers.models import ShipNotice, ShipNoticeStatus
+from suppliers.services import ship_notice_receive
 
 from .forms import ExpectedShipmentSearchForm, ReceiptSearchForm, ReceiveForm
 from .models import Receipt, ReceiptLine
@@ -67,6 +70,17 @@ class ReceiveExpectedShipmentsView(
 
     def filter_queryset(self, queryset, data: dict):
         return purchase_orders_filtered(queryset, **data)
+
+    def get_context_data(self, **kwargs):
+        """The ship notices on their way to the user's units, soonest first."""
+        ship_notices = self.scope(
+            ShipNotice.objects.filter(
+                status=ShipNoticeStatus.SHIPPED, purchase_order__status=POStatus.OPEN
+            )
+        ).select_related("purchase_order__supplier", "purchase_order__ship_to_warehouse")
+        return super().get_context_data(
+            ship_notices=ship_notices.order_by("expected_arrival", "pk"), **kwargs
+        )
 
 
 class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
@@ -179,3 +193,44 @@ class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             ),
         )
     )
+
+
+class ReceiveShipNoticeView(ReceiveView):
+    """Receive a ship notice: its PO's receipt entry with the notice's quantities filled
+    in (the agent corrects them to what arrived); the notice keeps the receipt."""
+
+    model = ShipNotice
+
+    @cached_property
+    def ship_notice(self) -> ShipNotice:
+        ship_notices = ShipNotice.objects.select_related(
+            "purchase_order__supplier", "purchase_order__ship_to_warehouse"
+        )
+        return get_object_or_404(self.scope(ship_notices), pk=self.kwargs["ship_notice"])
+
+    @cached_property
+    def purchase_order(self) -> PurchaseOrder:
+        return self.ship_notice.purchase_order
+
+    def get_initial(self):
+        return {
+            ReceiveForm.field_name(line.purchase_order_line): format_quantity(line.quantity)
+            for line in self.ship_notice.lines.select_related("purchase_order_line")
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ship_notice=self.ship_notice, **kwargs)
+
+    def form_valid_once(self, form):
+        receipt = ship_notice_receive(
+            actor=self.request.user,
+            ship_notice=self.ship_notice,
+            lines=form.receipt_lines(),
+            packing_slip=form.cleaned_data["packing_slip"],
+        )
+        messages.success(
+            self.request,
+            f"{receipt} is created from {self.ship_notice}; what arrived is reserved for its "
+            "order lines.",
+        )
+        return redirect(receipt)

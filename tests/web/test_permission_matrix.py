@@ -66,6 +66,12 @@ from procurement.services import (
     purchase_orders_create_from_requisitions,
     supply_orders_generate,
 )
+from suppliers.services import (
+    ShipNoticeLineInput,
+    line_acknowledge,
+    ship_notice_create,
+    supplier_invoice_create,
+)
 from tests.helpers import PROJECT_APPS, place_order, receive, ship
 from tests.processes.support import schedule_post
 
@@ -80,6 +86,7 @@ NAMESPACES = [
     "invoicing",
     "orchestration",
     "processes",
+    "suppliers",
 ]
 # Pages that only need a signed-in user.
 PUBLIC_TO_SIGNED_IN = ["home"]
@@ -131,6 +138,8 @@ def documents(world):
     purchase_order = purchase_order_submit(actor=users["buyer"], purchase_order=purchase_order)
     purchase_order = purchase_order_approve(actor=users["buyer"], purchase_order=purchase_order)
     po_line = PurchaseOrderLine.objects.get(purchase_order=purchase_order)
+    # The supplier's side: an acknowledgement and a ship notice (received below).
+    supplier_side(world, po_line)
     receive(world, po_line, "2")
     ship(world)
     ap_invoice = ap_invoice_create(
@@ -146,6 +155,13 @@ def documents(world):
     )
     ap_invoice = ap_invoice_validate(actor=users["ap"], invoice=ap_invoice)
     assert ap_invoice.status == APStatus.ON_HOLD and ap_invoice.holds.exists()
+    supplier_invoice_create(
+        actor=users["supplier"],
+        purchase_order=purchase_order,
+        supplier_invoice_number="NW-MATRIX-S1",
+        invoice_date=timezone.localdate(),
+        lines=[APLineInput(purchase_order_line=po_line, quantity=Decimal("1"))],
+    )
     autoinvoice_import(actor=users["ar"])
     # The corrections' documents: a credit memo (of a completed invoice) and a debit memo.
     ar_invoice = ar_invoice_complete(actor=users["ar"], invoice=ARInvoice.objects.get())
@@ -176,6 +192,20 @@ def documents(world):
         daily_at=time(6, 0),
     )
     return world
+
+
+def supplier_side(world, po_line):
+    supplier, today = world.users["supplier"], timezone.localdate()
+    line_acknowledge(actor=supplier, purchase_order_line=po_line, kind="ACCEPTED")
+    ship_notice_create(
+        actor=supplier,
+        purchase_order=po_line.purchase_order,
+        ship_date=today,
+        expected_arrival=today + timedelta(days=2),
+        carrier="UPS",
+        tracking_number="1Z-MATRIX",
+        lines=[ShipNoticeLineInput(purchase_order_line=po_line, quantity=Decimal("2"))],
+    )
 
 
 def first_object(model):
