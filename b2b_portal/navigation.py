@@ -22,6 +22,12 @@ MENU = [
         "procurement:po_list",
         "procurement.view_purchaseorder",
     ),
+    (
+        "Supplier Portal",
+        "My Purchase Orders",
+        "suppliers:po_list",
+        "suppliers.collaborate_supplier",
+    ),
     ("Receiving", "Receive Expected Shipments", "receiving:expected", "receiving.add_receipt"),
     ("Receiving", "Receipts", "receiving:receipt_list", "receiving.view_receipt"),
     ("Shipping", "Pick Release", "shipping:release", "shipping.add_pickwave"),
@@ -94,6 +100,7 @@ CRUMB_LISTS = [
     ("processes", "health", "Operations", "Background Health", "processes:health"),
     ("processes", "", "Operations", "Scheduled Processes", "processes:run_list"),
     ("api", "", "Account", "API tokens", "api:tokens"),
+    ("suppliers", "", "Supplier Portal", "My Purchase Orders", "suppliers:po_list"),
 ]
 ACTION_LABELS = {
     "orders:create": "Create Order",
@@ -106,6 +113,9 @@ ACTION_LABELS = {
     "orchestration:line_change_quantity": "Change quantity",
     "orchestration:po_line_close_short": "Close short",
     "receiving:receive": "Receive",
+    "receiving:receive_ship_notice": "Receive ship notice",
+    "suppliers:ship_notice_create": "Send ship notice",
+    "suppliers:invoice_create": "Enter invoice",
     "invoicing:ap_create": "Create Invoice",
     "invoicing:ap_create_for_po": "Create Invoice",
     "invoicing:ar_print": "Print",
