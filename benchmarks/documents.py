@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, nargs="+", default=[100, 5])
     add_server_argument(parser)
     args = parser.parse_args()
-    with demo_world_in_scratch_database(args.server) as world:
+    with demo_world_in_scratch_database(args.server, args.template) as world:
         for lines in args.lines:
             for report in measure_document(world, lines):
                 print(json.dumps(report), flush=True)

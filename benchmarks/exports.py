@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[5000, 50000])
     add_server_argument(parser)
     args = parser.parse_args()
-    with demo_world_in_scratch_database(args.server) as world:
+    with demo_world_in_scratch_database(args.server, args.template) as world:
         run(world, args.rows)
 
 

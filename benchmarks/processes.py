@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     add_server_argument(parser)
     args = parser.parse_args()
-    with demo_world_in_scratch_database(args.server) as world:
+    with demo_world_in_scratch_database(args.server, args.template) as world:
         run(world, args.lines, args.batch_size)
 
 

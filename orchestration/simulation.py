@@ -3,17 +3,20 @@
 It is the demo's data generator and the whole-cycle benchmark's driver. With ``mixed``
 the orders are split into cohorts that stop at each earlier stage; cohorts run from the
 most advanced to the least, so that a later cohort's process runs never move an earlier
-cohort's orders on.
+cohort's orders on. Each step is timed (``StepClock``) so the summary says which step is
+slow, in order lines per second; ``benchmarks/pages.py`` builds its data with ``run_to``.
 """
 
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from catalog.units import business_units_of
 from invoicing.models import APInvoice, ARInvoice, ARStatus
 from invoicing.services import (
     APLineInput,
@@ -52,8 +55,13 @@ from .demo import DemoWorld, load_demo_data
 STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
 
 
-def _book_orders(world: DemoWorld, count: int, rng: random.Random, *, book: bool) -> None:
-    unit = world.units["US1"]
+def book_orders(
+    world: DemoWorld, count: int, rng: random.Random, *, book: bool, unit_code: str = "US1"
+) -> int:
+    """``count`` orders of 1 to 3 lines of the unit's Back-to-Back items, one at a time
+    through the services as the clerk; returns how many lines they have."""
+    unit = world.units[unit_code]
+    warehouse = next(w for w in world.warehouses.values() if w.business_unit_id == unit.pk)
     items = [
         item
         for item in world.items.values()
@@ -61,6 +69,7 @@ def _book_orders(world: DemoWorld, count: int, rng: random.Random, *, book: bool
     ]
     customers = [c for c in world.customers.values() if c.business_unit_id == unit.pk]
     clerk = world.users["clerk"]
+    made = 0
     for _ in range(count):
         lines = [
             OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
@@ -70,12 +79,14 @@ def _book_orders(world: DemoWorld, count: int, rng: random.Random, *, book: bool
             actor=clerk,
             business_unit=unit,
             customer=rng.choice(customers),
-            warehouse=world.warehouses["M1"],
+            warehouse=warehouse,
             requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
             lines=lines,
         )
+        made += len(lines)
         if book:
             sales_order_book(actor=clerk, sales_order=order)
+    return made
 
 
 def _order_purchases(world: DemoWorld) -> None:
@@ -105,7 +116,11 @@ def _receive_all(world: DemoWorld) -> None:
 
 def _ship_all(world: DemoWorld) -> None:
     shipper = world.users["shipper"]
-    pick_release(actor=shipper, business_unit=world.units["US1"], warehouse=world.warehouses["M1"])
+    units = {unit.pk: unit for unit in business_units_of(shipper)}
+    for warehouse in world.warehouses.values():
+        if warehouse.business_unit_id in units:
+            unit = units[warehouse.business_unit_id]
+            pick_release(actor=shipper, business_unit=unit, warehouse=warehouse)
     for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
         shipment_ship_confirm(actor=shipper, shipment=shipment)
 
@@ -132,8 +147,38 @@ def _invoice_all(world: DemoWorld) -> None:
         ar_invoice_complete(actor=ar, invoice=invoice)
 
 
-def _run_to(world: DemoWorld, stage: str) -> None:
-    """Move every open document as far as ``stage`` through the services."""
+class StepClock:
+    """Seconds and order lines per step, summed over the cohorts that ran the step."""
+
+    def __init__(self):
+        self.seconds = defaultdict(float)
+        self.lines = defaultdict(int)
+
+    @contextmanager
+    def step(self, name: str, lines: int):
+        started = time.perf_counter()
+        yield
+        self.add(name, time.perf_counter() - started, lines)
+
+    def add(self, name: str, seconds: float, lines: int) -> None:
+        self.seconds[name] += seconds
+        self.lines[name] += lines
+
+    def summary(self) -> dict:
+        return {
+            name: {
+                "lines": self.lines[name],
+                "seconds": round(seconds, 3),
+                "lines_per_second": round(self.lines[name] / seconds, 1) if seconds else None,
+            }
+            for name, seconds in self.seconds.items()
+        }
+
+
+def run_to(world: DemoWorld, stage: str, clock: StepClock | None = None, lines: int = 0) -> None:
+    """Move every open document as far as ``stage`` through the services; ``clock`` times
+    each step as ``lines`` order lines."""
+    clock = clock or StepClock()
     steps = [
         (
             "requisitioned",
@@ -150,10 +195,11 @@ def _run_to(world: DemoWorld, stage: str) -> None:
     for step_stage, step in steps:
         if STAGES.index(step_stage) > STAGES.index(stage):
             return
-        step()
+        with clock.step(step_stage, lines):
+            step()
 
 
-def _cohorts(orders: int, mixed: bool) -> list[tuple[str, int]]:
+def cohorts(orders: int, mixed: bool) -> list[tuple[str, int]]:
     if not mixed:
         return [("closed", orders)]
     sizes = [orders // len(STAGES)] * len(STAGES)
@@ -171,11 +217,15 @@ def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
         SalesOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ) + 1
     counts_before = _document_counts()
+    clock = StepClock()
     started = time.perf_counter()
-    for stage, size in _cohorts(orders, mixed):
-        _book_orders(world, size, rng, book=stage != "entered")
+    for stage, size in cohorts(orders, mixed):
+        book = stage != "entered"
+        booking = time.perf_counter()
+        lines = book_orders(world, size, rng, book=book)
+        clock.add("booked" if book else "entered", time.perf_counter() - booking, lines)
         if stage not in ("entered", "booked"):
-            _run_to(world, stage)
+            run_to(world, stage, clock, lines)
     seconds = time.perf_counter() - started
     counts_after = _document_counts()
     lines = SalesOrderLine.objects.filter(order_id__gte=first_new_order)
@@ -190,6 +240,7 @@ def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
         )
         if seconds
         else None,
+        "steps": clock.summary(),
     }
 
 
