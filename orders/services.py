@@ -1,4 +1,8 @@
-"""Writes on sales orders: create, book."""
+"""Writes on sales orders: create, book.
+
+Each writes an order in a constant number of statements whatever its lines: the lines and
+their history rows in bulk, the items read with the lines (docs/benchmarks.md).
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,15 +11,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import bulk_apply_transition, stamp_history
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from catalog.units import require_business_unit
-from processes.models import Trigger
-from processes.services import process_run_queue
+from processes.services import process_run_queue_pending
 
 from .exceptions import InvalidOrderLine, ItemNotBookable
 from .locks import sales_order_lines_for_update
@@ -159,8 +163,8 @@ def sales_order_create(
         (round_money(quantity * price) for _item, quantity, price in validated),
         business_unit.currency_code,
     )
-    for line_number, (item, quantity, price) in enumerate(validated, start=1):
-        order_line = SalesOrderLine(
+    lines = [
+        SalesOrderLine(
             order=order,
             line_number=line_number,
             item=item,
@@ -168,8 +172,11 @@ def sales_order_create(
             unit_selling_price=price,
             requested_date=requested_date,
         )
-        stamp_history(order_line, actor=actor, reason="order created")
-        order_line.save()
+        for line_number, (item, quantity, price) in enumerate(validated, start=1)
+    ]
+    bulk_create_with_history(
+        lines, SalesOrderLine, default_user=actor, default_change_reason="order created"
+    )
     return order
 
 
@@ -199,8 +206,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
                 f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
                 f"Back-to-Back line; it is missing: {', '.join(missing)}."
             )
-        apply_transition(line, "book", actor=actor, reason="booked")
-        line.save()
+    bulk_apply_transition(lines, "book", actor=actor, reason="booked")
     sales_order.booked_at = timezone.now()
     sales_order.booked_by = actor
     stamp_history(sales_order, actor=actor, reason="booked")
@@ -211,11 +217,13 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
 
 
 def progress_order_queue(order: SalesOrder, *, actor) -> None:
-    """Progress Order for this order now (a booking, a split line): its new lines get their
-    supply within seconds. The run commits with the caller's transaction."""
-    process_run_queue(
+    """Progress Order for the order's unit soon (a booking, a split line): its new lines get
+    their supply within seconds. Bookings close together share one run: this joins the
+    unit's run still Queued, if there is one, which takes every booked line of the unit when
+    it starts (docs/processes.md, "Batched event runs"). The run commits with the caller's
+    transaction; ``actor`` is its requester when it is new."""
+    process_run_queue_pending(
         process="progress_order",
-        parameters={"sales_order": order.pk, "business_unit": order.business_unit_id},
-        trigger=Trigger.EVENT,
+        parameters={"business_unit": order.business_unit_id},
         requested_by=actor,
     )

@@ -10,7 +10,7 @@ import logging
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -115,6 +115,31 @@ def process_run_queue(
     )
     transaction.on_commit(lambda: process_run_dispatch(run=run))
     return run
+
+
+@transaction.atomic
+def process_run_queue_pending(*, process: str, parameters: dict, requested_by) -> ProcessRun:
+    """An event's run of ``process`` over ``parameters``: the EVENT run with the same
+    parameters still Queued (not started), which will take this event's rows too, or a new
+    one. Many bookings close together share one run instead of queueing one each.
+
+    The pending run is held ``FOR SHARE`` until the caller commits: its worker's ``start``
+    (``FOR UPDATE``) waits for that commit, so the run selects its rows after the caller's
+    rows are there; a run that has started is no longer Queued, and the caller queues a new
+    one. Callers sharing a run do not wait for each other. (SQLite has one writer at a
+    time: the caller, having written, holds it until its commit.)"""
+    pending = ProcessRun.objects.filter(
+        process=process, trigger=Trigger.EVENT, status=RunStatus.QUEUED, parameters=parameters
+    ).order_by("pk")[:1]
+    sql, params = pending.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    held = next(iter(ProcessRun.objects.raw(sql, params)), None)
+    if held is not None:
+        return held
+    return process_run_queue(
+        process=process, parameters=parameters, trigger=Trigger.EVENT, requested_by=requested_by
+    )
 
 
 def process_run_dispatch(*, run: ProcessRun) -> bool:

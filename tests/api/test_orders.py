@@ -42,9 +42,10 @@ def test_an_order_is_entered_then_booked(api_as, world, order_payload, today):
     assert booked.status_code == 200, booked.content
     assert booked.json()["booked_by"] == "clerk" and booked.json()["booked_at"]
     assert {line.status for line in order.lines.all()} == {LineStatus.BOOKED}
-    # The booking queued Progress Order for the order, as from the page.
+    # The booking queued Progress Order for the order's unit, as from the page.
     run = ProcessRun.objects.get(process="progress_order")
-    assert run.trigger == Trigger.EVENT and run.parameters["sales_order"] == order.pk
+    assert run.trigger == Trigger.EVENT
+    assert run.parameters == {"business_unit": order.business_unit_id}
 
 
 def test_reading_orders_with_their_lines_and_filters(api_as, world):

@@ -125,7 +125,7 @@ def test_booking_queues_progress_order_after_commit(world, django_capture_on_com
         Trigger.EVENT,
         world.users["clerk"],
     )
-    assert run.parameters == {"sales_order": order.pk, "business_unit": order.business_unit_id}
+    assert run.parameters == {"business_unit": order.business_unit_id}  # the unit's booked lines
     assert run.status == RunStatus.SUCCEEDED  # eager in tests: the callback ran it
     assert order.lines.get().status == LineStatus.AWAITING_SUPPLY
 
