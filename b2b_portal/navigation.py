@@ -46,8 +46,21 @@ MENU = [
 ]
 
 
+# A user with more sections than fit the navbar at 1366 px (the administrator's eight) sees
+# them grouped, each section a header in its group's dropdown; fewer keep their own menus.
+MAX_NAVBAR_SECTIONS = 6
+SECTION_GROUPS = {
+    "Procurement": "Supply",
+    "Supplier Portal": "Supply",
+    "Receiving": "Supply",
+    "Payables": "Finance",
+    "Receivables": "Finance",
+}
+
+
 def menu(request) -> dict:
-    """Context processor: ``menu`` is [(section, [(label, url), ...]), ...] for this user."""
+    """Context processor: ``menu`` is [(menu, [(label, url), ...]), ...] for this user; an
+    entry without a URL is a section's header in a grouped menu."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
@@ -57,7 +70,20 @@ def menu(request) -> dict:
         if not any(user.has_perm(name) for name in alternatives):
             continue
         sections.setdefault(section, []).append((label, reverse(url_name)))
-    return {"menu": list(sections.items())}
+    if len(sections) <= MAX_NAVBAR_SECTIONS:
+        return {"menu": list(sections.items())}
+    groups: dict[str, list] = {}
+    for section, entries in sections.items():
+        groups.setdefault(SECTION_GROUPS.get(section, section), []).append((section, entries))
+    return {"menu": [_merged(group, members) for group, members in groups.items()]}
+
+
+def _merged(group: str, members: list) -> tuple[str, list]:
+    """One dropdown of a group's sections, each under its header; a group of one section
+    keeps the section's name."""
+    if len(members) == 1:
+        return members[0]
+    return group, [entry for name, entries in members for entry in [(name, None), *entries]]
 
 
 # Breadcrumbs (templatetags/breadcrumbs.py): (namespace, URL-name prefix) -> the menu
