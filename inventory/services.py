@@ -59,7 +59,16 @@ def _on_hand_move(
     balance.quantity += quantity
     stamp_history(balance, actor=actor, reason=history_reason)
     balance.save()
-    InventoryTransaction.objects.create(
+    _movement(
+        balance, transaction_type, quantity, source_reference, sales_order_line, actor=actor
+    ).save()
+
+
+def _movement(
+    balance, transaction_type, quantity, source_reference, sales_order_line, *, actor
+) -> InventoryTransaction:
+    """The (unsaved) inventory transaction of ``quantity`` moving ``balance``'s on-hand."""
+    return InventoryTransaction(
         item_id=balance.item_id,
         warehouse_id=balance.warehouse_id,
         transaction_type=transaction_type,
@@ -83,16 +92,16 @@ def stock_receive(*, actor, balances, lines: list[StockLine], source_reference: 
     all in one insert."""
     movements = []
     for line in lines:
-        balances[line.item_id].quantity += line.quantity
+        balance = balances[line.item_id]
+        balance.quantity += line.quantity
         movements.append(
-            InventoryTransaction(
-                item_id=line.item_id,
-                warehouse_id=balances[line.item_id].warehouse_id,
-                transaction_type=TransactionType.PO_RECEIPT,
-                quantity=line.quantity,
-                source_reference=source_reference,
-                sales_order_line=line.sales_order_line,
-                created_by=actor,
+            _movement(
+                balance,
+                TransactionType.PO_RECEIPT,
+                line.quantity,
+                source_reference,
+                line.sales_order_line,
+                actor=actor,
             )
         )
     InventoryTransaction.objects.bulk_create(movements)
@@ -162,14 +171,13 @@ def reservations_issue(*, actor, balances, lines: list[StockLine], source_refere
         sales_order_line.reserved_quantity -= line.quantity
         sales_order_line.shipped_quantity += line.quantity
         movements.append(
-            InventoryTransaction(
-                item_id=balance.item_id,
-                warehouse_id=balance.warehouse_id,
-                transaction_type=TransactionType.SALES_ISSUE,
-                quantity=-line.quantity,
-                source_reference=source_reference,
-                sales_order_line=sales_order_line,
-                created_by=actor,
+            _movement(
+                balance,
+                TransactionType.SALES_ISSUE,
+                -line.quantity,
+                source_reference,
+                sales_order_line,
+                actor=actor,
             )
         )
     bulk_save_moved(
@@ -188,7 +196,7 @@ def _reservation_locked(
     sales_order_line: SalesOrderLine,
 ) -> tuple[Reservation | None, OnHandBalance | None]:
     """The line's reservation and the balance it holds stock in, both locked: the balance
-    first, the order of ``reservation_add``. The unlocked read only finds which balance;
+    first, the order of ``reservations_add``. The unlocked read only finds which balance;
     quantities are read under the lock."""
     reservation = Reservation.objects.filter(sales_order_line=sales_order_line).first()
     if reservation is None:
@@ -202,7 +210,7 @@ def _reservation_locked(
 def reservation_restore(
     *, actor, sales_order_line: SalesOrderLine, quantity: Decimal, source_reference: str
 ) -> Reservation:
-    """Take back what a reversed shipment issued (``reservation_issue`` undone): on-hand,
+    """Take back what a reversed shipment issued (``reservations_issue`` undone): on-hand,
     the reservation and the line's reserved quantity go up, its shipped quantity down.
     The caller has locked ``sales_order_line`` and moves its status."""
     reservation, balance = _reservation_locked(sales_order_line)
