@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import docs, pages, views
+from . import docs, pages, supplier_views, views
 
 app_name = "api"
 
@@ -10,6 +10,14 @@ router = SimpleRouter(use_regex_path=False)
 router.register("orders", views.SalesOrderViewSet, basename="order")
 router.register("order-lines", views.PegTraceViewSet, basename="order-line")
 router.register("process-runs", views.ProcessRunViewSet, basename="process-run")
+router.register(
+    "supplier/purchase-orders",
+    supplier_views.SupplierPurchaseOrderViewSet,
+    basename="supplier-purchase-order",
+)
+router.register(
+    "supplier/purchase-order-lines", supplier_views.SupplierLineViewSet, basename="supplier-line"
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

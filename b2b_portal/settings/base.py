@@ -195,7 +195,10 @@ REST_FRAMEWORK = {
 # OpenAPI 3.1 at /api/schema/; Swagger UI and ReDoc from the sidecar's static files.
 SPECTACULAR_SETTINGS = {
     "TITLE": "B2B Order Portal API",
-    "DESCRIPTION": "Sales orders, the Peg Trace and the run log, over the portal's services.",
+    "DESCRIPTION": (
+        "Sales orders, the Peg Trace, the run log and the supplier's POs, over the portal's "
+        "services."
+    ),
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -207,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LineStatusEnum": "orders.models.LineStatus",
         "RunStatusEnum": "processes.models.RunStatus",
+        "AcknowledgementKindEnum": "suppliers.models.AcknowledgementKind",
     },
 }
 

@@ -16,6 +16,11 @@ OPERATIONS = {
     ("/api/process-runs/", "get"),
     ("/api/process-runs/", "post"),
     ("/api/process-runs/{id}/", "get"),
+    ("/api/supplier/purchase-orders/", "get"),
+    ("/api/supplier/purchase-orders/{id}/", "get"),
+    ("/api/supplier/purchase-orders/{id}/ship-notices/", "post"),
+    ("/api/supplier/purchase-orders/{id}/invoices/", "post"),
+    ("/api/supplier/purchase-order-lines/{id}/acknowledge/", "post"),
 }
 
 

@@ -1,5 +1,5 @@
 """Schemathesis: requests generated from the OpenAPI schema, sent to the WSGI app as the
-clerk and as operations (tokens), every operation (issue 14, item 6).
+clerk, as operations and as a supplier (tokens), every operation (issue 14, item 6).
 
 Each answer must be no server error, a status code the schema declares, of its declared
 content type, and a body the schema's response describes. Detail operations are also tried
@@ -47,15 +47,20 @@ def wsgi_app(world):
     request_finished.connect(close_old_connections)
 
 
-def _existing_ids(world) -> dict[str, int]:
+def _existing_ids(world, drive_to_po) -> dict[str, int]:
     """Per path, an id the role may read, so generated cases also reach the 200 answers."""
     order = place_order(world, ("SRV-DL380-G11", "2"))
     run = ProcessRun.objects.get()
+    _supplied, [po_line] = drive_to_po(("SRV-DL380-G11", "3"))
     return {
         "/api/orders/{id}/": order.pk,
         "/api/orders/{id}/book/": order.pk,
         "/api/order-lines/{id}/peg-trace/": order.lines.get().pk,
         "/api/process-runs/{id}/": run.pk,
+        "/api/supplier/purchase-orders/{id}/": po_line.purchase_order_id,
+        "/api/supplier/purchase-orders/{id}/ship-notices/": po_line.purchase_order_id,
+        "/api/supplier/purchase-orders/{id}/invoices/": po_line.purchase_order_id,
+        "/api/supplier/purchase-order-lines/{id}/acknowledge/": po_line.pk,
     }
 
 
@@ -67,14 +72,14 @@ def _cases(operation, headers: dict, existing: dict[str, int]):
     return st.one_of(generated, known)
 
 
-@pytest.mark.parametrize("username", ["clerk", "ops"])
-def test_every_operation_answers_as_its_schema_says(world, wsgi_app, username):
+@pytest.mark.parametrize("username", ["clerk", "ops", "supplier"])
+def test_every_operation_answers_as_its_schema_says(world, wsgi_app, drive_to_po, username):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     _token, key = api_token_create(actor=world.users[username], name="schemathesis")
     headers = {"Authorization": f"Token {key}"}
-    existing = _existing_ids(world)
+    existing = _existing_ids(world, drive_to_po)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 13
 
     for operation in operations:
 
