@@ -1,5 +1,5 @@
 """Stock services lock only their own rows: the balance, then the reservation, under the lock
-of the sales order line the caller holds. ``reservation_add`` and ``reservation_issue`` are
+of the sales order line the caller holds. ``reservations_add`` and ``reservations_issue`` are
 inspected through receipts and ship confirm (tests/locking/test_receiving_locks.py and
 test_shipping_locks.py); here the stock services other apps call on their own."""
 
