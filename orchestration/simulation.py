@@ -47,6 +47,7 @@ from procurement.services import (
 from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
 from shipping.models import Shipment, ShipmentStatus
+from shipping.selectors import lines_awaiting_release
 from shipping.services import pick_release, shipment_ship_confirm
 
 from .demo import DemoWorld, load_demo_data
@@ -73,7 +74,7 @@ def book_orders(
     for _ in range(count):
         lines = [
             OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
-            for item in rng.sample(items, rng.randint(1, 3))
+            for item in rng.sample(items, min(len(items), rng.randint(1, 3)))
         ]
         order = sales_order_create(
             actor=clerk,
@@ -95,10 +96,12 @@ def _order_purchases(world: DemoWorld) -> None:
     manual = list(RequisitionLine.objects.filter(status=RequisitionStatus.APPROVED))
     if manual:
         purchase_orders_create_from_requisitions(actor=buyer, requisition_lines=manual)
-    # The administrator approves: a PO above its unit's limit needs someone not its buyer.
-    approver = world.users["admin"]
+    # Someone not its buyer approves, as a PO above its unit's limit needs: the administrator,
+    # or the buyer for the administrator's own POs (EU1's item is the administrator's).
+    approvers = [world.users["admin"], buyer]
     for purchase_order in PurchaseOrder.objects.filter(status=POStatus.DRAFT):
         purchase_order_submit(actor=buyer, purchase_order=purchase_order)
+        approver = next(user for user in approvers if user.pk != purchase_order.buyer_id)
         purchase_order_approve(actor=approver, purchase_order=purchase_order)
 
 
@@ -118,8 +121,8 @@ def _ship_all(world: DemoWorld) -> None:
     shipper = world.users["shipper"]
     units = {unit.pk: unit for unit in business_units_of(shipper)}
     for warehouse in world.warehouses.values():
-        if warehouse.business_unit_id in units:
-            unit = units[warehouse.business_unit_id]
+        unit = units.get(warehouse.business_unit_id)
+        if unit and lines_awaiting_release(business_units=[unit], warehouse=warehouse).exists():
             pick_release(actor=shipper, business_unit=unit, warehouse=warehouse)
     for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
         shipment_ship_confirm(actor=shipper, shipment=shipment)
