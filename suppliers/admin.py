@@ -1,11 +1,12 @@
 """Supplier collaboration in the admin: an administrator names a supplier's users
 (through ``supplier_contact_set``); acknowledgements, ship notices and supplier invoices
-are read-only records written by the supplier's services."""
+are read-only records written by the supplier's services. ``SupplierPurchaseOrder``, a
+proxy, is in the purchase orders' admin."""
 
 from django.contrib import admin
 
-from b2b_portal.admin_actions import DocumentAdmin, ReadOnlyInline, ServiceOwnedMixin
-from b2b_portal.admin_units import SHARED, UnitScopedMixin
+from b2b_portal.admin_actions import DocumentAdmin, ReadOnlyInline
+from b2b_portal.admin_units import SHARED
 
 from .models import (
     LineAcknowledgement,
@@ -13,7 +14,6 @@ from .models import (
     ShipNoticeLine,
     SupplierContact,
     SupplierInvoice,
-    SupplierPurchaseOrder,
 )
 from .services import supplier_contact_set
 
@@ -84,13 +84,3 @@ class SupplierInvoiceAdmin(DocumentAdmin):
     list_select_related = ("ap_invoice", "purchase_order", "entered_by")
     search_fields = ("ap_invoice__supplier_invoice_number", "entered_by__username")
     number_search = {"PO": "purchase_order_id", "AP": "ap_invoice_id"}
-
-
-@admin.register(SupplierPurchaseOrder)
-class SupplierPurchaseOrderAdmin(ServiceOwnedMixin, UnitScopedMixin, admin.ModelAdmin):
-    """The supplier portal's view of a PO: the same rows as Purchase orders, whose admin
-    keeps their history (a proxy has none of its own)."""
-
-    list_display = ("number", "business_unit", "supplier", "status", "approved_at")
-    list_select_related = ("business_unit", "supplier")
-    list_filter = ("business_unit", "status")
