@@ -1,6 +1,8 @@
 """Pages whose cost does not grow with the data (issue 13): each document page reads the
-same number of queries for a document of 5 lines as for one of 200, and the dashboard,
-the Exceptions work area and Manage Orders the same for 5 rows as for 200."""
+same number of queries for a document of 5 lines as for one of 200, the dashboard, Manage
+Orders and Pick Release the same for 5 rows as for 200 (the Exceptions work area's own
+test is in tests/web/changes/test_work_area.py), and the work area, which filters and
+sorts in SQL, finds and orders what it shows as the page reads it."""
 
 from decimal import Decimal
 
@@ -11,8 +13,10 @@ from django.utils import timezone
 from invoicing.models import ARInvoice
 from invoicing.services import APLineInput, ap_invoice_create, autoinvoice_import
 from orchestration.demo import bulk_book_orders
+from procurement.services import orders_progress, supply_orders_generate
 from receiving.services import ReceiptLineInput, receipt_create
-from tests.helpers import queries_to_render, ship
+from tests.helpers import cancel, queries_to_render, receive, ship
+from tests.web.changes.support import make_late
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +83,35 @@ def test_a_list_page_costs_the_same_queries_at_5_and_200_rows(
     at_5 = queries_to_render(client, url, **params)
     bulk_book_orders(world, count=195)
     assert queries_to_render(client, url, **params) == at_5
+
+
+def test_the_work_area_searches_and_sorts_in_sql_as_the_page_shows(
+    client, world, users, drive_to_po, unsourced_item
+):
+    # Late supply partly received (its message is written in SQL for the search), a
+    # supplier cancellation and a supply order without a sourcing rule.
+    _, [late] = drive_to_po(("SRV-DL380-G11", "2"))
+    receive(world, late, "1")
+    make_late(world, late)
+    cancelled, _ = drive_to_po(("STO-A400-96T", "1"))
+    cancel(world, cancelled.lines.get())
+    bulk_book_orders(world, count=1, item_number=unsourced_item.number)
+    orders_progress(actor=users["manager"])
+    supply_orders_generate(actor=users["buyer"])
+    client.force_login(users["buyer"])
+    url = reverse("orchestration:exceptions")
+
+    def shown(**params) -> list[tuple[str, str]]:
+        rows = client.get(url, params).context["rows"]
+        return [(row.entry.kind, row.entry.message) for row in rows]
+
+    every = shown()
+    assert len(every) == 3
+    assert shown(sort="kind") == sorted(every)
+    late_message = next(message for kind, message in every if kind == "Late supply")
+    assert "1.000 of 2.000 not received" in late_message
+    for text in (late_message[-30:].upper(), str(late.purchase_order), str(late.sales_order_line)):
+        assert shown(q=text) == [("Late supply", late_message)]
+    assert [kind for kind, _ in shown(q="line")] == [kind for kind, _ in every]
+    assert shown(kind="No usable sourcing rule", owner="Buyer")[0][0] == "No usable sourcing rule"
+    assert shown(owner="AP Accountant") == []
