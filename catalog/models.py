@@ -61,6 +61,9 @@ class Warehouse(TimeStampedModel):
     business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT)
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
+    # Days between goods arriving and leaving (put-away, configuration, packing): part of
+    # every line's scheduled ship date (orders.promising).
+    processing_days = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:

@@ -106,6 +106,9 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     quantity = QuantityField()
     unit_selling_price = MoneyField()
     requested_date = models.DateField()
+    # The date promised to the customer, set at booking (orders.promising) and moved only by
+    # a re-promise; supply is planned to arrive by it less the warehouse's processing days.
+    scheduled_ship_date = models.DateField(null=True, blank=True)
     status = FSMField(
         choices=LineStatus.choices, default=LineStatus.ENTERED, protected=True, db_index=True
     )
@@ -116,8 +119,11 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     shipped_quantity = QuantityField()
     invoiced_quantity = QuantityField()
     cancel_reason = models.CharField(max_length=240, blank=True)
-    # Set by the daily Late Supply process while the pegged PO line is past its promised date.
+    # In jeopardy: the pegged supply is expected after the scheduled ship date (days_late
+    # says by how much; orchestration.services.jeopardy), or the daily Late Supply process
+    # found the PO line past its promised date.
     at_risk = models.BooleanField(default=False, db_index=True)
+    days_late = models.PositiveIntegerField(default=0, db_index=True)
     history = HistoricalRecords()
 
     class Meta:

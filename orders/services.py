@@ -24,6 +24,7 @@ from processes.services import process_run_queue_pending
 from .exceptions import InvalidOrderLine, ItemNotBookable
 from .locks import sales_order_lines_for_update
 from .models import LineStatus, SalesOrder, SalesOrderLine
+from .promising import scheduled_ship_dates
 
 MAX_PRICE = Decimal("999999999999.99")
 MAX_QUANTITY = Decimal("99999999999.999")
@@ -199,14 +200,20 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     )
     if not lines:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")
-    for line in lines:
+    promised = scheduled_ship_dates(
+        [(line.item, line.requested_date) for line in lines], warehouse=sales_order.warehouse
+    )
+    for line, scheduled_ship_date in zip(lines, promised, strict=True):
         missing = line.item.missing_back_to_back_attributes()
         if missing and not line.item.is_stock_item:
             raise ItemNotBookable(
                 f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
                 f"Back-to-Back line; it is missing: {', '.join(missing)}."
             )
-    bulk_apply_transition(lines, "book", actor=actor, reason="booked")
+        line.scheduled_ship_date = scheduled_ship_date
+    bulk_apply_transition(
+        lines, "book", actor=actor, reason="booked", fields=("status", "scheduled_ship_date")
+    )
     sales_order.booked_at = timezone.now()
     sales_order.booked_by = actor
     stamp_history(sales_order, actor=actor, reason="booked")

@@ -22,6 +22,7 @@ def sales_order_line_split(
         quantity=quantity,
         unit_selling_price=line.unit_selling_price,
         requested_date=line.requested_date,
+        scheduled_ship_date=line.scheduled_ship_date,
         split_from=line,
     )
     apply_transition(split, "book", actor=actor, reason=f"split from {line}: {reason}")

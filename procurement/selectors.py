@@ -8,6 +8,7 @@ from django.db.models import Q
 from b2b_portal.queries import with_a_line
 from processes.batching import filter_by
 
+from .exceptions import NoSourcingRule
 from .models import POLineStatus, PurchaseOrderLine, RequisitionLine, SourcingRule
 
 # The PO lines that count for a PO's totals, billing and the peg: any but a cancelled one.
@@ -29,6 +30,23 @@ def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:
 
 def effective_on(rule: SourcingRule, day: date) -> bool:
     return rule.effective_from <= day and (rule.effective_to is None or day <= rule.effective_to)
+
+
+def choose_rule(item, rules: list[SourcingRule], day: date) -> SourcingRule:
+    """The winning rule of ``item`` on ``day`` (``rules``: the item's, best rank first): the
+    best-ranked effective rule with an active supplier and site. Raises ``NoSourcingRule``
+    saying why none fits."""
+    if not (item.purchased and item.purchasable):
+        raise NoSourcingRule(f"Item {item.number} is no longer purchased and purchasable.")
+    effective = [rule for rule in rules if effective_on(rule, day)]
+    if not effective:
+        raise NoSourcingRule(f"No sourcing rule for item {item.number} is effective on {day}.")
+    for rule in effective:
+        if rule.supplier.active and rule.supplier_site.active:
+            return rule
+    raise NoSourcingRule(
+        f"Every supplier of the sourcing rules for item {item.number} is inactive."
+    )
 
 
 def assigned_buyer_id(requisition_line: RequisitionLine) -> int | None:

@@ -33,6 +33,7 @@ from ..locks import (
     supply_orders_for_update,
 )
 from ..models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from .jeopardy import jeopardy_reassess
 
 NOT_DRAFT = "{po} is {status}: only a Draft purchase order can be changed."
 LINE_NOT_OPEN = "{line} is {status}: it cannot be changed."
@@ -107,6 +108,7 @@ def purchase_order_line_update(
     if so_line is not None:
         supply_order_id = requisition_line.supply_order_id
         _demand_follows(line, so_line, supply_order_id, actor=actor, reason=follows)
+        jeopardy_reassess([line], actor=actor, reason=f"{line} promised for {promised_date}")
     return line
 
 

@@ -33,6 +33,7 @@ from ..models import (
     RequisitionStatus,
 )
 from ..selectors import PO_GROUPING_RELATED, po_grouping_key
+from .jeopardy import jeopardy_reassess
 from .supply_orders import DEFAULT_BATCH_SIZE
 
 NO_LONGER_AWAITING_PO = "These requisition lines are no longer awaiting a PO: {names}."
@@ -81,6 +82,8 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
         po_lines, PurchaseOrderLine, default_user=actor, default_change_reason=reason
     )
     bulk_apply_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
+    # The SO lines learn when their supply is promised (after the requisition lines).
+    jeopardy_reassess(po_lines, actor=actor, reason=reason)
     # Supply orders move to Ordered with their requisition lines; locked after them.
     supply_orders = list(
         supply_orders_for_update().filter(

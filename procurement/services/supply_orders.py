@@ -11,12 +11,13 @@ from simple_history.utils import bulk_create_with_history
 from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
 from inventory.services import stocked_lines_reserve
 from orders.models import LineStatus, SalesOrderLine
+from orders.promising import supply_need_by
 from orders.selectors import order_lines_filtered
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 
 from ..exceptions import NoSourcingRule
 from ..models import Requisition, RequisitionLine, SupplyOrder, SupplyStatus
-from ..selectors import effective_on, sourcing_rules_by_item
+from ..selectors import choose_rule, sourcing_rules_by_item
 
 DEFAULT_BATCH_SIZE = 500
 GENERATE = "Generate Supply Orders"
@@ -47,7 +48,7 @@ def orders_progress(
     lines = order_lines_filtered(
         SalesOrderLine.objects.filter(status=LineStatus.BOOKED, item__back_to_back_enabled=True),
         **filters,
-    ).select_related("order")
+    ).select_related("order__warehouse")
 
     def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
         supply_orders = [
@@ -58,7 +59,7 @@ def orders_progress(
                 warehouse_id=line.order.warehouse_id,
                 quantity=line.quantity,
                 order_date=line.order.ordered_date,
-                need_by_date=line.requested_date,
+                need_by_date=supply_need_by(line, line.order.warehouse),
             )
             for line in chunk
         ]
@@ -78,25 +79,6 @@ def orders_progress(
 # --- Generate Supply Orders -----------------------------------------------------------
 
 
-def _choose_rule(supply_order: SupplyOrder, rules):
-    """The best-ranked rule effective on the order date with an active supplier and site,
-    or raise ``NoSourcingRule`` saying why none fits."""
-    item = supply_order.item
-    if not (item.purchased and item.purchasable):
-        raise NoSourcingRule(f"Item {item.number} is no longer purchased and purchasable.")
-    effective = [rule for rule in rules if effective_on(rule, supply_order.order_date)]
-    if not effective:
-        raise NoSourcingRule(
-            f"No sourcing rule for item {item.number} is effective on {supply_order.order_date}."
-        )
-    for rule in effective:
-        if rule.supplier.active and rule.supplier_site.active:
-            return rule
-    raise NoSourcingRule(
-        f"Every supplier of the sourcing rules for item {item.number} is inactive."
-    )
-
-
 def _source(chunk: list[SupplyOrder], result: ProcessResult):
     """Each supply order with its rule (``sourced``), or with the reason it has none
     (``failed``, also recorded as a failed line of the run)."""
@@ -104,7 +86,9 @@ def _source(chunk: list[SupplyOrder], result: ProcessResult):
     sourced, failed = [], []
     for supply_order in chunk:
         try:
-            sourced.append((supply_order, _choose_rule(supply_order, rules[supply_order.item_id])))
+            item, day = supply_order.item, supply_order.order_date
+            rule = choose_rule(item, rules[supply_order.item_id], day)
+            sourced.append((supply_order, rule))
         except NoSourcingRule as refusal:
             result.fail(supply_order, refusal.message)
             failed.append((supply_order, refusal.message))
