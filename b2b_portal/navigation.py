@@ -137,6 +137,7 @@ ACTION_LABELS = {
     "invoicing:hold_release": "Release hold",
     "invoicing:hold_adjust_to_received": "Adjust to received",
     "orchestration:line_change_quantity": "Change quantity",
+    "orchestration:line_repromise": "Re-promise",
     "orchestration:po_line_close_short": "Close short",
     "receiving:receive": "Receive",
     "receiving:receive_ship_notice": "Receive ship notice",

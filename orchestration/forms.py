@@ -7,6 +7,7 @@ from django import forms
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import QuantityFormField
 from b2b_portal.web import SubmissionTokenField
+from b2b_portal.widgets import DateInput
 from orders.services import validate_quantity
 
 from .services import Remainder
@@ -47,6 +48,14 @@ class LineQuantityForm(forms.Form):
             return validate_quantity(self.cleaned_data["quantity"])
         except ApplicationError as error:
             raise forms.ValidationError(error.message) from error
+
+
+class LineRepromiseForm(forms.Form):
+    scheduled_ship_date = forms.DateField(label="New scheduled ship date", widget=DateInput)
+    reason = reason_field(
+        "Say why the line is re-promised.", "Kept in the line's history with the old date."
+    )
+    submission_token = SubmissionTokenField()
 
 
 class CloseShortForm(forms.Form):

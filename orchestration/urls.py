@@ -12,6 +12,7 @@ urlpatterns = [
         changes.LineQuantityView.as_view(),
         name="line_change_quantity",
     ),
+    path("lines/<int:pk>/re-promise/", changes.LineRepromiseView.as_view(), name="line_repromise"),
     path("orders/<int:pk>/cancel/", changes.OrderCancelView.as_view(), name="order_cancel"),
     path(
         "po-lines/<int:pk>/close-short/",

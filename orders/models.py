@@ -45,6 +45,8 @@ CANCELLABLE = [
     LineStatus.AWAITING_SUPPLY,
     LineStatus.AWAITING_SHIPPING,
 ]
+# Booked and not yet shipped: the scheduled ship date still means something to the customer.
+REPROMISABLE = CANCELLABLE[1:]
 
 
 # The order header's status is its lowest-ranked line; Cancelled ranks last, so the header
@@ -153,6 +155,10 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     @property
     def amount(self):
         return round_money(self.quantity * self.unit_selling_price)
+
+    @property
+    def may_be_repromised(self) -> bool:
+        return self.status in REPROMISABLE
 
     @property
     def is_live(self) -> bool:

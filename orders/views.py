@@ -4,6 +4,7 @@ Names follow Oracle Order Management: Save keeps the order Entered, Submit books
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +45,7 @@ from .forms import (
     posted_lines_as_initial,
 )
 from .models import LineStatus, SalesOrder, SalesOrderLine
+from .promising import scheduled_ship_dates
 from .selectors import filter_header_status, with_header_status, with_line_count
 from .services import OrderLineInput, sales_order_book, sales_order_create
 
@@ -213,6 +215,8 @@ class OrderLineRow:
     requisition_line: RequisitionLine | None
     po_line: PurchaseOrderLine | None
     po_url: str | None
+    # The scheduled ship date; for a line not yet booked, the one booking today would give.
+    ships: date | None = None
 
 
 def _last(prefetched):
@@ -262,6 +266,7 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
                 )
             )
         lines = [row.line for row in rows]
+        _set_ship_dates(rows, self.object.warehouse)
         can_book = any(line.status == LineStatus.ENTERED for line in lines)
         return super().get_context_data(
             rows=rows,
@@ -274,6 +279,19 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             ),
             **kwargs,
         )
+
+
+def _set_ship_dates(rows: list[OrderLineRow], warehouse) -> None:
+    """Each row's ship date: the line's own once booked, else what booking today gives, so
+    that the clerk can tell the customer before submitting."""
+    for row in rows:
+        row.ships = row.line.scheduled_ship_date
+    entered = [row for row in rows if row.line.status == LineStatus.ENTERED]
+    previews = scheduled_ship_dates(
+        [(row.line.item, row.line.requested_date) for row in entered], warehouse=warehouse
+    )
+    for row, ships in zip(entered, previews, strict=True):
+        row.ships = ships
 
 
 class OrderBookView(ServiceActionView):

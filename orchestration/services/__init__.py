@@ -13,13 +13,12 @@ from .business_exceptions import (
 from .cancellation import NOT_SENT, sales_order_cancel, sales_order_line_cancel
 from .close_short import Remainder, purchase_order_line_close_short
 from .quantity_changes import CHANGEABLE, sales_order_line_change_quantity
-from .repromise import REPROMISABLE, sales_order_line_repromise
+from .repromise import sales_order_line_repromise
 
 __all__ = [
     "ACKNOWLEDGEABLE",
     "CHANGEABLE",
     "NOT_SENT",
-    "REPROMISABLE",
     "Remainder",
     "exception_acknowledge",
     "exception_cancel_with_supplier",

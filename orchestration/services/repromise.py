@@ -12,19 +12,12 @@ from b2b_portal.transitions import stamp_history
 from catalog.units import require_business_unit
 from orders.editing import NOTHING_CHANGED
 from orders.locks import sales_order_lines_for_update
-from orders.models import LineStatus, SalesOrderLine
+from orders.models import SalesOrderLine
 from orders.promising import supply_need_by
 from procurement.locks import supply_orders_for_update
 from procurement.models import POLineStatus, PurchaseOrderLine, SupplyStatus
 from procurement.services.jeopardy import jeopardy_reassess
 
-# Lines not yet shipped, whose promise still means something.
-REPROMISABLE = (
-    LineStatus.BOOKED,
-    LineStatus.BACKORDERED,
-    LineStatus.AWAITING_SUPPLY,
-    LineStatus.AWAITING_SHIPPING,
-)
 NOT_REPROMISABLE = "{line} is {status}: only a booked line not yet shipped can be re-promised."
 PROMISE_IN_PAST = "The new scheduled ship date cannot be in the past."
 
@@ -41,7 +34,7 @@ def sales_order_line_repromise(
     # The SO line alone is locked: the PO line is only read (its own writers lock it before
     # the SO line and reassess after us).
     line = sales_order_lines_for_update().select_related("order__warehouse").get(pk=line.pk)
-    if line.status not in REPROMISABLE:
+    if not line.may_be_repromised:
         raise TransitionRefused(
             NOT_REPROMISABLE.format(line=line, status=line.get_status_display())
         )
@@ -59,6 +52,7 @@ def sales_order_line_repromise(
     _unsourced_supply_follows(line, actor=actor)
     po_lines = PurchaseOrderLine.objects.filter(sales_order_line=line, status=POLineStatus.OPEN)
     jeopardy_reassess(list(po_lines), actor=actor, reason="re-promised")
+    line.refresh_from_db(fields=["days_late", "at_risk", "updated_at"])
     return line
 
 

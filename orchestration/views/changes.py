@@ -1,5 +1,5 @@
 """The changes after booking: cancel a line or a whole order, change a line's quantity,
-close a PO line short.
+re-promise a line, close a PO line short.
 
 The pages are thin: a form asks for the reason, one service does the change and records
 who and why, and the message says what the service did (and what it now asks of the
@@ -21,7 +21,13 @@ from orders.models import CANCELLABLE, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import PurchaseOrderLine
 
 from .. import selectors, services
-from ..forms import CloseShortForm, LineCancelForm, LineQuantityForm, OrderCancelForm
+from ..forms import (
+    CloseShortForm,
+    LineCancelForm,
+    LineQuantityForm,
+    LineRepromiseForm,
+    OrderCancelForm,
+)
 from ..models import BusinessException
 
 
@@ -134,6 +140,26 @@ class LineQuantityView(LineChangeFormView):
         else:
             text = f"{grown} now has quantity {format_quantity(grown.quantity)}."
         return _with_asked(text, selectors.exceptions_raised_for([line], since))
+
+
+class LineRepromiseView(LineChangeFormView):
+    """Tell the customer a new scheduled ship date; the line's jeopardy follows."""
+
+    form_class = LineRepromiseForm
+    template_name = "orchestration/line_repromise.html"
+
+    def get_initial(self):
+        return {"scheduled_ship_date": self.object.scheduled_ship_date}
+
+    def perform(self, data) -> str:
+        line = services.sales_order_line_repromise(
+            actor=self.request.user,
+            line=self.object,
+            scheduled_ship_date=data["scheduled_ship_date"],
+            reason=data["reason"],
+        )
+        state = f"at risk, {line.days_late} days late" if line.days_late else "supply on time"
+        return f"{line} is now scheduled to ship on {line.scheduled_ship_date:%Y-%m-%d} ({state})."
 
 
 class OrderCancelView(ChangeFormView):
