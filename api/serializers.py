@@ -68,9 +68,11 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "unit_selling_price",
             "amount",
             "requested_date",
+            "scheduled_ship_date",
             "status",
             "status_display",
             "at_risk",
+            "days_late",
             "reserved_quantity",
             "shipped_quantity",
             "invoiced_quantity",
@@ -121,6 +123,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "booked_at",
             "lines",
         ]
+
+
+class RepromiseSerializer(serializers.Serializer):
+    scheduled_ship_date = serializers.DateField()
+    reason = serializers.CharField(max_length=240)
 
 
 class OrderLineInputSerializer(serializers.Serializer):

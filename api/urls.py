@@ -8,7 +8,7 @@ app_name = "api"
 
 router = SimpleRouter(use_regex_path=False)
 router.register("orders", views.SalesOrderViewSet, basename="order")
-router.register("order-lines", views.PegTraceViewSet, basename="order-line")
+router.register("order-lines", views.OrderLineViewSet, basename="order-line")
 router.register("process-runs", views.ProcessRunViewSet, basename="process-run")
 router.register(
     "supplier/purchase-orders",

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from b2b_portal.links import viewable_url
 from catalog.units import scope_to_units
 from orchestration.peg_trace import TRACE_PERMISSIONS, peg_trace
+from orchestration.services import sales_order_line_repromise
 from orders.forms import OrderSearchForm
 from orders.models import HEADER_STATUS_RANKING, SalesOrder, SalesOrderLine
 from orders.selectors import with_header_status
@@ -137,13 +138,16 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self.get_serializer(order).data
 
 
-class PegTraceViewSet(viewsets.GenericViewSet):
-    """The Peg Trace of one sales order line, as its page shows it."""
+class OrderLineViewSet(viewsets.GenericViewSet):
+    """One sales order line: its Peg Trace, as its page shows it; a re-promise."""
 
     lookup_value_converter = "int"
 
     serializer_class = s.PegTraceSerializer
-    permissions_by_action = {"peg_trace": tuple(TRACE_PERMISSIONS)}
+    permissions_by_action = {
+        "peg_trace": tuple(TRACE_PERMISSIONS),
+        "re_promise": ("orders.change_salesorderline",),
+    }
 
     def get_queryset(self):
         lines = SalesOrderLine.objects.select_related("order__customer", "item")
@@ -157,6 +161,21 @@ class PegTraceViewSet(viewsets.GenericViewSet):
             for entry in entries:
                 entry.url = viewable_url(request.user, entry.document)
         return Response(self.get_serializer(trace).data)
+
+    @extend_schema(
+        request=s.RepromiseSerializer,
+        responses=responses({200: s.OrderLineSerializer}, 400, 404, 409),
+    )
+    @action(detail=True, methods=["post"], url_path="re-promise")
+    def re_promise(self, request, pk=None):
+        """A new scheduled ship date with the reason, as the Re-promise page; the line's
+        jeopardy (``at_risk``, ``days_late``) follows at once."""
+        entry = s.RepromiseSerializer(data=request.data)
+        entry.is_valid(raise_exception=True)
+        line = sales_order_line_repromise(
+            actor=request.user, line=self.get_object(), **entry.validated_data
+        )
+        return Response(s.OrderLineSerializer(line, context={"request": request}).data)
 
 
 class ProcessRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
