@@ -129,9 +129,14 @@ def _line_entry(line: SalesOrderLine) -> TraceEntry:
             ("Ordered", order.ordered_date),
             ("Requested", line.requested_date),
             ("Booked", order.booked_at),
+            ("Scheduled ship", line.scheduled_ship_date),
         ],
-        note=f"{line.item.number} for {order.customer.name}",
+        note=f"{line.item.number} for {order.customer.name}{_jeopardy_note(line)}",
     )
+
+
+def _jeopardy_note(line: SalesOrderLine) -> str:
+    return f"; at risk, {line.days_late} days late" if line.days_late else ""
 
 
 def _supply_entry(supply: SupplyOrder) -> TraceEntry:

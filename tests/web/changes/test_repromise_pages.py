@@ -49,6 +49,9 @@ def test_the_clerk_re_promises_a_line_at_risk(client, world, users, drive_to_po)
     order_page = client.get(order.get_absolute_url())
     assert "4 days late" in ships_cell(order_page)
     assert repromise_url(line) in order_page.content.decode()
+    trace = client.get(line.get_absolute_url()).content.decode()
+    assert f"Scheduled ship {in_days(30):%Y-%m-%d}" in trace
+    assert "at risk, 4 days late" in trace
 
     response = client.post(
         repromise_url(line),
