@@ -156,6 +156,10 @@ class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     def amount(self):
         return round_money(self.quantity * self.unit_selling_price)
 
+    def leave_jeopardy(self) -> None:
+        """Its supply is in, or gone: nothing is late for this line any more."""
+        self.at_risk, self.days_late = False, 0
+
     @property
     def may_be_repromised(self) -> bool:
         return self.status in REPROMISABLE

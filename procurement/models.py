@@ -345,6 +345,9 @@ class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
     quantity = QuantityField()
     unit_price = MoneyField()
     promised_date = models.DateField()
+    # The supplier's latest word on when the goods arrive (an acknowledged date, a ship
+    # notice's expected arrival; suppliers.expected): jeopardy reads it before the promise.
+    expected_date = models.DateField(null=True, blank=True)
     received_quantity = QuantityField()
     billed_quantity = QuantityField()
     # Set by the daily Late Supply process; cleared by the receipt that completes the line.

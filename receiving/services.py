@@ -181,7 +181,7 @@ def _po_lines_receive(received, sales_lines: dict, *, actor, receipt: Receipt) -
             apply_transition(po_line, "close_for_receiving", actor=actor, reason="fully received")
             po_line.late_since = None
             if po_line.sales_order_line_id in sales_lines:
-                sales_lines[po_line.sales_order_line_id].at_risk = False
+                sales_lines[po_line.sales_order_line_id].leave_jeopardy()
                 closed.append(po_line)
         else:
             stamp_history(po_line, actor=actor, reason=f"partly received on {receipt}")
@@ -220,7 +220,7 @@ def _stock_in(received, sales_lines: dict, *, balances, receipt: Receipt, actor)
     balances_save(balances.values(), actor=actor, reason=f"received {receipt.number}")
     bulk_save_moved(
         [line.sales_order_line for line in pegged],
-        ["reserved_quantity", "status", "at_risk"],
+        ["reserved_quantity", "status", "at_risk", "days_late"],
         actor=actor,
         reason="reserved",
     )

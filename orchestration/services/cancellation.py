@@ -90,14 +90,14 @@ def _cancel_chains(*, actor, chains: list[SupplyChain], reason: str, cause: str)
     bulk_apply_transition(supply_orders, "cancel", actor=actor, reason=f"{cause} cancelled")
     now = timezone.now()
     for line in lines:
-        line.at_risk = False
+        line.leave_jeopardy()
         apply_transition(
             line, "cancel", actor=actor, reason=f"cancelled: {reason}", reason_text=reason
         )
         line.updated_at = now
     bulk_save_with_history(
         lines,
-        ["status", "at_risk", "reserved_quantity", "cancel_reason", "updated_at"],
+        ["status", "at_risk", "days_late", "reserved_quantity", "cancel_reason", "updated_at"],
         actor=actor,
         reason=f"cancelled: {reason}",
     )

@@ -74,7 +74,7 @@ def purchase_order_line_close_short(
 
     split = sales_order_line_split(line, quantity=short, actor=actor, reason=reason)
     line.quantity -= short
-    line.at_risk = False
+    line.leave_jeopardy()
     apply_transition(line, "mark_reserved", actor=actor, reason=f"split: {short} to {split}")
     line.save()
     if remainder == Remainder.CANCEL:

@@ -162,7 +162,8 @@ def _reduce_supply_with_supplier(*, actor, chain: SupplyChain, quantity, reason:
     po_line.quantity = max(quantity, received)
     if po_line.status == POLineStatus.OPEN and po_line.is_fully_received():
         apply_transition(po_line, "close_for_receiving", actor=actor, reason=reason)
-        po_line.late_since, line.at_risk = None, False
+        po_line.late_since = None
+        line.leave_jeopardy()
     else:
         stamp_history(po_line, actor=actor, reason=f"quantity changed: {reason}")
     po_line.save()

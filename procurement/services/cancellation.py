@@ -9,6 +9,7 @@ constraints ``one_live_requisition_line_per_supply_order`` and
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
@@ -137,8 +138,9 @@ def _cancel_po_lines(*, actor, purchase_order, po_lines, reason: str, on_supplie
         .exclude(status=RequisitionStatus.CANCELLED)
     )
     pegged = [line.sales_order_line_id for line in po_lines if line.sales_order_line_id]
-    for so_line in sales_order_lines_for_update().filter(pk__in=pegged, at_risk=True):
-        so_line.at_risk = False  # the late PO line is gone; the supply order now says why
+    in_jeopardy = Q(at_risk=True) | Q(days_late__gt=0)
+    for so_line in sales_order_lines_for_update().filter(in_jeopardy, pk__in=pegged):
+        so_line.leave_jeopardy()  # the PO line is gone; the supply order now says why
         stamp_history(so_line, actor=actor, reason=f"supply {text}")
         so_line.save()
     for po_line in po_lines:

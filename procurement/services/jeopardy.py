@@ -20,8 +20,9 @@ from ..models import POLineStatus, PurchaseOrderLine
 
 
 def supply_expected_dates(po_lines: list[PurchaseOrderLine]) -> dict[int, date]:
-    """When each PO line's goods are expected: the date the supplier promised."""
-    return {po_line.pk: po_line.promised_date for po_line in po_lines}
+    """When each PO line's goods are expected: the supplier's latest word (a ship notice's
+    arrival, an acknowledged date), else the date the PO promised."""
+    return {po_line.pk: po_line.expected_date or po_line.promised_date for po_line in po_lines}
 
 
 def days_late(scheduled_ship_date: date | None, expected: date) -> int:
