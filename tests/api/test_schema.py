@@ -13,6 +13,7 @@ OPERATIONS = {
     ("/api/orders/{id}/", "get"),
     ("/api/orders/{id}/book/", "post"),
     ("/api/order-lines/{id}/peg-trace/", "get"),
+    ("/api/order-lines/{id}/re-promise/", "post"),
     ("/api/process-runs/", "get"),
     ("/api/process-runs/", "post"),
     ("/api/process-runs/{id}/", "get"),
