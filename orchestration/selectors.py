@@ -119,8 +119,9 @@ def sales_orders_entered(units):
 
 
 def lines_at_risk(units):
-    """Sales order lines whose pegged supply is late (flagged by the Late Supply process),
-    oldest requested date first, each with its open PO line (``open_po_lines``, prefetched:
+    """Sales order lines at risk: their supply is expected after their scheduled ship date,
+    or the Late Supply process found it past its promise; most days late first, then the
+    oldest requested date, each with its open PO line (``open_po_lines``, prefetched:
     one query for the rows shown)."""
     return (
         SalesOrderLine.objects.filter(order__business_unit__in=units, at_risk=True)
@@ -134,7 +135,7 @@ def lines_at_risk(units):
                 to_attr="open_po_lines",
             )
         )
-        .order_by("requested_date", "pk")
+        .order_by("-days_late", "requested_date", "pk")
     )
 
 

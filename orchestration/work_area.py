@@ -1,13 +1,15 @@
 """The Exceptions work area: every open exception in the user's business units.
 
-Four sources: exceptions raised by changes (``BusinessException``), supply orders in
-Exception (no usable sourcing rule), open AP invoice holds, and pegged PO lines past their
-promised date. Each entry names its owner role, its age and the actions that resolve it;
-the source document's own action records who and why.
+Five sources: exceptions raised by changes (``BusinessException``), supply orders in
+Exception (no usable sourcing rule), open AP invoice holds, pegged PO lines past their
+promised date, and pegged PO lines whose supply is expected after the sales order line's
+scheduled ship date (jeopardy, docs/promise-dates.md). Each entry names its owner role,
+its age and the actions that resolve it; the source document's own action records who
+and why.
 
-The four are one SQL ``UNION ALL`` of (source, id, kind, owner, opened): the pages filter,
-count, sort and page it in the database and load the documents of the shown rows only
-(one query per source), so their cost does not grow with the open exceptions.
+The five are one SQL ``UNION ALL`` of (source, id, kind, owner, opened, days late): the
+pages filter, count, sort and page it in the database and load the documents of the shown
+rows only (one query per source), so their cost does not grow with the open exceptions.
 """
 
 from collections.abc import Callable
@@ -35,6 +37,7 @@ from .models import OWNER_ROLE, BusinessException, ExceptionKind, ExceptionStatu
 
 BUYER, AP_ACCOUNTANT = "Buyer", "AP Accountant"
 LATE_SUPPLY = "Late supply"
+SUPPLY_AFTER_SHIP_DATE = "Supply after the ship date"
 SUPPLY_CANCELLED = "Supply cancelled"
 NO_SOURCING_RULE = "No usable sourcing rule"
 HOLD_KIND = "AP hold: {}"
@@ -51,6 +54,7 @@ class Entry:
     purchase_order_line: object = None
     actions: list[str] = field(default_factory=list)
     ap_hold: object = None  # an AP hold's entry: the hold its actions resolve
+    days_late: int = 0  # the order line's, when its supply comes after its ship date
 
     @property
     def age(self):
@@ -64,8 +68,11 @@ SORTS = {
     "-opened": ("-entry_opened",),
     "kind": ("entry_kind", "entry_opened"),
     "owner": ("entry_owner", "entry_opened"),
+    "-days_late": ("-entry_days_late", "entry_opened"),
 }
-ROW_COLUMNS = ("source", "row_id", "entry_kind", "entry_owner", "entry_opened")
+ROW_COLUMNS = ("source", "row_id", "entry_kind", "entry_owner", "entry_opened", "entry_days_late")
+# The sources without an order line late for its customer.
+NOT_LATE = {"entry_days_late": Value(0)}
 
 
 def open_exceptions(user) -> list[Entry]:
@@ -206,6 +213,7 @@ def _stored_rows(user):
 
 def _stored_columns() -> dict:
     return {
+        **NOT_LATE,
         "entry_kind": label_sql("kind", ExceptionKind.choices),
         "entry_owner": label_sql("kind", OWNER_ROLE.items()),
         "entry_opened": F("created_at"),
@@ -243,6 +251,7 @@ def _supply_rows(user):
 
 def _supply_columns() -> dict:
     return {
+        **NOT_LATE,
         "entry_kind": label_sql(
             "awaits_buyer", [(True, SUPPLY_CANCELLED), (False, NO_SOURCING_RULE)]
         ),
@@ -275,6 +284,7 @@ def _hold_rows(user):
 
 def _hold_columns() -> dict:
     return {
+        **NOT_LATE,
         "entry_kind": label_sql(
             "reason", [(value, HOLD_KIND.format(label)) for value, label in HoldReason.choices]
         ),
@@ -322,6 +332,7 @@ def _late_columns() -> dict:
     return {
         "entry_kind": Collate(Value(LATE_SUPPLY), "C"),
         "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_days_late": F("sales_order_line__days_late"),
         "entry_opened": local_midnight("late_since"),
         "document_text": number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
         "line_text": order_line_sql("sales_order_line"),
@@ -358,6 +369,65 @@ def _late_entry(po_line) -> Entry:
         sales_order_line=po_line.sales_order_line,
         purchase_order_line=po_line,
         actions=["close_short"] if po_line.received_quantity else [],
+        days_late=po_line.sales_order_line.days_late,
+    )
+
+
+def _jeopardy_rows(user):
+    """Pegged PO lines whose supply is expected after the order line's scheduled ship date
+    (and not yet past their promise: those are late supply)."""
+    return scoped(
+        PurchaseOrderLine.objects.filter(
+            status=POLineStatus.OPEN,
+            late_since__isnull=True,
+            sales_order_line__days_late__gt=0,
+        ),
+        user,
+        "purchase_order__business_unit",
+    ).select_related("purchase_order", "sales_order_line__order")
+
+
+def _jeopardy_columns() -> dict:
+    text = models.CharField()
+    return {
+        "entry_kind": Collate(Value(SUPPLY_AFTER_SHIP_DATE), "C"),
+        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_opened": F("sales_order_line__updated_at"),
+        "entry_days_late": F("sales_order_line__days_late"),
+        "document_text": number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
+        "line_text": order_line_sql("sales_order_line"),
+        # ``_jeopardy_message`` in SQL, for the search.
+        "message_text": Concat(
+            order_line_sql("sales_order_line"),
+            Value(" ships "),
+            Cast("sales_order_line__scheduled_ship_date", text),
+            Value("; its supply is expected "),
+            Cast("sales_order_line__days_late", text),
+            Value(" days later."),
+        ),
+    }
+
+
+def _jeopardy_message(po_line) -> str:
+    line = po_line.sales_order_line
+    return (
+        f"{line} ships {line.scheduled_ship_date}; its supply is expected "
+        f"{line.days_late} days later."
+    )
+
+
+def _jeopardy_entry(po_line) -> Entry:
+    line = po_line.sales_order_line
+    return Entry(
+        kind=SUPPLY_AFTER_SHIP_DATE,
+        owner_role=BUYER,
+        opened_at=line.updated_at,
+        message=_jeopardy_message(po_line),
+        document=po_line.purchase_order,
+        sales_order_line=line,
+        purchase_order_line=po_line,
+        actions=["re_promise"],
+        days_late=line.days_late,
     )
 
 
@@ -366,4 +436,5 @@ SOURCES = [
     Source(_supply_rows, _supply_columns, _supply_entry),
     Source(_hold_rows, _hold_columns, _hold_entry),
     Source(_late_rows, _late_columns, _late_entry),
+    Source(_jeopardy_rows, _jeopardy_columns, _jeopardy_entry),
 ]

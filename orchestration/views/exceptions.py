@@ -65,6 +65,7 @@ ACTIONS = {
     "adjust_to_received": ("Adjust to Received", "invoicing.change_apinvoice"),
     "cancel_invoice": ("Cancel Invoice", "invoicing.change_apinvoice"),
     "close_short": ("Close Short", "procurement.change_purchaseorder"),
+    "re_promise": ("Re-promise", "orders.change_salesorderline"),
 }
 # Whoever works on one kind of document an exception sits on may open the work area.
 WORK_AREA_PERMISSIONS = (
@@ -79,6 +80,7 @@ SORTS = {
     "-opened": "Newest first",
     "kind": "Kind",
     "owner": "Owner role",
+    "-days_late": "Most days late first",
 }
 WORK_AREA_PAGE_SIZE = 25
 
@@ -168,6 +170,9 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             return reverse("invoicing:hold_adjust_to_received", args=[entry.ap_hold.pk])
         if name == "cancel_invoice":
             return reverse("invoicing:ap_cancel", args=[entry.document.pk])
+        if name == "re_promise":
+            line = entry.sales_order_line
+            return f"{reverse('orchestration:line_repromise', args=[line.pk])}?{back}"
         if name == "close_short" and po_line is not None:
             return f"{reverse('orchestration:po_line_close_short', args=[po_line.pk])}?{back}"
         return None

@@ -5,6 +5,7 @@ is shown days late, and the clerk re-promises it."""
 import re
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -40,14 +41,22 @@ def test_the_clerk_sees_the_ship_date_and_re_promises_a_late_line(
     assert_page_reads_well(page, "order at risk")
     shot(page, "promise-02-order-line-days-late")
 
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("at-risk-days-late")).to_have_text("7")
+    shot(page, "promise-03-dashboard-lines-at-risk")
+    page.goto(f"{live_server.url}{reverse('orchestration:exceptions')}?sort=-days_late")
+    expect(page.get_by_test_id("exception-days-late")).to_have_text("7 days late")
+    assert_page_reads_well(page, "exceptions by days late")
+    shot(page, "promise-04-exceptions-by-days-late")
+    page.goto(f"{live_server.url}{order.get_absolute_url()}")
     page.get_by_role("link", name="Re-promise line 1").click()
     page.get_by_label("New scheduled ship date").fill(f"{in_days(38):%Y-%m-%d}")
     page.get_by_label("Reason").fill("Customer accepts the supplier's date")
     assert_page_reads_well(page, "re-promise")
-    shot(page, "promise-03-re-promise-form")
+    shot(page, "promise-05-re-promise-form")
     page.get_by_role("button", name="Re-promise").click()
     page.wait_for_url(re.compile(rf"/orders/{order.pk}/$"))
     expect(page.get_by_text("(supply on time)")).to_be_visible()
     expect(page.get_by_test_id("ships")).to_contain_text(f"{in_days(38):%Y-%m-%d}")
     expect(page.get_by_test_id("history")).to_contain_text("Customer accepts the supplier's date")
-    shot(page, "promise-04-re-promised")
+    shot(page, "promise-06-re-promised")
