@@ -28,6 +28,12 @@ class UnitScopedSlugField(serializers.SlugRelatedField):
         self.model, self.unit_path = model, unit_path
         super().__init__(slug_field=slug_field, **kwargs)
 
+    def to_internal_value(self, data):
+        # PostgreSQL text cannot hold NUL: refused here as DRF's CharField does, not a 500.
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return super().to_internal_value(data)
+
     def get_queryset(self):
         units = business_units_of(self.context["request"].user)
         if self.model is BusinessUnit:

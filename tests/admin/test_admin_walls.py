@@ -188,7 +188,12 @@ def test_own_master_data_can_be_changed_but_not_moved_to_another_unit(client, wo
     user = staff_of_unit(world, "Order Entry Clerk", "EU1", "catalog.change_warehouse")
     client.force_login(user)
     warehouse = Warehouse.objects.get(business_unit=world.units["EU1"], code="E1")
-    data = {"business_unit": world.units["EU1"].pk, "code": "E1", "name": "Rotterdam DC"}
+    data = {
+        "business_unit": world.units["EU1"].pk,
+        "code": "E1",
+        "name": "Rotterdam DC",
+        "processing_days": 1,
+    }
     assert client.post(admin_url(Warehouse, "change", warehouse.pk), data).status_code == 302
     warehouse.refresh_from_db()
     assert warehouse.name == "Rotterdam DC"

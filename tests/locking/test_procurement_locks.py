@@ -37,7 +37,9 @@ def requisitioned(world, *lines):
 
 
 @pytest.mark.django_db
-def test_document_builder_locks_requisition_lines_then_supply_orders(world):
+def test_document_builder_locks_requisition_lines_then_so_lines_then_supply_orders(world):
+    """The SO lines for their jeopardy (the new PO lines' promise against the scheduled ship
+    date), between the requisition lines and what belongs to one SO line alone."""
     requisition_lines = requisitioned(world, (SERVER, "1"), ("SRV-R760-XA", "2"))
 
     statements = locking_statements(
@@ -47,7 +49,11 @@ def test_document_builder_locks_requisition_lines_then_supply_orders(world):
     )
 
     assert_locks_only_own_rows(statements)
-    assert lock_order(statements) == ["procurement_requisitionline", "procurement_supplyorder"]
+    assert lock_order(statements) == [
+        "procurement_requisitionline",
+        "orders_salesorderline",
+        "procurement_supplyorder",
+    ]
     assert PurchaseOrderLine.objects.count() == 2
 
 

@@ -210,7 +210,8 @@ NOT_DATA = {"visually-hidden", "badge", "btn", "small"}
 
 class ListTable(HTMLParser):
     """The headings and the rows' cell texts of a list page's table, without what is not
-    shown as data (``NOT_DATA``, and the sort arrows hidden from screen readers)."""
+    shown as data (``NOT_DATA``, and the sort arrows hidden from screen readers). The list
+    is the page's last table (Receive Expected Shipments shows the ship notices above it)."""
 
     VOID = {"input", "br", "img", "hr", "meta", "link"}
 
@@ -221,6 +222,8 @@ class ListTable(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "table":
+            self.headings, self.rows = [], []
         if tag in ("th", "td"):
             self.cell = []
         elif tag == "tr":

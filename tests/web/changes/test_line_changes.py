@@ -200,7 +200,7 @@ def test_an_increase_before_the_po_is_approved_follows_into_the_supply(client, u
     line = order.lines.get()
     client.force_login(users["clerk"])
     page = client.get(quantity_url(line))
-    assert page.context["form"]["quantity"].value() == line.quantity
+    assert Decimal(page.context["form"]["quantity"].value()) == line.quantity
     assert "is not yet approved" in page.content.decode()
 
     response = client.post(quantity_url(line), form_data(quantity="3", reason="one more"))
