@@ -9,14 +9,13 @@ names the roles that got another answer.
 
 import pytest
 
-from b2b_portal.roles import ROLES
 from orders.models import SalesOrder
 from processes.models import ProcessRun
+from tests.api.support import EVERY_ROLE, walk
 from tests.helpers import place_order
 
 pytestmark = pytest.mark.django_db
 
-EVERY_ROLE = sorted(spec["username"] for spec in ROLES.values())
 READ_ORDERS = {"clerk", "manager", "buyer", "shipper", "ar", "ops", "admin"}
 ENTER_ORDERS = {"clerk", "manager", "admin"}
 READ_RUNS = {"ar", "ops", "admin"}
@@ -30,21 +29,9 @@ def order(world):
     return place_order(world, ("SRV-DL380-G11", "1"))
 
 
-def _walk(api_as, allowed: set, ok: int, request) -> None:
-    """``request(client, username)`` -> status, for every role: ``ok`` for the allowed
-    roles, 403 for the others."""
-    wrong = {}
-    for username in EVERY_ROLE:
-        expected = ok if username in allowed else 403
-        answered = request(api_as(username), username)
-        if answered != expected:
-            wrong[username] = (answered, expected)
-    assert not wrong, f"role: (answered, expected) {wrong}"
-
-
 def test_reading_orders(api_as, order):
-    _walk(api_as, READ_ORDERS, 200, lambda client, _: client.get("/api/orders/").status_code)
-    _walk(
+    walk(api_as, READ_ORDERS, 200, lambda client, _: client.get("/api/orders/").status_code)
+    walk(
         api_as,
         READ_ORDERS,
         200,
@@ -60,7 +47,7 @@ def test_entering_an_order(api_as, order_payload):
         assert made == (response.status_code == 201), username
         return response.status_code
 
-    _walk(api_as, ENTER_ORDERS, 201, enter)
+    walk(api_as, ENTER_ORDERS, 201, enter)
 
 
 def test_booking_an_order(api_as, world):
@@ -71,22 +58,20 @@ def test_booking_an_order(api_as, world):
         assert booked == (response.status_code == 200), username
         return response.status_code
 
-    _walk(api_as, ENTER_ORDERS, 200, book)
+    walk(api_as, ENTER_ORDERS, 200, book)
 
 
 def test_the_peg_trace_is_open_to_every_role(api_as, order):
     line = order.lines.get()
     url = f"/api/order-lines/{line.pk}/peg-trace/"
     # A supplier's user sees their supplier's POs only, not the customer's side of the chain.
-    _walk(
-        api_as, set(EVERY_ROLE) - {"supplier"}, 200, lambda client, _: client.get(url).status_code
-    )
+    walk(api_as, set(EVERY_ROLE) - {"supplier"}, 200, lambda client, _: client.get(url).status_code)
 
 
 def test_reading_the_run_log(api_as, order):
     run = ProcessRun.objects.get(process="progress_order")
-    _walk(api_as, READ_RUNS, 200, lambda client, _: client.get("/api/process-runs/").status_code)
-    _walk(
+    walk(api_as, READ_RUNS, 200, lambda client, _: client.get("/api/process-runs/").status_code)
+    walk(
         api_as,
         READ_RUNS,
         200,
@@ -103,7 +88,7 @@ def test_queueing_a_run(api_as, world):
         assert ProcessRun.objects.count() - before == (response.status_code == 201), username
         return response.status_code
 
-    _walk(api_as, RUN_PROGRESS_ORDER, 201, queue)
+    walk(api_as, RUN_PROGRESS_ORDER, 201, queue)
 
 
 def test_the_registry_refuses_a_process_the_role_may_not_run(api_as):

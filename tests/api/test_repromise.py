@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import token_client
-from tests.api.test_permissions import ENTER_ORDERS, _walk
+from tests.api.support import walk
+from tests.api.test_permissions import ENTER_ORDERS
 from tests.helpers import place_order, unit_user
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,6 @@ def test_re_promise_permissions_by_role_and_unit(api_as, world):
         body = {"scheduled_ship_date": in_days(40), "reason": "agreed"}
         return client.post(repromise_url(line), body, format="json").status_code
 
-    _walk(api_as, ENTER_ORDERS, 200, repromise)
+    walk(api_as, ENTER_ORDERS, 200, repromise)
     other_unit = token_client(unit_user(world, "eu_clerk", "Order Entry Clerk"))
     assert repromise(other_unit, "eu_clerk") == 404

@@ -6,18 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from b2b_portal.roles import ROLES
 from invoicing.models import APInvoice, APStatus
 from procurement.models import SupplyStatus
 from suppliers.models import LineAcknowledgement, ShipNotice
 from suppliers.services import supplier_contact_set
 from tests.api.conftest import token_client
+from tests.api.support import EVERY_ROLE
 from tests.factories import UserFactory
 from tests.helpers import snapshot
 
 pytestmark = pytest.mark.django_db
-
-EVERY_ROLE = sorted(spec["username"] for spec in ROLES.values())
 
 
 @pytest.fixture
