@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from b2b_portal.fields import format_money, format_quantity
 from b2b_portal.transitions import apply_transition, bulk_save_with_history
 from procurement.locks import purchase_order_lines_for_update, purchase_orders_for_update
 from procurement.models import POLineStatus, PurchaseOrderLine
@@ -24,7 +25,8 @@ def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, bill
         holds.append(
             (
                 HoldReason.QUANTITY_BILLED_OVER_RECEIVED,
-                f"{po_line}: billed {invoice_line.quantity}, but only {billable} received "
+                f"{po_line}: billed {format_quantity(invoice_line.quantity)}, but only "
+                f"{format_quantity(billable)} received "
                 "and not yet billed.",
             )
         )
@@ -33,8 +35,9 @@ def _hold_messages(invoice_line: APInvoiceLine, po_line: PurchaseOrderLine, bill
         holds.append(
             (
                 HoldReason.PRICE_OVER_PO,
-                f"{po_line}: invoice price {invoice_line.unit_price} exceeds PO price "
-                f"{po_line.unit_price} (tolerance {tolerance}%).",
+                f"{po_line}: invoice price {format_money(invoice_line.unit_price)} exceeds PO "
+                f"price {format_money(po_line.unit_price)} (tolerance "
+                f"{format_quantity(tolerance)}%).",
             )
         )
     return holds

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2b_portal.errors import require_reason
+from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
 from catalog.units import require_business_unit
@@ -164,8 +165,8 @@ def _release_supply(*, actor, chains: list[SupplyChain], cause: str) -> None:
                 quantity=po_line.open_quantity,
                 message=(
                     f"{line} was cancelled; {chain.purchase_order.supplier} still has "
-                    f"{po_line.open_quantity} on {po_line} to deliver. Cancel with the "
-                    "supplier or keep the goods as stock."
+                    f"{format_quantity(po_line.open_quantity)} on {po_line} to deliver. Cancel "
+                    "with the supplier or keep the goods as stock."
                 ),
             )
 

@@ -96,7 +96,7 @@ def test_an_adjustment_below_the_reserved_quantity_is_refused(world, cable_line)
     with pytest.raises(ValidationRefused) as refused:
         adjust(world, "-491")
     assert refused.value.message == (
-        "CBL-CAT6-3M in M1 has 10.000 reserved; an adjustment cannot take on-hand below that."
+        "CBL-CAT6-3M in M1 has 10 reserved; an adjustment cannot take on-hand below that."
     )
     assert snapshot() == before
     assert transactions_total(world) == on_hand(world, CABLE)[0]
@@ -129,7 +129,7 @@ def test_a_partial_reservation_leaves_the_line_waiting(world, cable_line):
 @pytest.mark.parametrize(
     "stock_left, quantity, message",
     [
-        ("-495", "10", "Only 5.000 of CBL-CAT6-3M is available in M1; 10 cannot be reserved."),
+        ("-495", "10", "Only 5 of CBL-CAT6-3M is available in M1; 10 cannot be reserved."),
         ("0", "11", "{line} does not need 11 more."),
     ],
 )
@@ -181,5 +181,5 @@ def test_shipping_more_than_is_reserved_is_refused(world, cable_line):
     before = snapshot()
     with pytest.raises(ValidationRefused) as refused:
         issue_reserved(world, cable_line, "5")
-    assert refused.value.message == f"{cable_line} has only 4.000 reserved; 5 cannot be shipped."
+    assert refused.value.message == f"{cable_line} has only 4 reserved; 5 cannot be shipped."
     assert snapshot() == before
