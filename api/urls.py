@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import docs, pages, supplier_views, views
+from . import buying_views, docs, pages, receiving_views, supplier_views, views
 
 app_name = "api"
 
@@ -10,6 +10,9 @@ router = SimpleRouter(use_regex_path=False)
 router.register("orders", views.SalesOrderViewSet, basename="order")
 router.register("order-lines", views.OrderLineViewSet, basename="order-line")
 router.register("process-runs", views.ProcessRunViewSet, basename="process-run")
+router.register("purchase-orders", buying_views.PurchaseOrderViewSet, basename="purchase-order")
+router.register("ship-notices", receiving_views.ShipNoticeViewSet, basename="ship-notice")
+router.register("receipts", receiving_views.ReceiptViewSet, basename="receipt")
 router.register(
     "supplier/purchase-orders",
     supplier_views.SupplierPurchaseOrderViewSet,

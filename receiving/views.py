@@ -15,7 +15,8 @@ from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
 from processes.batching import filter_by
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import purchase_orders_filtered
-from suppliers.models import ShipNotice, ShipNoticeStatus
+from suppliers.models import ShipNotice
+from suppliers.selectors import ship_notices_on_the_way
 from suppliers.services import ship_notice_receive
 
 from .forms import ExpectedShipmentSearchForm, ReceiptSearchForm, ReceiveForm
@@ -73,11 +74,9 @@ class ReceiveExpectedShipmentsView(
 
     def get_context_data(self, **kwargs):
         """The ship notices on their way to the user's units, soonest first."""
-        ship_notices = self.scope(
-            ShipNotice.objects.filter(
-                status=ShipNoticeStatus.SHIPPED, purchase_order__status=POStatus.OPEN
-            )
-        ).select_related("purchase_order__supplier", "purchase_order__ship_to_warehouse")
+        ship_notices = self.scope(ship_notices_on_the_way()).select_related(
+            "purchase_order__supplier", "purchase_order__ship_to_warehouse"
+        )
         return super().get_context_data(
             ship_notices=ship_notices.order_by("expected_arrival", "pk"), **kwargs
         )

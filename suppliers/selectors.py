@@ -6,9 +6,15 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet, Sum
 
 from b2b_portal.fields import ZERO
-from procurement.models import PurchaseOrder, PurchaseOrderLine
+from procurement.models import POStatus, PurchaseOrder, PurchaseOrderLine
 
-from .models import LineAcknowledgement, ShipNoticeLine, ShipNoticeStatus, SupplierContact
+from .models import (
+    LineAcknowledgement,
+    ShipNotice,
+    ShipNoticeLine,
+    ShipNoticeStatus,
+    SupplierContact,
+)
 
 
 def supplier_of(user):
@@ -26,6 +32,14 @@ def purchase_orders_of(user, model=PurchaseOrder) -> QuerySet[PurchaseOrder]:
     if user.is_superuser:
         return approved
     return approved.filter(supplier__contacts__user_id=user.pk)
+
+
+def ship_notices_on_the_way() -> QuerySet[ShipNotice]:
+    """Ship notices not received yet on POs still open for receiving: what Receive Expected
+    Shipments lists (and the API's ``GET /api/ship-notices/``), before unit scoping."""
+    return ShipNotice.objects.filter(
+        status=ShipNoticeStatus.SHIPPED, purchase_order__status=POStatus.OPEN
+    )
 
 
 def in_transit(po_lines) -> dict[int, object]:
