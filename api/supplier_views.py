@@ -22,6 +22,7 @@ from suppliers.services import (
 )
 
 from . import supplier_serializers as s
+from .fulfilment_serializers import lines_named
 from .views import responses
 
 SUPPLIER = ("suppliers.collaborate_supplier",)
@@ -31,15 +32,7 @@ ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.
 
 def _lines_named(purchase_order, entries: list[dict]) -> dict[int, PurchaseOrderLine]:
     """The PO's lines named by id in ``entries``; an id not of this PO is a 400."""
-    lines = purchase_order.lines.in_bulk([entry["line"] for entry in entries])
-    unknown = {
-        str(index): {"line": [f"No line {entry['line']} on {purchase_order}."]}
-        for index, entry in enumerate(entries)
-        if entry["line"] not in lines
-    }
-    if unknown:
-        raise ValidationError({"lines": unknown})
-    return lines
+    return lines_named(purchase_order.lines, entries, key="line", document=purchase_order)
 
 
 class SupplierPurchaseOrderViewSet(
