@@ -2,7 +2,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import buying_views, docs, pages, receiving_views, supplier_views, views
+from . import (
+    buying_views,
+    docs,
+    invoicing_views,
+    pages,
+    receiving_views,
+    shipping_views,
+    supplier_views,
+    views,
+)
 
 app_name = "api"
 
@@ -21,6 +30,10 @@ router.register(
 router.register(
     "supplier/purchase-order-lines", supplier_views.SupplierLineViewSet, basename="supplier-line"
 )
+router.register("pick-waves", shipping_views.PickWaveViewSet, basename="pick-wave")
+router.register("shipments", shipping_views.ShipmentViewSet, basename="shipment")
+router.register("ap-invoices", invoicing_views.APInvoiceViewSet, basename="ap-invoice")
+router.register("ar-invoices", invoicing_views.ARInvoiceViewSet, basename="ar-invoice")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

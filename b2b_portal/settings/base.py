@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "LineStatusEnum": "orders.models.LineStatus",
         "RunStatusEnum": "processes.models.RunStatus",
         "AcknowledgementKindEnum": "suppliers.models.AcknowledgementKind",
+        "ShipmentStatusEnum": "shipping.models.ShipmentStatus",
         "ShipNoticeStatusEnum": "suppliers.models.ShipNoticeStatus",
     },
 }
