@@ -38,6 +38,7 @@ from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
 
 NOTHING_TO_RELEASE = "No reserved lines are waiting to be released for these criteria."
+NOTHING_TO_SHIP = "{wave} has no shipment still Released to ship confirm."
 
 
 @transaction.atomic
@@ -135,11 +136,52 @@ def shipment_ship_confirm(
     shipment = shipments_for_update().get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.RELEASED:
         raise TransitionRefused(f"{shipment} is already {shipment.get_status_display()}.")
-    # Its released lines (a line un-released on its own stays behind) are read, not locked:
-    # whoever changes them (un-release, reversal) locks the shipment first. Their SO lines
-    # next: shipping moves their quantities and status.
-    shipment_lines = list(shipment.lines.filter(status=ShipmentStatus.RELEASED).order_by("pk"))
-    shipped = _quantities_to_ship(shipment_lines, quantities or {})
+    _shipments_confirm(
+        [shipment],
+        reference=shipment.number,
+        actor=actor,
+        waybill=waybill,
+        quantities=quantities or {},
+    )
+    return shipment
+
+
+@transaction.atomic
+def pick_wave_ship_confirm(*, actor, pick_wave: PickWave) -> list[Shipment]:
+    """Ship confirm every shipment of the wave still Released, each in full, as the
+    shipper does when the whole wave leaves on one truck: the same rules as one
+    ``shipment_ship_confirm`` each, written as sets. Returns the shipments confirmed."""
+    require_permission(actor, "shipping.confirm_shipment", "ship confirm shipments")
+    require_business_unit(actor, pick_wave.business_unit_id)
+    # Locked in pk order, as a ship confirm of each takes it.
+    shipments = list(
+        shipments_for_update()
+        .filter(pick_wave=pick_wave, status=ShipmentStatus.RELEASED)
+        .order_by("pk")
+    )
+    if not shipments:
+        raise ValidationRefused(NOTHING_TO_SHIP.format(wave=pick_wave))
+    _shipments_confirm(
+        shipments, reference=pick_wave.number, actor=actor, waybill="", quantities={}
+    )
+    return shipments
+
+
+def _shipments_confirm(
+    shipments: list[Shipment], *, reference: str, actor, waybill: str, quantities: dict
+):
+    """Ship the locked shipments' released lines (a line un-released on its own stays
+    behind) and move the shipments to Shipped; ``reference`` (the shipment, or the wave of
+    many) names the call in the balances' history. The lines are read, not locked: whoever
+    changes them (un-release, reversal) locks their shipment first. Their SO lines next:
+    shipping moves their quantities and status."""
+    by_pk = {shipment.pk: shipment for shipment in shipments}
+    shipment_lines = list(
+        ShipmentLine.objects.filter(
+            shipment__in=shipments, status=ShipmentStatus.RELEASED
+        ).order_by("pk")
+    )
+    shipped = _quantities_to_ship(shipment_lines, quantities)
     sales_lines = {
         line.pk: line
         for line in sales_order_lines_for_update()
@@ -147,25 +189,34 @@ def shipment_ship_confirm(
         .select_related("item", "order")
     }
     # Every balance it moves, in item order, before it moves any (no deadlock with a receipt
-    # or shipment of the same items in another order).
+    # or shipment of the same items in another order). A wave ships from one warehouse.
+    warehouse = shipments[0].warehouse
     balances = balances_lock(
-        item_ids=[line.item_id for line in sales_lines.values()], warehouse=shipment.warehouse
+        item_ids=[line.item_id for line in sales_lines.values()], warehouse=warehouse
     )
     _ship_lines(
-        shipment_lines, sales_lines, shipped, shipment=shipment, balances=balances, actor=actor
-    )
-    balances_save(balances.values(), actor=actor, reason=f"shipped {shipment.number}")
-    apply_transition(
-        shipment,
-        "ship_confirm",
+        shipment_lines,
+        sales_lines,
+        shipped,
+        shipments=by_pk,
+        reference=reference,
+        balances=balances,
         actor=actor,
-        reason="ship confirm",
-        by=actor,
-        when=timezone.now(),
-        waybill=waybill,
     )
-    shipment.save()
-    return shipment
+    balances_save(balances.values(), actor=actor, reason=f"shipped {reference}")
+    now = timezone.now()
+    for shipment in shipments:
+        apply_transition(
+            shipment,
+            "ship_confirm",
+            actor=actor,
+            reason="ship confirm",
+            by=actor,
+            when=now,
+            waybill=waybill,
+        )
+    fields = ["status", "shipped_by", "shipped_at", "waybill"]
+    bulk_save_moved(shipments, fields, actor=actor, reason="ship confirm")
 
 
 def _quantities_to_ship(shipment_lines: list[ShipmentLine], quantities: dict) -> dict:
@@ -188,26 +239,32 @@ def _ship_lines(
     sales_lines: dict[int, SalesOrderLine],
     shipped: dict,
     *,
-    shipment: Shipment,
+    shipments: dict[int, Shipment],
+    reference: str,
     balances,
     actor,
 ) -> None:
-    """Issue what each locked line ships of its reserved stock; what stays is split off.
-    One write for the shipment lines, one for the SO lines."""
+    """Issue what each locked line ships of its reserved stock, under its shipment's
+    number; what stays is split off. One write for the shipment lines, one for the SO lines."""
     issued = [
-        StockLine.of(sales_lines[shipment_line.sales_order_line_id], shipped[shipment_line.pk])
+        StockLine.of(
+            sales_lines[shipment_line.sales_order_line_id],
+            shipped[shipment_line.pk],
+            source_reference=shipments[shipment_line.shipment_id].number,
+        )
         for shipment_line in shipment_lines
     ]
-    reservations_issue(
-        actor=actor, balances=balances, lines=issued, source_reference=shipment.number
-    )
+    reservations_issue(actor=actor, balances=balances, lines=issued, source_reference=reference)
     short = [
         (sales_lines[shipment_line.sales_order_line_id], shipment_line.quantity - quantity)
         for shipment_line in shipment_lines
         if (quantity := shipped[shipment_line.pk]) < shipment_line.quantity
     ]
+    # Only one shipment ships short: the wave's confirm ships every line in full.
+    shipment = shipments[shipment_lines[0].shipment_id] if short else None
     splits = _split_unshipped(short, actor=actor, shipment=shipment, balances=balances)
     for shipment_line in shipment_lines:
+        shipment = shipments[shipment_line.shipment_id]
         line, quantity = sales_lines[shipment_line.sales_order_line_id], shipped[shipment_line.pk]
         reason = f"shipped on {shipment}"
         if split := splits.get(line.pk):

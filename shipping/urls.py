@@ -28,4 +28,9 @@ urlpatterns = [
         "shipments/<int:pk>/reverse/", views.ShipmentReverseView.as_view(), name="shipment_reverse"
     ),
     path("waves/<int:pk>/unrelease/", views.PickWaveUnreleaseView.as_view(), name="wave_unrelease"),
+    path(
+        "waves/<int:pk>/ship-confirm/",
+        views.PickWaveShipConfirmView.as_view(),
+        name="wave_ship_confirm",
+    ),
 ]

@@ -26,7 +26,7 @@ from .corrections import (
 from .forms import PickReleaseForm, ShipConfirmForm, ShipmentCorrectionForm, ShipmentSearchForm
 from .models import PickWave, Shipment, ShipmentLine, ShipmentStatus
 from .selectors import lines_awaiting_release
-from .services import pick_release, shipment_ship_confirm
+from .services import pick_release, pick_wave_ship_confirm, shipment_ship_confirm
 
 
 def awaiting_context(form: PickReleaseForm) -> dict:
@@ -96,6 +96,7 @@ class PickWaveDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVie
         released = [s for s in self.object.shipments.all() if s.status == ShipmentStatus.RELEASED]
         may_unrelease = released and self.request.user.has_perm("shipping.add_pickwave")
         return super().get_context_data(
+            may_ship_confirm=released and self.request.user.has_perm("shipping.confirm_shipment"),
             unrelease_form=ShipmentCorrectionForm(prefix="unrelease") if may_unrelease else None,
             **kwargs,
         )
@@ -293,3 +294,17 @@ class PickWaveUnreleaseView(CorrectionView):
 
     def get_success_message(self, result) -> str:
         return f"{result} un-released {len(self.shipments)} shipment(s)."
+
+
+class PickWaveShipConfirmView(ServiceActionView):
+    """Ship Confirm of the whole wave: every shipment still Released ships in full."""
+
+    model = PickWave
+    permission_required = "shipping.confirm_shipment"
+
+    def perform(self, wave):
+        self.shipments = pick_wave_ship_confirm(actor=self.request.user, pick_wave=wave)
+        return wave
+
+    def get_success_message(self, result) -> str:
+        return f"{result}: {len(self.shipments)} shipment(s) ship confirmed."
