@@ -20,6 +20,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
+from b2b_portal.fields import ZERO, format_quantity
 from b2b_portal.transitions import apply_transition, bulk_save_moved, stamp_history
 from catalog.models import Item, Warehouse
 from orders.models import LineStatus, SalesOrderLine
@@ -124,13 +125,16 @@ def reservations_add(*, actor, warehouse: Warehouse, balances, lines: list[Stock
         sales_order_line, balance = line.sales_order_line, balances[line.item_id]
         if balance.available_quantity < line.quantity:
             raise ValidationRefused(
-                f"Only {balance.available_quantity} of {sales_order_line.item.number} is "
-                f"available in {warehouse.code}; {line.quantity} cannot be reserved."
+                f"Only {format_quantity(balance.available_quantity)} of "
+                f"{sales_order_line.item.number} is available in {warehouse.code}; "
+                f"{format_quantity(line.quantity)} cannot be reserved."
             )
         if sales_order_line.reserved_quantity + line.quantity > (
             sales_order_line.quantity - sales_order_line.shipped_quantity
         ):
-            raise ValidationRefused(f"{sales_order_line} does not need {line.quantity} more.")
+            raise ValidationRefused(
+                f"{sales_order_line} does not need {format_quantity(line.quantity)} more."
+            )
         balance.reserved_quantity += line.quantity
         sales_order_line.reserved_quantity += line.quantity
         if sales_order_line.is_fully_reserved():
@@ -165,8 +169,9 @@ def reservations_issue(*, actor, balances, lines: list[StockLine], source_refere
         reservation = held.get(sales_order_line.pk)
         if reservation is None or reservation.quantity < line.quantity:
             raise ValidationRefused(
-                f"{sales_order_line} has only {reservation.quantity if reservation else 0} "
-                f"reserved; {line.quantity} cannot be shipped."
+                f"{sales_order_line} has only "
+                f"{format_quantity(reservation.quantity if reservation else ZERO)} reserved; "
+                f"{format_quantity(line.quantity)} cannot be shipped."
             )
         balance = balances[reservation.item_id]
         balance.reserved_quantity -= line.quantity
@@ -222,8 +227,8 @@ def reservation_restore(
     reservation, balance = _reservation_locked(sales_order_line)
     if reservation is None or sales_order_line.shipped_quantity < quantity:
         raise ValidationRefused(
-            f"{sales_order_line} has only {sales_order_line.shipped_quantity} shipped; "
-            f"{quantity} cannot come back."
+            f"{sales_order_line} has only {format_quantity(sales_order_line.shipped_quantity)} "
+            f"shipped; {format_quantity(quantity)} cannot come back."
         )
     balance.reserved_quantity += quantity
     _on_hand_move(
@@ -284,7 +289,8 @@ def stock_adjust(
     balance = balance_lock(item_id=item.pk, warehouse=warehouse)
     if balance.quantity + quantity < balance.reserved_quantity:
         raise ValidationRefused(
-            f"{item.number} in {warehouse.code} has {balance.reserved_quantity} reserved; "
+            f"{item.number} in {warehouse.code} has {format_quantity(balance.reserved_quantity)} "
+            "reserved; "
             "an adjustment cannot take on-hand below that."
         )
     _on_hand_move(
