@@ -3,8 +3,11 @@
 It is the demo's data generator and the whole-cycle benchmark's driver. With ``mixed``
 the orders are split into cohorts that stop at each earlier stage; cohorts run from the
 most advanced to the least, so that a later cohort's process runs never move an earlier
-cohort's orders on. Each step is timed (``StepClock``) so the summary says which step is
-slow, in order lines per second; ``benchmarks/pages.py`` builds its data with ``run_to``.
+cohort's orders on. The clerk books in bursts (``broker_held``): the bookings of a burst
+share one queued Progress Order run, which a worker starts once the burst is booked, as a
+worker behind a quick clerk does. Each step is timed (``StepClock``) so the summary says
+which step is slow, in order lines per second; ``benchmarks/pages.py`` builds its data
+with ``run_to``.
 """
 
 import random
@@ -13,9 +16,11 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.utils import timezone
 
+from b2b_portal.celery import app as celery_app
 from catalog.units import business_units_of
 from invoicing.models import APInvoice, ARInvoice, ARStatus
 from invoicing.services import (
@@ -46,21 +51,52 @@ from procurement.services import (
 )
 from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
-from shipping.models import Shipment, ShipmentStatus
+from shipping.models import PickWave, Shipment, ShipmentStatus
 from shipping.selectors import lines_awaiting_release
-from shipping.services import pick_release, shipment_ship_confirm
+from shipping.services import pick_release, pick_wave_ship_confirm
 
 from .demo import DemoWorld, load_demo_data
 
 # The stages an order can be left at, least advanced first; "closed" runs every step.
 STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
+# Orders a clerk books before the worker starts the Progress Order run they share.
+BURST = 50
+
+
+@contextmanager
+def broker_held():
+    """Tasks sent inside the block wait, as on a broker, and a worker runs each once the
+    block ends. In eager mode a run would start inside the commit that queued it: one
+    Progress Order per booking, where a worker busy for a moment takes every booking made
+    meanwhile in one run (``processes.services.process_run_queue_pending``)."""
+    held = []
+
+    def send_task(name, args=None, kwargs=None, **options):
+        held.append((name, args, kwargs))
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        with mock.patch.object(celery_app, "send_task", send_task):
+            yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+    for name, args, kwargs in held:
+        celery_app.tasks[name].apply(args=args, kwargs=kwargs)
 
 
 def book_orders(
-    world: DemoWorld, count: int, rng: random.Random, *, book: bool, unit_code: str = "US1"
+    world: DemoWorld,
+    count: int,
+    rng: random.Random,
+    *,
+    book: bool,
+    unit_code: str = "US1",
+    burst: int = BURST,
 ) -> int:
     """``count`` orders of 1 to 3 lines of the unit's Back-to-Back items, one at a time
-    through the services as the clerk; returns how many lines they have."""
+    through the services as the clerk, booked in bursts of ``burst`` orders; returns how
+    many lines they have."""
     unit = world.units[unit_code]
     warehouse = next(w for w in world.warehouses.values() if w.business_unit_id == unit.pk)
     items = [
@@ -71,22 +107,24 @@ def book_orders(
     customers = [c for c in world.customers.values() if c.business_unit_id == unit.pk]
     clerk = world.users["clerk"]
     made = 0
-    for _ in range(count):
-        lines = [
-            OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
-            for item in rng.sample(items, min(len(items), rng.randint(1, 3)))
-        ]
-        order = sales_order_create(
-            actor=clerk,
-            business_unit=unit,
-            customer=rng.choice(customers),
-            warehouse=warehouse,
-            requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
-            lines=lines,
-        )
-        made += len(lines)
-        if book:
-            sales_order_book(actor=clerk, sales_order=order)
+    for first in range(0, count, burst):
+        with broker_held():
+            for _ in range(min(burst, count - first)):
+                lines = [
+                    OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
+                    for item in rng.sample(items, min(len(items), rng.randint(1, 3)))
+                ]
+                order = sales_order_create(
+                    actor=clerk,
+                    business_unit=unit,
+                    customer=rng.choice(customers),
+                    warehouse=warehouse,
+                    requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
+                    lines=lines,
+                )
+                made += len(lines)
+                if book:
+                    sales_order_book(actor=clerk, sales_order=order)
     return made
 
 
@@ -124,8 +162,9 @@ def _ship_all(world: DemoWorld) -> None:
         unit = units.get(warehouse.business_unit_id)
         if unit and lines_awaiting_release(business_units=[unit], warehouse=warehouse).exists():
             pick_release(actor=shipper, business_unit=unit, warehouse=warehouse)
-    for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
-        shipment_ship_confirm(actor=shipper, shipment=shipment)
+    # The whole wave leaves at once: its shipments are ship confirmed together.
+    for wave in PickWave.objects.filter(shipments__status=ShipmentStatus.RELEASED).distinct():
+        pick_wave_ship_confirm(actor=shipper, pick_wave=wave)
 
 
 def _invoice_all(world: DemoWorld) -> None:
@@ -212,8 +251,9 @@ def cohorts(orders: int, mixed: bool) -> list[tuple[str, int]]:
     ]
 
 
-def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
-    """Run ``orders`` demo orders through the cycle and summarise what was made."""
+def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1, burst: int = BURST) -> dict:
+    """Run ``orders`` demo orders through the cycle, booked in bursts of ``burst``, and
+    summarise what was made."""
     world = load_demo_data()
     rng = random.Random(seed)
     first_new_order = (
@@ -225,7 +265,7 @@ def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
     for stage, size in cohorts(orders, mixed):
         book = stage != "entered"
         booking = time.perf_counter()
-        lines = book_orders(world, size, rng, book=book)
+        lines = book_orders(world, size, rng, book=book, burst=burst)
         clock.add("booked" if book else "entered", time.perf_counter() - booking, lines)
         if stage not in ("entered", "booked"):
             run_to(world, stage, clock, lines)
@@ -235,6 +275,7 @@ def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1) -> dict:
     return {
         "orders": orders,
         "mixed": mixed,
+        "burst": burst,
         "documents": {name: counts_after[name] - counts_before[name] for name in counts_after},
         "lines_by_status": dict(Counter(lines.values_list("status", flat=True))),
         "seconds": round(seconds, 3),

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from orchestration.simulation import simulate_cycle
+from orchestration.simulation import BURST, simulate_cycle
 
 
 class Command(BaseCommand):
@@ -14,7 +14,13 @@ class Command(BaseCommand):
             "--mixed", action="store_true", help="Leave some orders at each earlier stage."
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--burst",
+            type=int,
+            default=BURST,
+            help="Orders the clerk books before the worker starts their Progress Order run.",
+        )
 
-    def handle(self, *args, orders, mixed, seed, **options):
-        summary = simulate_cycle(orders=orders, mixed=mixed, seed=seed)
+    def handle(self, *args, orders, mixed, seed, burst, **options):
+        summary = simulate_cycle(orders=orders, mixed=mixed, seed=seed, burst=burst)
         self.stdout.write(json.dumps(summary))
