@@ -160,7 +160,9 @@ class ReceiptSerializer(serializers.Serializer):
 
 class ReceiveLineInputSerializer(serializers.Serializer):
     ship_notice_line = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.DecimalField(**QUANTITY, help_text="What arrived of it.")
+    quantity = serializers.DecimalField(
+        **QUANTITY, min_value=0, help_text="What arrived of it; 0: none."
+    )
 
 
 class ShipNoticeReceiveInputSerializer(serializers.Serializer):
@@ -170,9 +172,9 @@ class ShipNoticeReceiveInputSerializer(serializers.Serializer):
     lines = ReceiveLineInputSerializer(
         many=True,
         required=False,
-        min_length=1,
+        default=list,
         max_length=MAX_LINES,
-        help_text="What arrived, when not all of the notice: only these lines are received.",
+        help_text="The lines of which another quantity arrived; the others arrived in full.",
     )
 
 

@@ -105,17 +105,16 @@ class ShipNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
-        """Receive the notice: its quantities, or only the ``lines`` given with what
-        arrived of them; the notice keeps the receipt."""
+        """Receive the notice: its quantities, but what arrived of each of the ``lines``
+        given (0: none of it); the notice keeps the receipt."""
         ship_notice = self.get_object()
         entry = s.ShipNoticeReceiveInputSerializer(data=request.data)
         entry.is_valid(raise_exception=True)
         data = entry.validated_data
         notice_lines = {line.pk: line for line in ship_notice.lines.all()}
+        named(ship_notice.lines.all(), data["lines"], "ship_notice_line", ship_notice)
         arrived = {line_id: line.quantity for line_id, line in notice_lines.items()}
-        if "lines" in data:
-            named(ship_notice.lines.all(), data["lines"], "ship_notice_line", ship_notice)
-            arrived = {line["ship_notice_line"]: line["quantity"] for line in data["lines"]}
+        arrived.update({line["ship_notice_line"]: line["quantity"] for line in data["lines"]})
         receipt = ship_notice_receive(
             actor=request.user,
             ship_notice=ship_notice,

@@ -202,3 +202,15 @@ def test_the_api_moves_a_po_as_the_po_page_does(client, api_as, world, draft):
         (POStatus.DRAFT, "wrong site")
     }
     assert response.json()["rejection_reason"] == "wrong site"
+
+
+def test_without_a_token_every_endpoint_is_401(client, world):
+    for method, url in [
+        ("get", "/api/purchase-orders/"),
+        ("get", "/api/purchase-orders/1/"),
+        ("post", "/api/purchase-orders/1/submit/"),
+        ("post", "/api/purchase-orders/1/approve/"),
+        ("post", "/api/purchase-orders/1/reject/"),
+    ]:
+        response = getattr(client, method)(url)
+        assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token"), url

@@ -190,6 +190,17 @@ def test_refusals_are_409_or_400_and_change_nothing(api_as, po_line, notice):
     again = client.post(url, {}, format="json")
     assert again.status_code == 409
     assert again.json() == {"detail": f"{ship_notice.number} is already received."}
+    assert snapshot() == state
+    other = notice(po_line, "1")
+    [other_line] = other.lines.all()
+    state = snapshot()
+    none_arrived = client.post(
+        f"/api/ship-notices/{other.pk}/receive/",
+        {"lines": [{"ship_notice_line": other_line.pk, "quantity": "0"}]},
+        format="json",
+    )
+    assert none_arrived.status_code == 409
+    assert none_arrived.json() == {"detail": "Enter a received quantity on at least one line."}
     not_its_line = client.post(
         url, {"lines": [{"ship_notice_line": 999999, "quantity": "1"}]}, format="json"
     )
@@ -284,3 +295,16 @@ def test_the_receipts_list_searches_as_its_page(api_as, world, po_line):
     assert numbers(supplier="S-200") == []
     for bad in ({"item": "NOPE"}, {"number": "PO-1"}):
         assert client.get("/api/receipts/", bad).status_code == 400, bad
+
+
+def test_without_a_token_every_endpoint_is_401(client, world):
+    for method, url in [
+        ("get", "/api/ship-notices/"),
+        ("get", "/api/ship-notices/1/"),
+        ("post", "/api/ship-notices/1/receive/"),
+        ("get", "/api/receipts/"),
+        ("get", "/api/receipts/1/"),
+        ("post", "/api/receipts/"),
+    ]:
+        response = getattr(client, method)(url)
+        assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token"), url
