@@ -41,7 +41,8 @@ class SupplierLineSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(**MONEY)
     promised_date = serializers.DateField()
     expected_date = serializers.DateField(
-        help_text="The latest arrival of its ship notices on the way, else the promised date."
+        source="expected",
+        help_text="When the supplier's goods are expected (docs/supplier-collaboration.md).",
     )
     received_quantity = serializers.DecimalField(**QUANTITY)
     open_quantity = serializers.DecimalField(**QUANTITY)
@@ -56,6 +57,7 @@ class SupplierLineSerializer(serializers.Serializer):
 class ShipNoticeLineSerializer(serializers.Serializer):
     line = serializers.IntegerField(source="purchase_order_line_id")
     quantity = serializers.DecimalField(**QUANTITY)
+    received_quantity = serializers.DecimalField(**QUANTITY)
 
 
 class ShipNoticeSerializer(serializers.ModelSerializer):

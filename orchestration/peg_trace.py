@@ -179,6 +179,7 @@ def _purchase_order_entry(po_line: PurchaseOrderLine) -> TraceEntry:
             ("Submitted", purchase_order.submitted_at),
             ("Approved", purchase_order.approved_at),
             ("Promised", po_line.promised_date),
+            ("Expected", po_line.expected_date),  # the supplier's word (suppliers.expected)
         ],
         note=(
             f"Line {po_line.get_status_display()}, received "

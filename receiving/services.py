@@ -1,6 +1,7 @@
 """Receiving: a receipt against PO lines puts the goods on hand and reserves exactly the
 received quantity for the sales order line each PO line is pegged to."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +47,11 @@ LINE_RECEIVED_MEANWHILE = (
 LINE_CLOSED = "{line} is closed for receiving ({received} of {quantity} received)."
 TOO_MUCH = "{line} has {open} open to receive; {quantity} is too much."
 
+# What the apps above receiving do with every receipt, inside its transaction; receiving may
+# not import them, so they register here from their AppConfig.ready (suppliers: the ship
+# notices the receipt covers, docs/supplier-collaboration.md).
+RECEIPT_FOLLOWERS: list[Callable[..., None]] = []
+
 
 @dataclass(frozen=True)
 class ReceiptLineInput:
@@ -60,9 +66,12 @@ def receipt_create(
     purchase_order: PurchaseOrder,
     lines: list[ReceiptLineInput],
     packing_slip: str = "",
+    ship_notice=None,
 ) -> Receipt:
     """Receive goods on an approved PO. Receiving more than a line's open quantity is
-    refused; a partial receipt reserves partially and the SO line waits for the rest."""
+    refused; a partial receipt reserves partially and the SO line waits for the rest.
+    ``ship_notice``: the supplier's notice the goods are received from, if any, handed to
+    the ``RECEIPT_FOLLOWERS``."""
     require_permission(actor, "receiving.add_receipt", "receive goods")
     require_business_unit(actor, purchase_order.business_unit_id)
     purchase_order = _locked_open_purchase_order(purchase_order)
@@ -104,6 +113,8 @@ def receipt_create(
         default_change_reason="received",
     )
     purchase_order_follow_lines(actor=actor, purchase_order=purchase_order, reason="fully received")
+    for follow in RECEIPT_FOLLOWERS:
+        follow(actor=actor, receipt=receipt, received=received, ship_notice=ship_notice)
     return receipt
 
 

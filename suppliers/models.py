@@ -122,7 +122,9 @@ class ShipNotice(ConcurrentTransitionMixin, BusinessDocument):
         return reverse("suppliers:ship_notice", args=[self.pk])
 
     @transition(field=status, source=ShipNoticeStatus.SHIPPED, target=ShipNoticeStatus.RECEIVED)
-    def receive(self, receipt):
+    def receive(self, receipt=None):
+        """``receipt``: the one made from this notice; None when receipts on the PO itself
+        covered its lines (suppliers.services.receipts)."""
         self.receipt = receipt
 
 
@@ -132,12 +134,18 @@ class ShipNoticeLine(TimeStampedModel):
         "procurement.PurchaseOrderLine", on_delete=models.PROTECT, related_name="ship_notice_lines"
     )
     quantity = QuantityField()
+    # What receipts brought of it: on the way is the rest, while the notice is Shipped.
+    received_quantity = QuantityField()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["ship_notice_id", "purchase_order_line_id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="ship_notice_line_positive"),
+            models.CheckConstraint(
+                condition=Q(received_quantity__lte=models.F("quantity")),
+                name="ship_notice_line_received_within",
+            ),
             models.UniqueConstraint(
                 fields=["ship_notice", "purchase_order_line"], name="ship_notice_line_once"
             ),

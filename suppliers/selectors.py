@@ -1,12 +1,15 @@
-"""What a supplier user may read, and a PO line's expected date: shared by the supplier
-pages, the API, the buyer's PO page and the receiving pages."""
+"""What a supplier user may read, and what ship notices have on the way: shared by the
+supplier pages, the API, the buyer's PO page and the receiving pages. A PO line's expected
+date is its stored field (``procurement.services.jeopardy.supply_expected_dates``)."""
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Max, Prefetch, QuerySet, Sum
 
 from b2b_portal.fields import ZERO
 from procurement.models import POStatus, PurchaseOrder, PurchaseOrderLine
+from procurement.services.jeopardy import supply_expected_dates
 
 from .models import (
     LineAcknowledgement,
@@ -42,39 +45,38 @@ def ship_notices_on_the_way() -> QuerySet[ShipNotice]:
     )
 
 
-def in_transit(po_lines) -> dict[int, object]:
-    """Per PO line pk, the quantity on ship notices not received yet."""
+def on_the_way(po_lines) -> dict[int, tuple[Decimal, date]]:
+    """Per PO line pk, what its ship notices still have on the way (Shipped, less what
+    receipts brought of them) and the latest arrival among those; one query."""
     rows = (
         ShipNoticeLine.objects.filter(
-            purchase_order_line__in=po_lines, ship_notice__status=ShipNoticeStatus.SHIPPED
+            purchase_order_line__in=po_lines,
+            ship_notice__status=ShipNoticeStatus.SHIPPED,
+            quantity__gt=F("received_quantity"),
         )
         .values("purchase_order_line_id")
-        .annotate(quantity=Sum("quantity"))
+        .annotate(
+            quantity=Sum(F("quantity") - F("received_quantity")),
+            arrival=Max("ship_notice__expected_arrival"),
+        )
     )
-    return {row["purchase_order_line_id"]: row["quantity"] for row in rows}
+    return {row["purchase_order_line_id"]: (row["quantity"], row["arrival"]) for row in rows}
 
 
-def expected_dates(po_lines: list[PurchaseOrderLine]) -> dict[int, date]:
-    """Per PO line pk, when its supply is expected: the latest arrival of its ship notices
-    still on the way, else the promised date (docs/supplier-collaboration.md)."""
-    expected = {po_line.pk: po_line.promised_date for po_line in po_lines}
-    shipped = ShipNoticeLine.objects.filter(
-        purchase_order_line__in=po_lines, ship_notice__status=ShipNoticeStatus.SHIPPED
-    ).values_list("purchase_order_line_id", "ship_notice__expected_arrival")
-    arrivals: dict[int, date] = {}
-    for pk, arrival in shipped:
-        arrivals[pk] = max(arrival, arrivals.get(pk, arrival))
-    return {**expected, **arrivals}
+def in_transit(po_lines) -> dict[int, Decimal]:
+    """Per PO line pk, the quantity on its ship notices not received yet."""
+    return {pk: quantity for pk, (quantity, _arrival) in on_the_way(po_lines).items()}
 
 
 def lines_for_supplier(po_lines: list[PurchaseOrderLine]) -> list[PurchaseOrderLine]:
-    """The lines as the supplier's page and the API show them, each with its
-    ``expected_date``, ``in_transit`` quantity and ``last_acknowledgement`` (or None): two
-    queries for any number of lines (their ``acknowledgements`` prefetched, newest first)."""
-    expected, on_the_way = expected_dates(po_lines), in_transit(po_lines)
+    """The lines as the supplier's page and the API show them, each with ``expected`` (the
+    stored expected date, else the promise: ``supply_expected_dates``), ``in_transit``
+    quantity and ``last_acknowledgement`` (or None): one query for any number of lines
+    (their ``acknowledgements`` prefetched, newest first)."""
+    expected, transit = supply_expected_dates(po_lines), in_transit(po_lines)
     for line in po_lines:
-        line.expected_date = expected[line.pk]
-        line.in_transit = on_the_way.get(line.pk, ZERO)
+        line.expected = expected[line.pk]
+        line.in_transit = transit.get(line.pk, ZERO)
         line.last_acknowledgement = next(iter(line.acknowledgements.all()), None)
     return po_lines
 

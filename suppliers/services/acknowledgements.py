@@ -75,7 +75,7 @@ def line_acknowledge(
         po_line.promised_date = acknowledgement.promised_date
         expected_dates_changed(
             actor=actor,
-            changes=[(po_line, po_line.promised_date)],
+            po_lines=[po_line],
             why=f"{purchase_order.supplier.name}: {acknowledgement.get_kind_display().lower()}",
         )
     return acknowledgement

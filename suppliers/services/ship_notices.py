@@ -1,25 +1,25 @@
 """Advance ship notices: the supplier says what it shipped on a PO and when it arrives
-(the lines' expected date moves to that arrival), and the receiving agent receives the
-notice: ``receiving.services.receipt_create`` as for any receipt, then the notice keeps
-the receipt it became."""
+(the lines' expected dates follow), and the receiving agent receives the notice:
+``receiving.services.receipt_create`` as for any receipt, told which notice it receives
+(``receipts.ship_notices_follow_receipt`` then records it)."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.fields import format_quantity
-from b2b_portal.transitions import apply_transition, stamp_history
+from b2b_portal.transitions import stamp_history
 from orders.services import validate_quantity
-from procurement.locks import purchase_order_lines_for_update
+from procurement.locks import purchase_order_lines_for_update, purchase_orders_for_update
 from procurement.models import POLineStatus, POStatus, PurchaseOrderLine
 from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
 
 from ..expected import expected_dates_changed
-from ..locks import ship_notices_for_update
 from ..models import ShipNotice, ShipNoticeLine
 from ..selectors import in_transit
 from .scope import locked_purchase_order_of_supplier
@@ -52,7 +52,7 @@ def ship_notice_create(
     lines: list[ShipNoticeLineInput],
 ) -> ShipNotice:
     """Send a ship notice for what is open on the PO's lines (less what earlier notices
-    still have on the way); each line's expected date becomes the arrival."""
+    still have on the way); the lines' expected dates follow (``suppliers.expected``)."""
     purchase_order = locked_purchase_order_of_supplier(actor, purchase_order, "send ship notices")
     if purchase_order.status != POStatus.OPEN:
         raise TransitionRefused(
@@ -92,15 +92,18 @@ def ship_notice_create(
     )
     stamp_history(ship_notice, actor=actor, reason="shipped")
     ship_notice.save()
-    for po_line, quantity in quantities:
-        line = ShipNoticeLine(
-            ship_notice=ship_notice, purchase_order_line=po_line, quantity=quantity
-        )
-        stamp_history(line, actor=actor, reason="shipped")
-        line.save()
+    bulk_create_with_history(
+        [
+            ShipNoticeLine(ship_notice=ship_notice, purchase_order_line=po_line, quantity=quantity)
+            for po_line, quantity in quantities
+        ],
+        ShipNoticeLine,
+        default_user=actor,
+        default_change_reason="shipped",
+    )
     expected_dates_changed(
         actor=actor,
-        changes=[(po_line, expected_arrival) for po_line, _ in quantities],
+        po_lines=po_lines,
         why=f"{ship_notice} from {purchase_order.supplier.name}, {carrier} {tracking_number}",
     )
     return ship_notice
@@ -131,23 +134,16 @@ def ship_notice_receive(
     *, actor, ship_notice: ShipNotice, lines: list[ReceiptLineInput], packing_slip: str = ""
 ) -> Receipt:
     """Receive what arrived of a ship notice (its quantities, or what the agent counted):
-    a receipt as ``receipt_create`` makes it, which the notice then records."""
-    receipt = receipt_create(
+    a receipt as ``receipt_create`` makes it, which the notice then records
+    (``ship_notices_follow_receipt``); the notice is Received even if short."""
+    # The PO, then every line of the notice (a line the agent left empty included: its
+    # expected date moves too), in the cycle's lock order before receipt_create's own.
+    purchase_orders_for_update().get(pk=ship_notice.purchase_order_id)
+    list(purchase_order_lines_for_update().filter(ship_notice_lines__ship_notice=ship_notice))
+    return receipt_create(
         actor=actor,
         purchase_order=ship_notice.purchase_order,
         lines=lines,
         packing_slip=packing_slip,
+        ship_notice=ship_notice,
     )
-    # After the PO and its lines (receipt_create's locks): a second receipt of the same
-    # notice waits here, then finds it received and rolls its receipt back.
-    ship_notice = ship_notices_for_update().get(pk=ship_notice.pk)
-    apply_transition(
-        ship_notice,
-        "receive",
-        actor=actor,
-        reason=f"received as {receipt}",
-        refusal=f"{ship_notice} is already received.",
-        receipt=receipt,
-    )
-    ship_notice.save()
-    return receipt
