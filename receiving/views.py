@@ -213,7 +213,10 @@ class ReceiveShipNoticeView(ReceiveView):
 
     def get_initial(self):
         return {
-            ReceiveForm.field_name(line.purchase_order_line): format_quantity(line.quantity)
+            # What is still on the way: receipts on the PO may have brought part of it.
+            ReceiveForm.field_name(line.purchase_order_line): format_quantity(
+                line.quantity - line.received_quantity
+            )
             for line in self.ship_notice.lines.select_related("purchase_order_line")
         }
 

@@ -161,6 +161,27 @@ def test_the_receiver_receives_a_ship_notice_prefilled(client, world, po_line, t
     assert list(client.get(reverse("receiving:expected")).context["ship_notices"]) == []
 
 
+def test_a_notice_partly_received_on_the_po_prefills_what_is_still_on_the_way(
+    client, world, po_line, today
+):
+    notice = ship_notice_create(
+        actor=world.users["supplier"],
+        purchase_order=po_line.purchase_order,
+        ship_date=today,
+        expected_arrival=today + timedelta(days=2),
+        carrier="UPS",
+        tracking_number="1Z43",
+        lines=[ShipNoticeLineInput(purchase_order_line=po_line, quantity=Decimal("3"))],
+    )
+    client.force_login(world.users["receiver"])
+    receive = reverse("receiving:receive", args=[po_line.purchase_order_id])
+    post(client, receive, **{f"line_{po_line.pk}": "1", "packing_slip": ""})
+    notice.refresh_from_db()
+    assert notice.status == ShipNoticeStatus.SHIPPED
+    page = client.get(reverse("receiving:receive_ship_notice", args=[notice.pk]))
+    assert page.context["form"][f"line_{po_line.pk}"].value() == "2"
+
+
 def test_the_buyer_sees_the_suppliers_side_on_the_po_page_and_the_peg_trace(
     client, world, po_line, today
 ):
