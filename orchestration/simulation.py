@@ -5,9 +5,9 @@ the orders are split into cohorts that stop at each earlier stage; cohorts run f
 most advanced to the least, so that a later cohort's process runs never move an earlier
 cohort's orders on. The clerk books in bursts (``broker_held``): the bookings of a burst
 share one queued Progress Order run, which a worker starts once the burst is booked, as a
-worker behind a quick clerk does. Each step is timed (``StepClock``) so the summary says
-which step is slow, in order lines per second; ``benchmarks/pages.py`` builds its data
-with ``run_to``.
+worker behind a quick clerk does. Each step is timed and its statements counted
+(``StepClock``) so the summary says which step is slow, in order lines per second and
+statements per line; ``benchmarks/pages.py`` builds its data with ``run_to``.
 """
 
 import random
@@ -18,6 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
+from django.db import connection
 from django.utils import timezone
 
 from b2b_portal.celery import app as celery_app
@@ -189,22 +190,37 @@ def _invoice_all(world: DemoWorld) -> None:
         ar_invoice_complete(actor=ar, invoice=invoice)
 
 
+class StepTally:
+    """One step's order lines and the SQL statements it sent (a count the machine's load
+    does not change, unlike its seconds)."""
+
+    def __init__(self, lines: int):
+        self.lines = lines
+        self.statements = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements += 1
+        return execute(sql, params, many, context)
+
+
 class StepClock:
-    """Seconds and order lines per step, summed over the cohorts that ran the step."""
+    """Seconds, order lines and statements per step, summed over the cohorts that ran it."""
 
     def __init__(self):
         self.seconds = defaultdict(float)
         self.lines = defaultdict(int)
+        self.statements = defaultdict(int)
 
     @contextmanager
-    def step(self, name: str, lines: int):
+    def step(self, name: str, lines: int = 0):
+        """Time the block as ``lines`` order lines; the block may set the tally's lines."""
+        tally = StepTally(lines)
         started = time.perf_counter()
-        yield
-        self.add(name, time.perf_counter() - started, lines)
-
-    def add(self, name: str, seconds: float, lines: int) -> None:
-        self.seconds[name] += seconds
-        self.lines[name] += lines
+        with connection.execute_wrapper(tally):
+            yield tally
+        self.seconds[name] += time.perf_counter() - started
+        self.lines[name] += tally.lines
+        self.statements[name] += tally.statements
 
     def summary(self) -> dict:
         return {
@@ -212,6 +228,9 @@ class StepClock:
                 "lines": self.lines[name],
                 "seconds": round(seconds, 3),
                 "lines_per_second": round(self.lines[name] / seconds, 1) if seconds else None,
+                "statements_per_line": round(self.statements[name] / self.lines[name], 2)
+                if self.lines[name]
+                else None,
             }
             for name, seconds in self.seconds.items()
         }
@@ -264,9 +283,8 @@ def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1, burst: in
     started = time.perf_counter()
     for stage, size in cohorts(orders, mixed):
         book = stage != "entered"
-        booking = time.perf_counter()
-        lines = book_orders(world, size, rng, book=book, burst=burst)
-        clock.add("booked" if book else "entered", time.perf_counter() - booking, lines)
+        with clock.step("booked" if book else "entered") as booking:
+            booking.lines = lines = book_orders(world, size, rng, book=book, burst=burst)
         if stage not in ("entered", "booked"):
             run_to(world, stage, clock, lines)
     seconds = time.perf_counter() - started

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from b2b_portal.celery import app as celery_app
-from orchestration.simulation import book_orders, broker_held
+from orchestration.simulation import book_orders, broker_held, simulate_cycle
 from orders.models import LineStatus, SalesOrderLine
 from processes.models import ProcessRun, RunStatus, Trigger
 from tests.helpers import place_order
@@ -38,3 +38,15 @@ def test_a_run_queued_in_a_burst_waits_for_its_end(world):
     run.refresh_from_db()
     assert (run.status, run.lines_done) == (RunStatus.SUCCEEDED, 2)
     assert SalesOrderLine.objects.filter(status=LineStatus.AWAITING_SUPPLY).count() == 2
+
+
+def test_the_summary_gives_each_step_its_lines_and_statements_per_line(world):
+    summary = simulate_cycle(orders=3, burst=2)
+
+    lines = summary["documents"]["sales_order_lines"]
+    assert summary["lines_by_status"] == {LineStatus.CLOSED: lines}
+    steps = summary["steps"]
+    assert list(steps) == ["booked", "requisitioned", "ordered", "received", "shipped", "closed"]
+    assert {step["lines"] for step in steps.values()} == {lines}
+    assert all(step["statements_per_line"] > 0 for step in steps.values())
+    assert ProcessRun.objects.filter(process="progress_order", trigger=Trigger.EVENT).count() == 2
