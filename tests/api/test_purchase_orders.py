@@ -6,6 +6,8 @@ users, as the PO page's buttons; a refusal (409, 403, 400) changes nothing."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procurement.models import POStatus, PurchaseOrder
@@ -214,3 +216,18 @@ def test_without_a_token_every_endpoint_is_401(client, world):
     ]:
         response = getattr(client, method)(url)
         assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token"), url
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_costs_the_same_queries_for_more_pos(api_as, draft):
+    draft()
+    client = api_as("buyer")
+    queries(client, "/api/purchase-orders/")  # the token's first use is written once
+    one = queries(client, "/api/purchase-orders/")
+    draft(), draft()
+    assert queries(client, "/api/purchase-orders/") == one

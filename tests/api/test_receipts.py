@@ -18,6 +18,7 @@ from suppliers.models import ShipNotice, ShipNoticeStatus
 from suppliers.services import ShipNoticeLineInput, ship_notice_create
 from tests.api.conftest import token_client
 from tests.api.support import walk
+from tests.api.test_purchase_orders import queries
 from tests.helpers import receive, snapshot, unit_user
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +309,13 @@ def test_without_a_token_every_endpoint_is_401(client, world):
     ]:
         response = getattr(client, method)(url)
         assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token"), url
+
+
+def test_the_lists_cost_the_same_queries_for_more_documents(api_as, world, po_line, notice):
+    notice(po_line, "1")
+    receive(world, po_line, "1")
+    client = api_as("receiver")
+    queries(client, "/api/receipts/")  # the token's first use is written once
+    one = [queries(client, url) for url in ("/api/ship-notices/", "/api/receipts/")]
+    notice(po_line, "2"), receive(world, po_line, "2"), receive(world, po_line, "3")
+    assert [queries(client, url) for url in ("/api/ship-notices/", "/api/receipts/")] == one
