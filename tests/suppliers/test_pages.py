@@ -171,7 +171,7 @@ def test_a_notice_partly_received_on_the_po_prefills_what_is_still_on_the_way(
         expected_arrival=today + timedelta(days=2),
         carrier="UPS",
         tracking_number="1Z43",
-        lines=[ShipNoticeLineInput(purchase_order_line=po_line, quantity=Decimal("3"))],
+        lines=[ShipNoticeLineInput(purchase_order_line=po_line, quantity=Decimal("4"))],
     )
     client.force_login(world.users["receiver"])
     receive = reverse("receiving:receive", args=[po_line.purchase_order_id])
@@ -179,7 +179,10 @@ def test_a_notice_partly_received_on_the_po_prefills_what_is_still_on_the_way(
     notice.refresh_from_db()
     assert notice.status == ShipNoticeStatus.SHIPPED
     page = client.get(reverse("receiving:receive_ship_notice", args=[notice.pk]))
-    assert page.context["form"][f"line_{po_line.pk}"].value() == "2"
+    assert page.context["form"][f"line_{po_line.pk}"].value() == "3"
+    # The 3 still on the way are all that is open: the line is expected on their arrival.
+    arrival = today + timedelta(days=2)
+    assert f"expected {arrival:%Y-%m-%d}" in client.get(receive).content.decode()
 
 
 def test_the_buyer_sees_the_suppliers_side_on_the_po_page_and_the_peg_trace(
