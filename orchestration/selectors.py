@@ -6,13 +6,11 @@ Each function issues a fixed number of queries whatever the number of rows, so t
 built on them stay constant in queries.
 """
 
-from datetime import timedelta
-
 from django.db import models
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 
 from invoicing.models import APInvoice, APStatus, ARInvoice, ARStatus
-from orders.models import HEADER_STATUS_RANKING, LineStatus, SalesOrder, SalesOrderLine
+from orders.models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
 from procurement.models import (
     POLineStatus,
     POStatus,
@@ -29,45 +27,58 @@ from .models import BusinessException, ExceptionStatus
 # The home dashboard -----------------------------------------------------------------
 
 
-def line_pipeline(units) -> list[tuple[str, int]]:
-    """(status label, number of sales order lines) for every line status, in one query."""
-    counts = dict(
-        SalesOrderLine.objects.filter(order__business_unit__in=units)
-        .values_list("status")
-        .annotate(lines=Count("pk"))
-        .order_by()
+# Every line status but Closed and Cancelled: the work still to do. Finished lines are
+# history, which grows for ever; the dashboard counts only these (docs/decisions.md).
+OPEN_STATUSES = [status for status in PIPELINE if status != LineStatus.CLOSED]
+
+
+def open_lines(units):
+    """The open lines of these units, found from the lines' status index: each line's order
+    is looked up by its key (a scalar subquery), since a join may read every order of the
+    units, closed ones included."""
+    unit = SalesOrder.objects.filter(pk=OuterRef("order_id")).values("business_unit_id")
+    return (
+        SalesOrderLine.objects.filter(status__in=OPEN_STATUSES)
+        .alias(unit_id=Subquery(unit))
+        .filter(unit_id__in=units.values("pk"))
     )
-    return [(status.label, counts.get(status, 0)) for status in HEADER_STATUS_RANKING]
 
 
-# The dashboard's late-supply chart: (label, fewest days past the promised date).
-LATE_SUPPLY_AGES = [("1-7 days late", 1), ("8-30 days late", 8), ("Over 30 days late", 31)]
+def line_pipeline(units) -> list[tuple[str, int]]:
+    """(status label, number of open sales order lines) for every open status, in one
+    query."""
+    counts = dict(open_lines(units).values_list("status").annotate(lines=Count("pk")).order_by())
+    return [(status.label, counts.get(status, 0)) for status in OPEN_STATUSES]
 
 
-def late_supply_by_age(units, today) -> list[tuple[str, int]]:
-    """(age label, number of lines at risk) by how long their supplier is past the promised
-    date of the open PO line that supplies them, in one query."""
-    ages = [*(days for _, days in LATE_SUPPLY_AGES[1:]), None]
-    counts = PurchaseOrderLine.objects.filter(
-        sales_order_line__order__business_unit__in=units,
-        sales_order_line__at_risk=True,
-        status=POLineStatus.OPEN,
-    ).aggregate(
+# The dashboard's jeopardy chart: (label, fewest days late). A line flagged by Late Supply
+# while its ship date is still ahead is at risk 0 days late.
+DAYS_LATE_BUCKETS = [
+    ("0 days late", 0),
+    ("1-7 days late", 1),
+    ("8-30 days late", 8),
+    ("Over 30 days late", 31),
+]
+
+
+def lines_at_risk_by_days_late(units) -> list[tuple[str, int]]:
+    """(bucket label, number of lines at risk) by the line's days late (its supply's
+    expected date against its scheduled ship date), in one query."""
+    fewest = [days for _, days in DAYS_LATE_BUCKETS]
+    ranges = zip(fewest, [*fewest[1:], None], strict=True)
+    counts = lines_at_risk(units).aggregate(
         **{
-            f"age{index}": Count(
-                "sales_order_line",
-                distinct=True,
-                filter=models.Q(promised_date__lte=today - timedelta(days=days))
-                & (
-                    models.Q()
-                    if until is None
-                    else models.Q(promised_date__gt=today - timedelta(days=until))
-                ),
-            )
-            for index, ((_, days), until) in enumerate(zip(LATE_SUPPLY_AGES, ages, strict=True))
+            f"bucket{index}": Count("pk", filter=_days_late_from(low, until))
+            for index, (low, until) in enumerate(ranges)
         }
     )
-    return [(label, counts[f"age{index}"]) for index, (label, _) in enumerate(LATE_SUPPLY_AGES)]
+    return [(label, counts[f"bucket{index}"]) for index, (label, _) in enumerate(DAYS_LATE_BUCKETS)]
+
+
+def _days_late_from(low: int, until: int | None) -> models.Q:
+    """``low`` days late or more, and fewer than ``until`` (None: no end)."""
+    late = models.Q(days_late__gte=low)
+    return late if until is None else late & models.Q(days_late__lt=until)
 
 
 def requisition_lines_awaiting_po(units):
