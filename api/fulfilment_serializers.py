@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from b2b_portal.numbers import document_number
+from b2b_portal.numbers import LARGEST_NUMBER, document_number
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import business_units_of
 from invoicing.models import APInvoice, APInvoiceHold, APInvoiceLine, ARInvoice, ARInvoiceLine
@@ -18,7 +18,8 @@ from shipping.views import shipment_sales_order
 
 from .serializers import MAX_LINES, MONEY, QUANTITY, UnitScopedSlugField, UsernameField
 
-LINE_ID = {"min_value": 1}
+# PostgreSQL's integer: a larger id names no line.
+LINE_ID = {"min_value": 1, "max_value": LARGEST_NUMBER}
 
 
 @extend_schema_field(OpenApiTypes.STR)

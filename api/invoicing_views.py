@@ -31,6 +31,7 @@ from invoicing.views import APInvoiceListView, ARInvoiceListView
 
 from . import fulfilment_serializers as s
 from .list_filters import api_search_form, page_search, search_parameters
+from .supplier_views import ID
 from .views import responses
 
 APSearchForm = api_search_form(APInvoiceSearchForm, prefix="AP", party="supplier")
@@ -100,7 +101,7 @@ class APInvoiceViewSet(InvoiceViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=responses({200: s.APInvoiceSerializer}, 404))
+    @extend_schema(parameters=[ID], responses=responses({200: s.APInvoiceSerializer}, 404))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -137,7 +138,9 @@ class APInvoiceViewSet(InvoiceViewSet):
         )
         return self._read(invoice.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=responses({200: s.APInvoiceSerializer}, 404, 409))
+    @extend_schema(
+        parameters=[ID], request=None, responses=responses({200: s.APInvoiceSerializer}, 404, 409)
+    )
     @action(detail=True, methods=["post"])
     def validate(self, request, pk=None):
         """Match the invoice to its PO and receipts: Validated, or On Hold with its holds."""
@@ -170,11 +173,13 @@ class ARInvoiceViewSet(InvoiceViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=responses({200: s.ARInvoiceSerializer}, 404))
+    @extend_schema(parameters=[ID], responses=responses({200: s.ARInvoiceSerializer}, 404))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses=responses({200: s.ARInvoiceSerializer}, 404, 409))
+    @extend_schema(
+        parameters=[ID], request=None, responses=responses({200: s.ARInvoiceSerializer}, 404, 409)
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """The customer's invoice is final and its sales order lines close."""

@@ -17,6 +17,7 @@ from shipping.views import ShipmentListView
 
 from . import fulfilment_serializers as s
 from .list_filters import api_search_form, page_search, search_parameters
+from .supplier_views import ID
 from .views import responses
 
 ShipmentFilterForm = api_search_form(ShipmentSearchForm, prefix="SHP", party="customer")
@@ -53,7 +54,7 @@ class PickWaveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         ).prefetch_related(Prefetch("shipments", queryset=shipments().order_by("pk")))
         return scope_to_units(waves, self.request.user)
 
-    @extend_schema(responses=responses({200: s.PickWaveSerializer}, 404))
+    @extend_schema(parameters=[ID], responses=responses({200: s.PickWaveSerializer}, 404))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
@@ -94,11 +95,12 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses=responses({200: s.ShipmentSerializer}, 404))
+    @extend_schema(parameters=[ID], responses=responses({200: s.ShipmentSerializer}, 404))
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
+        parameters=[ID],
         request=s.ShipConfirmInputSerializer,
         responses=responses({200: s.ShipmentSerializer}, 400, 404, 409),
     )

@@ -326,3 +326,18 @@ def test_ar_invoices_of_another_unit_are_not_found_and_the_list_is_searched(
         response = api.get("/api/ar-invoices/", params)
         assert [row["number"] for row in response.json()["results"]] == found, params
     assert api.get("/api/ar-invoices/", {"customer": "C-9999"}).status_code == 400
+
+
+def test_without_a_token_every_invoice_endpoint_is_401(client, world):
+    for method, url in [
+        ("get", "/api/ap-invoices/"),
+        ("post", "/api/ap-invoices/"),
+        ("get", "/api/ap-invoices/1/"),
+        ("post", "/api/ap-invoices/1/validate/"),
+        ("get", "/api/ar-invoices/"),
+        ("get", "/api/ar-invoices/1/"),
+        ("post", "/api/ar-invoices/1/complete/"),
+    ]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token", url

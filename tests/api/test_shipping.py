@@ -226,3 +226,16 @@ def test_ship_confirm_ends_as_the_pages_does(api_as, world, reserved, client):
 
     assert outcome(by_page, first) == outcome(by_api, second)
     assert outcome(by_api, second)[0] == ShipmentStatus.SHIPPED
+
+
+def test_without_a_token_every_shipping_endpoint_is_401(client, world):
+    for method, url in [
+        ("post", "/api/pick-waves/"),
+        ("get", "/api/pick-waves/1/"),
+        ("get", "/api/shipments/"),
+        ("get", "/api/shipments/1/"),
+        ("post", "/api/shipments/1/ship-confirm/"),
+    ]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token", url
