@@ -105,7 +105,7 @@ def autoinvoice_import(
     progress=None,
 ) -> ProcessResult:
     """Import AutoInvoice: every shipped, not yet invoiced shipment line becomes an AR
-    invoice line at the sales order price; one invoice per sales order and chunk. The
+    invoice line at the sales order price; one invoice per sales order and run. The
     dates bound the ship date."""
     shipment_lines = ShipmentLine.objects.filter(
         ~Exists(LIVE_FIRST_BILLING.filter(shipment_line=OuterRef("pk"))),
@@ -123,7 +123,7 @@ def autoinvoice_import(
 
     def handle(chunk: list[ShipmentLine]) -> ProcessResult:
         return _bill_unbilled(
-            chunk,
+            _with_rest_of_their_orders(chunk, shipment_lines),
             shipment_lines,
             lambda lines: [_Billing(line, line.quantity) for line in lines],
             actor=actor,
@@ -132,6 +132,14 @@ def autoinvoice_import(
     result = process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
     result.add(_reinvoice_credited(actor=actor, business_unit=business_unit, batch_size=batch_size))
     return result
+
+
+def _with_rest_of_their_orders(chunk: list[ShipmentLine], unbilled: QuerySet) -> list:
+    """The chunk and the unbilled lines of its orders that lie beyond it (locked, as the
+    chunk is), so that an order straddling two chunks is one invoice, not two."""
+    orders = {line.sales_order_line.order_id for line in chunk}
+    rest = unbilled.filter(sales_order_line__order_id__in=orders, pk__gt=chunk[-1].pk)
+    return chunk + list(rest.order_by("pk").select_for_update(skip_locked=True, of=("self",)))
 
 
 def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResult:
