@@ -27,8 +27,8 @@ def ship_notices_follow_receipt(
 ) -> None:
     """Fill the PO's ship notices on the way with what ``receipt`` brought (``received``:
     the locked PO lines, as the receipt left them, with their quantities), receiving
-    ``ship_notice`` first if the goods were received from it. Four statements and the
-    expected dates', whatever the lines and notices."""
+    ``ship_notice`` first if the goods were received from it. The same statements
+    whatever the lines and notices."""
     # After the PO and its lines (receipt_create's locks): a second receipt of the same
     # notice waits for the PO, then finds the notice received and rolls its receipt back.
     notices = {
