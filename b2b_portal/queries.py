@@ -16,10 +16,11 @@ def number_match(number: int | None, field: str = "pk") -> Q:
     return Q() if number is None else Q(**{field: number})
 
 
-def line_amount():
+def line_amount(price: str = "unit_price"):
     """A line's amount in SQL, rounded like ``round_money`` (PostgreSQL rounds numeric
-    half away from zero, which is half-up for the positive amounts of a document)."""
-    product = ExpressionWrapper(F("quantity") * F("unit_price"), AMOUNT)
+    half away from zero, which is half-up for the positive amounts of a document);
+    ``price``: the line's price field (a sales order line's is ``unit_selling_price``)."""
+    product = ExpressionWrapper(F("quantity") * F(price), AMOUNT)
     return Round(product, 2, output_field=AMOUNT)
 
 

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from b2b_portal.fields import ZERO, round_money
+from b2b_portal.queries import line_amount
 from catalog.models import BusinessUnit, Item
 
 
@@ -70,6 +73,13 @@ def tax_summary(amounts: Iterable[tuple[Decimal, Decimal]]) -> TaxSummary:
         for rate, base in sorted(by_rate.items())
     )
     return TaxSummary(subtotal=sum(by_rate.values(), start=ZERO), lines=lines)
+
+
+def tax_of_lines(lines) -> TaxSummary:
+    """``tax_summary`` of invoice lines (a queryset with ``tax_rate``), their amounts summed
+    per rate in one query: the same figures as from every line, without loading them."""
+    per_rate = lines.order_by().values("tax_rate").annotate(base=Sum(line_amount()))
+    return tax_summary((row["base"], row["tax_rate"]) for row in per_rate)
 
 
 def tax_at_current_rates(*, business_unit_id: int, lines) -> TaxSummary:

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
+from b2b_portal.document_lines import HISTORY_PARAMETER, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
@@ -48,6 +49,7 @@ from .services import (
     ap_invoice_validate,
     ar_invoice_complete,
 )
+from .tax import tax_of_lines
 
 
 def invoice_total(line_model):
@@ -195,14 +197,6 @@ class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
         "supplier", "purchase_order", "created_by", "business_unit"
     ).prefetch_related(
         Prefetch(
-            "lines",
-            queryset=APInvoiceLine.objects.select_related(
-                "purchase_order_line__purchase_order",
-                "purchase_order_line__item",
-                "purchase_order_line__sales_order_line__order",
-            ),
-        ),
-        Prefetch(
             "holds",
             queryset=APInvoiceHold.objects.select_related(
                 "released_by", "invoice_line__purchase_order_line__purchase_order"
@@ -223,13 +217,21 @@ class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
             hold.can_still_be_received = hold.invoice_line_id and (
                 hold.invoice_line.purchase_order_line.status == POLineStatus.OPEN
             )
+        lines = invoice.lines.select_related(
+            "purchase_order_line__purchase_order",
+            "purchase_order_line__item",
+            "purchase_order_line__sales_order_line__order",
+        )
         return super().get_context_data(
+            # The PDF shows every line, the page a page of them (b2b_portal.document_lines).
+            line_page=list(lines) if self.pdf else paged(self.request, lines),
+            tax=tax_of_lines(invoice.lines.all()),
             may_validate=user.has_perm("invoicing.validate_apinvoice")
             and can_proceed(invoice.validate),
             may_pay=user.has_perm("invoicing.pay_apinvoice") and can_proceed(invoice.pay),
             may_correct=may_correct,
             release_form=HoldReleaseForm() if may_release else None,
-            history=_with_line_history(invoice),
+            history=paged(self.request, _with_line_history(invoice), parameter=HISTORY_PARAMETER),
             **kwargs,
         )
 
@@ -348,16 +350,23 @@ class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
         "customer", "sales_order", "business_unit", "completed_by"
     ).prefetch_related(
         Prefetch(
-            "lines",
-            queryset=ARInvoiceLine.objects.select_related(
-                "sales_order_line__order", "sales_order_line__item", "shipment_line__shipment"
-            ),
-        ),
-        Prefetch(
             "credit_memos",
             queryset=ARCreditMemo.objects.select_related("created_by").prefetch_related("lines"),
         ),
     )
+    lines = ARInvoiceLine.objects.select_related(
+        "sales_order_line__order", "sales_order_line__item", "shipment_line__shipment"
+    )
+
+    def is_printed(self) -> bool:
+        """The customer's copy (print, PDF) shows every line; the page a page of them."""
+        return self.pdf or self.template_name != ARInvoiceDetailView.template_name
+
+    def get_queryset(self):
+        invoices = super().get_queryset()
+        if self.is_printed():
+            return invoices.prefetch_related(Prefetch("lines", queryset=self.lines))
+        return invoices
 
     def get_context_data(self, **kwargs):
         invoice, user = self.object, self.request.user
@@ -365,6 +374,9 @@ class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
             invoice.complete
         )
         may_correct = user.has_perm("invoicing.change_arinvoice")
+        if not self.is_printed():
+            lines = self.lines.filter(invoice=invoice)
+            kwargs.update(line_page=paged(self.request, lines), tax=tax_of_lines(lines))
         return super().get_context_data(
             may_complete=may_complete,
             may_cancel=may_correct and can_proceed(invoice.cancel),

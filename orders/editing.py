@@ -41,8 +41,13 @@ def _locked_lines(actor, sales_order: SalesOrder) -> list[SalesOrderLine]:
 
 def is_editable(lines) -> bool:
     """An order is edited while it is Entered: some line Entered, none booked (cancelled
-    lines aside). The order page offers the edits by the same rule."""
-    statuses = {line.status for line in lines}
+    lines aside)."""
+    return statuses_editable({line.status for line in lines})
+
+
+def statuses_editable(statuses: set[str]) -> bool:
+    """``is_editable`` from the set of the lines' statuses: the order page offers the edits
+    by this rule, reading the statuses in SQL rather than every line."""
     return LineStatus.ENTERED in statuses and statuses <= {LineStatus.ENTERED, LineStatus.CANCELLED}
 
 

@@ -8,11 +8,12 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import document_history
@@ -25,11 +26,11 @@ from processes.batching import filter_by
 from procurement.models import PurchaseOrderLine, RequisitionLine, SupplyOrder
 
 from .editing import (
-    is_editable,
     sales_order_line_add,
     sales_order_line_remove,
     sales_order_line_update,
     sales_order_update,
+    statuses_editable,
 )
 from .forms import (
     LINES_PREFIX,
@@ -44,7 +45,7 @@ from .forms import (
     order_line_formset,
     posted_lines_as_initial,
 )
-from .models import LineStatus, SalesOrder, SalesOrderLine
+from .models import LineStatus, SalesOrder, SalesOrderLine, derive_order_status
 from .promising import scheduled_ship_dates
 from .selectors import filter_header_status, with_header_status, with_line_count
 from .services import OrderLineInput, sales_order_book, sales_order_create
@@ -225,7 +226,8 @@ def _last(prefetched):
 
 
 class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
-    """The order: header, status, and each line with its quantities and its supply."""
+    """The order: header, status, and its lines a page at a time (b2b_portal.document_lines)
+    with their quantities and their supply; the status, total and actions over all lines."""
 
     permission_required = "orders.view_salesorder"
     template_name = "orders/order_detail.html"
@@ -233,28 +235,17 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     context_object_name = "order"
 
     def get_queryset(self):
-        lines = SalesOrderLine.objects.select_related("item").prefetch_related(
-            Prefetch("supply_orders", queryset=SupplyOrder.objects.order_by("pk")),
-            Prefetch(
-                "requisition_lines",
-                queryset=RequisitionLine.objects.select_related("requisition").order_by("pk"),
-            ),
-            Prefetch(
-                "purchase_order_lines",
-                queryset=PurchaseOrderLine.objects.select_related("purchase_order").order_by("pk"),
-            ),
-        )
         return (
             super()
             .get_queryset()
             .select_related("business_unit", "customer", "warehouse", "created_by", "booked_by")
-            .prefetch_related(Prefetch("lines", queryset=lines))
         )
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
+        order, user = self.object, self.request.user
+        line_page = paged(self.request, _order_lines(order))
         rows = []
-        for line in self.object.lines.all():
+        for line in line_page:
             po_line = _last(line.purchase_order_lines)
             rows.append(
                 OrderLineRow(
@@ -265,20 +256,51 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
                     po_url=viewable_url(user, po_line.purchase_order) if po_line else None,
                 )
             )
-        lines = [row.line for row in rows]
-        _set_ship_dates(rows, self.object.warehouse)
-        can_book = any(line.status == LineStatus.ENTERED for line in lines)
+        _set_ship_dates(rows, order.warehouse)
+        # The statuses of every line, not only the page's: the header's and the actions'.
+        statuses = set(order.lines.order_by().values_list("status", flat=True).distinct())
+        status = derive_order_status(statuses)
         return super().get_context_data(
+            line_page=line_page,
             rows=rows,
-            can_book=can_book,
-            can_edit=user.has_perm("orders.change_salesorder") and is_editable(lines),
-            history=document_history(
-                "Order",
-                self.object.history.all(),
-                SalesOrderLine.history.filter(order_id=self.object.pk),
+            order_status=status,
+            order_status_display=LineStatus(status).label,
+            total_amount=lines_total(
+                order.lines, price="unit_selling_price", condition=~Q(status=LineStatus.CANCELLED)
+            ),
+            can_book=LineStatus.ENTERED in statuses,
+            can_edit=user.has_perm("orders.change_salesorder") and statuses_editable(statuses),
+            history=paged(
+                self.request,
+                document_history(
+                    "Order",
+                    order.history.all(),
+                    SalesOrderLine.history.filter(order_id=order.pk),
+                ),
+                parameter=HISTORY_PARAMETER,
             ),
             **kwargs,
         )
+
+
+def _order_lines(order: SalesOrder):
+    """The order's lines with their supply (the live one last) and the number of the line
+    each was split from (which may be on another page)."""
+    return (
+        order.lines.select_related("item")
+        .annotate(split_from_number=F("split_from__line_number"))
+        .prefetch_related(
+            Prefetch("supply_orders", queryset=SupplyOrder.objects.order_by("pk")),
+            Prefetch(
+                "requisition_lines",
+                queryset=RequisitionLine.objects.select_related("requisition").order_by("pk"),
+            ),
+            Prefetch(
+                "purchase_order_lines",
+                queryset=PurchaseOrderLine.objects.select_related("purchase_order").order_by("pk"),
+            ),
+        )
+    )
 
 
 def _set_ship_dates(rows: list[OrderLineRow], warehouse) -> None:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
+from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import document_history
@@ -270,29 +271,33 @@ class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMi
         return purchase_orders_filtered(queryset, **data)
 
 
+PO_LINES = PurchaseOrderLine.objects.select_related(
+    "item", "sales_order_line__order", "cancelled_by"
+)
+
+
 class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):
     permission_required = "procurement.view_purchaseorder"
     context_object_name = "purchase_order"
     queryset = PurchaseOrder.objects.select_related(
         "business_unit", "supplier", "supplier_site", "ship_to_warehouse", "buyer", "approved_by"
-    ).prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=PurchaseOrderLine.objects.select_related(
-                "item", "sales_order_line__order", "cancelled_by"
-            ),
-        )
     )
 
 
 class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
+    """The PO page: its lines a page at a time (b2b_portal.document_lines), the total over
+    all of them."""
+
     template_name = "procurement/po_detail.html"
 
     def get_context_data(self, **kwargs):
         purchase_order, user = self.object, self.request.user
         may_approve = user.has_perm("procurement.approve_purchaseorder")
         may_change = user.has_perm("procurement.change_purchaseorder")
+        lines = PO_LINES.filter(purchase_order=purchase_order)
         return super().get_context_data(
+            line_page=paged(self.request, lines),
+            total_amount=lines_total(lines, condition=LIVE_PO_LINES),
             can_submit=may_change and can_proceed(purchase_order.submit),
             # procurement.services.editing: only a Draft PO is edited.
             can_edit=may_change and purchase_order.status == POStatus.DRAFT,
@@ -301,10 +306,14 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
             # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
             can_cancel=may_change and purchase_order.status in CANCELLABLE_PO,
             receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
-            history=document_history(
-                "PO",
-                purchase_order.history.all(),
-                PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),
+            history=paged(
+                self.request,
+                document_history(
+                    "PO",
+                    purchase_order.history.all(),
+                    PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),
+                ),
+                parameter=HISTORY_PARAMETER,
             ),
             **kwargs,
         )
@@ -314,6 +323,7 @@ class PurchaseOrderPrintView(PDFMixin, PurchaseOrderMixin, DetailView):
     """The PO as the supplier receives it (a page, or a PDF with ``pdf=True``)."""
 
     template_name = "procurement/po_print.html"
+    queryset = PurchaseOrderMixin.queryset.prefetch_related(Prefetch("lines", queryset=PO_LINES))
 
     def get_context_data(self, **kwargs):
         purchase_order = self.object

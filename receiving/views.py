@@ -4,10 +4,11 @@ receipts with the reservation each one made for the pegged sales order line."""
 from functools import cached_property
 
 from django.contrib import messages
-from django.db.models import Count, F, Min, Prefetch, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
+from b2b_portal.document_lines import paged
 from b2b_portal.fields import format_quantity
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import lines_aggregate, with_a_line
@@ -182,16 +183,14 @@ class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     context_object_name = "receipt"
     queryset = Receipt.objects.select_related(
         "purchase_order__supplier", "warehouse", "received_by"
-    ).prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=ReceiptLine.objects.select_related(
-                "purchase_order_line__item",
-                "sales_order_line__order",
-                "sales_order_line__reservation",
-            ),
-        )
     )
+
+    def get_context_data(self, **kwargs):
+        """Its lines a page at a time (b2b_portal.document_lines)."""
+        lines = self.object.lines.select_related(
+            "purchase_order_line__item", "sales_order_line__order", "sales_order_line__reservation"
+        )
+        return super().get_context_data(line_page=paged(self.request, lines), **kwargs)
 
 
 class ReceiveShipNoticeView(ReceiveView):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
+from b2b_portal.document_lines import paged
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
@@ -162,13 +163,6 @@ class ShipmentDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVie
     context_object_name = "shipment"
     queryset = Shipment.objects.select_related(
         "customer", "warehouse", "pick_wave", "shipped_by", "business_unit"
-    ).prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=ShipmentLine.objects.select_related(
-                "sales_order_line__order", "sales_order_line__item"
-            ),
-        )
     )
 
     def get_context_data(self, **kwargs):
@@ -178,18 +172,23 @@ class ShipmentDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVie
         )
         may_unrelease = user.has_perm("shipping.add_pickwave") and can_proceed(shipment.unrelease)
         may_reverse = user.has_perm("shipping.confirm_shipment") and can_proceed(shipment.reverse)
-        lines = shipment.lines.all()
-        released = [line for line in lines if line.status == ShipmentStatus.RELEASED]
+        lines = shipment.lines.select_related("sales_order_line__order", "sales_order_line__item")
+        # The packing list (PDF) and Ship Confirm, a form over every released line, show
+        # every line; otherwise the page shows them a page at a time (b2b_portal.document_lines).
+        line_page = None if self.pdf or may_confirm else paged(self.request, lines)
+        shown = list(lines) if line_page is None else line_page.object_list
+        released = [line for line in shown if line.status == ShipmentStatus.RELEASED]
         ship_confirm_form = ShipConfirmForm(lines=released) if may_confirm else None
         # Each line with its "ship now" quantity field while the shipment can be confirmed
         # (a line un-released on its own has none: it does not ship).
         fields = dict(ship_confirm_form.line_fields()) if may_confirm else {}
-        rows = [(line, fields.get(line)) for line in lines]
+        rows = [(line, fields.get(line)) for line in shown]
         # One line un-released at a time while more than one is released; the last one goes
         # with the shipment's own Un-release.
-        line_unrelease = may_unrelease and len(released) > 1
+        line_unrelease = may_unrelease and lines.filter(status=ShipmentStatus.RELEASED).count() > 1
         return super().get_context_data(
             ship_confirm_form=ship_confirm_form,
+            line_page=line_page,
             rows=rows,
             line_unrelease_form=(
                 ShipmentCorrectionForm(prefix="unrelease-line") if line_unrelease else None
