@@ -1,11 +1,14 @@
 """Schemathesis: requests generated from the OpenAPI schema, sent to the WSGI app as the
-clerk, as operations and as a supplier (tokens), every operation (issue 14, item 6).
+clerk, as a supplier and as the administrator (every role's permissions, every unit: the
+200 answers of every endpoint), with tokens, every operation (issue 14, item 6).
 
 Each answer must be no server error, a status code the schema declares, of its declared
 content type, and a body the schema's response describes. Detail operations are also tried
 on documents that exist (the world's order, its line, its run), so the 200 bodies are
 checked, not only the 404s. Bounded: ``EXAMPLES`` cases per operation and role.
 """
+
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -22,12 +25,24 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.services import api_token_create
+from invoicing.models import ARInvoice
+from invoicing.services import autoinvoice_import
 from processes.models import ProcessRun
-from tests.helpers import place_order
+from suppliers.services import ShipNoticeLineInput, ship_notice_create
+from tests.helpers import enter_ap_invoice, place_order, receive, ship
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 10
+# The actions on a document, tried on the document that exists too.
+ACTIONS = {
+    "/api/purchase-orders/{id}/": ("submit", "approve", "reject"),
+    "/api/supplier/purchase-orders/{id}/": ("ship-notices", "invoices"),
+    "/api/ship-notices/{id}/": ("receive",),
+    "/api/shipments/{id}/": ("ship-confirm",),
+    "/api/ap-invoices/{id}/": ("validate",),
+    "/api/ar-invoices/{id}/": ("complete",),
+}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -47,22 +62,51 @@ def wsgi_app(world):
     request_finished.connect(close_old_connections)
 
 
-def _existing_ids(world, drive_to_po) -> dict[str, int]:
-    """Per path, an id the role may read, so generated cases also reach the 200 answers."""
+def _existing_ids(world, drive_to_po, today) -> dict[str, int]:
+    """Per path, an id the role may read, so generated cases also reach the 200 answers:
+    a PO of two lines, one carried through every document (received, shipped, billed on both
+    sides), the other on a ship notice; and a booked order."""
     order = place_order(world, ("SRV-DL380-G11", "2"))
     run = ProcessRun.objects.get()
-    _supplied, [po_line] = drive_to_po(("SRV-DL380-G11", "3"))
-    return {
+    _supplied, [po_line, shipped_line] = drive_to_po(("SRV-DL380-G11", "1"), ("SRV-DL380-G11", "1"))
+    po = po_line.purchase_order
+    receipt = receive(world, shipped_line, "1")
+    [shipment] = ship(world)
+    ap_invoice = enter_ap_invoice(world, shipped_line, "1")
+    autoinvoice_import(actor=world.users["ar"])
+    notice = ship_notice_create(
+        actor=world.users["supplier"],
+        purchase_order=po,
+        ship_date=today,
+        expected_arrival=today,
+        carrier="UPS",
+        tracking_number="1Z",
+        lines=[ShipNoticeLineInput(purchase_order_line=po_line, quantity=Decimal("1"))],
+    )
+    line = order.lines.get()
+    ids = {
         "/api/orders/{id}/": order.pk,
         "/api/orders/{id}/book/": order.pk,
-        "/api/order-lines/{id}/peg-trace/": order.lines.get().pk,
-        "/api/order-lines/{id}/re-promise/": order.lines.get().pk,
+        "/api/order-lines/{id}/peg-trace/": line.pk,
+        "/api/order-lines/{id}/re-promise/": line.pk,
         "/api/process-runs/{id}/": run.pk,
-        "/api/supplier/purchase-orders/{id}/": po_line.purchase_order_id,
-        "/api/supplier/purchase-orders/{id}/ship-notices/": po_line.purchase_order_id,
-        "/api/supplier/purchase-orders/{id}/invoices/": po_line.purchase_order_id,
+        "/api/pick-waves/{id}/": shipment.pick_wave_id,
+        "/api/receipts/{id}/": receipt.pk,
         "/api/supplier/purchase-order-lines/{id}/acknowledge/": po_line.pk,
     }
+    documents = {
+        "/api/purchase-orders/{id}/": po.pk,
+        "/api/supplier/purchase-orders/{id}/": po.pk,
+        "/api/ship-notices/{id}/": notice.pk,
+        "/api/shipments/{id}/": shipment.pk,
+        "/api/ap-invoices/{id}/": ap_invoice.pk,
+        "/api/ar-invoices/{id}/": ARInvoice.objects.get().pk,
+    }
+    for path, pk in documents.items():  # the document and each of its actions
+        ids[path] = pk
+        for action in ACTIONS.get(path, ()):
+            ids[path + action + "/"] = pk
+    return ids
 
 
 def _cases(operation, headers: dict, existing: dict[str, int]):
@@ -73,14 +117,14 @@ def _cases(operation, headers: dict, existing: dict[str, int]):
     return st.one_of(generated, known)
 
 
-@pytest.mark.parametrize("username", ["clerk", "ops", "supplier"])
-def test_every_operation_answers_as_its_schema_says(world, wsgi_app, drive_to_po, username):
+@pytest.mark.parametrize("username", ["clerk", "supplier", "admin"])
+def test_every_operation_answers_as_its_schema_says(world, wsgi_app, drive_to_po, today, username):
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     _token, key = api_token_create(actor=world.users[username], name="schemathesis")
     headers = {"Authorization": f"Token {key}"}
-    existing = _existing_ids(world, drive_to_po)
+    existing = _existing_ids(world, drive_to_po, today)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 14
+    assert len(operations) == 37
 
     for operation in operations:
 
