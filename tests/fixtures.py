@@ -9,9 +9,11 @@ that a change to the demo never changes what a test starts from.
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from b2b_portal.roles import ROLES
+from catalog.models import BusinessUnit, Customer, Item, Supplier, Warehouse
 from inventory.services import stock_adjust
 from orchestration.demo import DemoWorld
 from procurement.models import PurchaseOrderLine, RequisitionLine
@@ -23,6 +25,7 @@ from procurement.services import (
     supply_orders_generate,
 )
 from suppliers.services import supplier_contact_set
+from tests.committed_world import CommittedWorld
 from tests.factories import (
     BusinessUnitFactory,
     CustomerFactory,
@@ -120,8 +123,7 @@ def _users(units) -> dict:
     return users
 
 
-@pytest.fixture
-def world(db) -> DemoWorld:
+def _build_world() -> None:
     """Business units US1 and EU1, their warehouses, customers and items, four suppliers,
     the sourcing rules, one user per role, and the cable's opening stock in M1."""
     world = _master_data()
@@ -147,7 +149,83 @@ def world(db) -> DemoWorld:
             quantity=OPENING_STOCK,
             reason="opening balance",
         )
-    return world
+
+
+def _in_order(queryset, field: str, keys) -> dict:
+    """``queryset``'s rows by ``field``, in the order of ``keys`` (the tables above)."""
+    rows = queryset.in_bulk([*keys], field_name=field)
+    return {key: rows[key] for key in keys}
+
+
+def _load_world() -> DemoWorld:
+    """The committed world read back: new instances for every test, with the business unit
+    each row was made with already attached, as the factories leave it."""
+    return DemoWorld(
+        units=_in_order(BusinessUnit.objects, "code", [code for code, _ in UNITS]),
+        warehouses=_in_order(
+            Warehouse.objects.select_related("business_unit"), "code", [w[1] for w in WAREHOUSES]
+        ),
+        customers=_in_order(
+            Customer.objects.select_related("business_unit"), "number", [c[1] for c in CUSTOMERS]
+        ),
+        suppliers=_in_order(Supplier.objects, "number", [s[0] for s in SUPPLIERS]),
+        items=_in_order(
+            Item.objects.select_related("business_unit"), "number", [i[1] for i in ITEMS]
+        ),
+        users=_in_order(
+            get_user_model().objects,
+            "username",
+            [spec["username"] for spec in ROLES.values()],
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def committed_world(django_db_setup, django_db_blocker):
+    """The world built once in this process's test database (see tests/committed_world.py)."""
+    global _committed
+    _committed = CommittedWorld(_build_world, django_db_blocker)
+    _committed.open()
+    yield _committed
+    _committed.close()
+    _committed = None
+
+
+_committed: CommittedWorld | None = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has flushed the database, put the world back."""
+    result = yield
+    if _committed is not None:
+        _committed.restore()
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _world_only_when_asked(request):
+    """A database test that does not ask for ``world`` starts without it, as it always did."""
+    if _committed is None or "world" in request.fixturenames:
+        return
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("db")
+        _committed.hide()
+
+
+@pytest.fixture
+def world(committed_world, db) -> DemoWorld:
+    """Business units US1 and EU1, their warehouses, customers and items, four suppliers,
+    the sourcing rules, one user per role, and the cable's opening stock in M1."""
+    if not committed_world.present():
+        # Only if a test before this one emptied the database without flushing it.
+        _build_world()
+    return _load_world()
 
 
 @pytest.fixture
