@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
-from b2b_portal.history import document_history
+from b2b_portal.history import DocumentHistory
 from b2b_portal.links import viewable_url
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import with_a_line
@@ -272,7 +272,7 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             can_edit=user.has_perm("orders.change_salesorder") and statuses_editable(statuses),
             history=paged(
                 self.request,
-                document_history(
+                DocumentHistory(
                     "Order",
                     order.history.all(),
                     SalesOrderLine.history.filter(order_id=order.pk),

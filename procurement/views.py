@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
-from b2b_portal.history import document_history
+from b2b_portal.history import DocumentHistory
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
@@ -308,7 +308,7 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
             receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
             history=paged(
                 self.request,
-                document_history(
+                DocumentHistory(
                     "PO",
                     purchase_order.history.all(),
                     PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from b2b_portal.document_lines import LINES_PER_PAGE
+from orders.models import SalesOrderLine
 from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
 from tests.helpers import queries_to_render, release
@@ -109,3 +110,26 @@ def test_ship_confirm_keeps_every_line_on_its_form(client, world, users, drive_t
     assert response.context["line_page"] is None
     assert [field is not None for _, field in response.context["rows"]] == [True] * LINES
     assert "Lines 1-50" not in response.content.decode()
+
+
+def test_the_history_pages_newest_first_over_the_header_and_every_line(
+    client, world, users, drive_to_po
+):
+    order, _ = drive_to_po(*[("SRV-DL380-G11", "1")] * LINES)
+    client.force_login(users["clerk"])
+    url = reverse("orders:detail", args=[order.pk])
+    every = order.history.count() + SalesOrderLine.history.filter(order=order).count()
+    assert every > 2 * LINES
+    pages, number = [], 1
+    while True:
+        history = client.get(url, {"history": number}).context["history"]
+        pages.append(list(history))
+        if not history.has_next():
+            break
+        number += 1
+    rows = [row for page in pages for row in page]
+    assert [len(page) for page in pages[:-1]] == [LINES_PER_PAGE] * (len(pages) - 1)
+    assert len({(row.what, row.record.history_id) for row in rows}) == len(rows) == every
+    dates = [row.record.history_date for row in rows]
+    assert dates == sorted(dates, reverse=True)
+    assert {row.what for row in rows} == {"Order"} | {f"Line {n}" for n in range(1, LINES + 1)}
