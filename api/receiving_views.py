@@ -105,15 +105,20 @@ class ShipNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
-        """Receive the notice: its quantities, but what arrived of each of the ``lines``
-        given (0: none of it); the notice keeps the receipt."""
+        """Receive the notice: what it still has on the way, but what arrived of each of the
+        ``lines`` given (0: none of it); the notice keeps the receipt."""
         ship_notice = self.get_object()
         entry = s.ShipNoticeReceiveInputSerializer(data=request.data)
         entry.is_valid(raise_exception=True)
         data = entry.validated_data
         notice_lines = {line.pk: line for line in ship_notice.lines.all()}
         named(ship_notice.lines.all(), data["lines"], "ship_notice_line", ship_notice)
-        arrived = {line_id: line.quantity for line_id, line in notice_lines.items()}
+        # What is still on the way, as the page prefills: receipts on the PO may have brought
+        # part of it already.
+        arrived = {
+            line_id: line.quantity - line.received_quantity
+            for line_id, line in notice_lines.items()
+        }
         arrived.update({line["ship_notice_line"]: line["quantity"] for line in data["lines"]})
         receipt = ship_notice_receive(
             actor=request.user,

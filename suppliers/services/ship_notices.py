@@ -20,8 +20,10 @@ from receiving.models import Receipt
 from receiving.services import ReceiptLineInput, receipt_create
 
 from ..expected import expected_dates_changed
-from ..models import ShipNotice, ShipNoticeLine
+from ..locks import ship_notices_for_update
+from ..models import ShipNotice, ShipNoticeLine, ShipNoticeStatus
 from ..selectors import in_transit
+from .receipts import ALREADY_RECEIVED
 from .scope import locked_purchase_order_of_supplier
 
 PO_NOT_OPEN = "{po} is {status}: only an open PO can be shipped."
@@ -140,6 +142,9 @@ def ship_notice_receive(
     # expected date moves too), in the cycle's lock order before receipt_create's own.
     purchase_orders_for_update().get(pk=ship_notice.purchase_order_id)
     list(purchase_order_lines_for_update().filter(ship_notice_lines__ship_notice=ship_notice))
+    # Refused before the quantities are: a received notice has nothing left on the way.
+    if ship_notices_for_update().get(pk=ship_notice.pk).status != ShipNoticeStatus.SHIPPED:
+        raise TransitionRefused(ALREADY_RECEIVED.format(notice=ship_notice))
     return receipt_create(
         actor=actor,
         purchase_order=ship_notice.purchase_order,

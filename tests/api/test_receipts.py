@@ -182,6 +182,22 @@ def test_receiving_less_than_the_notice(api_as, po_line, notice):
     assert (po_line.received_quantity, po_line.status) == (Decimal("2"), POLineStatus.OPEN)
 
 
+def test_a_notice_partly_received_on_the_po_brings_only_the_rest(world, api_as, po_line, notice):
+    """As the page prefills: 2 of the notice's 5 came in on the PO already, so receiving
+    the notice takes the 3 still on the way, and the notice is then Received."""
+    ship_notice = notice(po_line, "5")
+    receive(world, po_line, "2")
+    response = api_as("receiver").post(
+        f"/api/ship-notices/{ship_notice.pk}/receive/", {"packing_slip": "PS-2"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert [line["quantity"] for line in response.json()["lines"]] == ["3.000"]
+    po_line.refresh_from_db()
+    ship_notice.refresh_from_db()
+    assert po_line.received_quantity == Decimal("5")
+    assert ship_notice.get_status_display() == "Received"
+
+
 def test_refusals_are_409_or_400_and_change_nothing(api_as, po_line, notice):
     ship_notice = notice(po_line, "2")
     client = api_as("receiver")
