@@ -7,7 +7,7 @@ exports ``DATABASE_URL`` and ``REDIS_URL``; see docs/operations.md), never on SQ
 
 import pytest
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.fast_flush"]
 
 # Tests of these kinds are slow by nature (a browser, a real worker): ``-m "not slow"`` skips
 # them with the tests marked ``slow`` one by one.
