@@ -8,6 +8,7 @@ batch processes save with ``bulk_save_with_history``, which keeps the history ro
 
 from collections import defaultdict
 
+from django.db import connection
 from django.utils import timezone
 from django_fsm import can_proceed
 from simple_history.utils import get_history_manager_for_model
@@ -65,7 +66,7 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
     """Save ``fields`` of ``objects`` and one history row each, in a few statements.
 
     Objects that end with the same values (a batch moving to one status) are written by
-    one set-based UPDATE; values that differ per object fall back to ``bulk_update``.
+    one set-based UPDATE; values that differ per object by one ``_bulk_update``.
     The caller holds the rows' locks.
     """
     if not objects:
@@ -78,7 +79,40 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
         [(values, pks)] = by_values.items()
         model._default_manager.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
     else:
-        model._default_manager.bulk_update(objects, fields)
+        _bulk_update(model, objects, fields)
     get_history_manager_for_model(model).bulk_history_create(
         objects, update=True, default_user=actor, default_change_reason=history_reason(reason)
     )
+
+
+def _bulk_update(model, objects, fields) -> None:
+    """Each object's own values in one statement. Django's ``bulk_update`` writes, for each
+    field, a CASE with a WHEN per object that PostgreSQL evaluates for every row: its time
+    grows with the square of the rows (4,000 order lines took 29 s). On PostgreSQL, one
+    ``UPDATE ... FROM (VALUES ...)`` joined on the primary key instead, in linear time."""
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objects, fields)
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    params = []
+    for obj in objects:
+        params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+        params.extend(
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns
+        )
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    names = ", ".join(["pk", *(quote(field.column) for field in columns)])
+    # VALUES types its columns from the literals: each is cast to its column's type.
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}"
+        for field in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+            f"FROM (VALUES {', '.join([row] * len(objects))}) AS v({names}) "
+            f"WHERE t.{quote(meta.pk.column)} = v.pk",
+            params,
+        )
