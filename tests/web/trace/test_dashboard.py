@@ -186,3 +186,20 @@ def test_the_ap_accountant_owns_the_holds_not_the_supply_exceptions(
     ]
     assert unsourced_exception.number not in response.content.decode()
     assert waiting(response)["AP invoices on hold"][0] == 1
+
+
+@pytest.mark.parametrize(
+    ("username", "shortcuts"),
+    [
+        ("buyer", []),
+        ("ops", ["Scheduled Processes"]),
+        ("admin", ["Scheduled Processes", "Documents in the admin"]),
+    ],
+)
+def test_shortcuts_only_when_there_is_one(client, world, username, shortcuts):
+    """A user with no shortcut sees no empty "Shortcuts" heading."""
+    client.force_login(world.users[username])
+    content = client.get(HOME).content.decode()
+    assert ('<h2 class="h5">Shortcuts</h2>' in content) == bool(shortcuts)
+    for name in shortcuts:
+        assert f">{name}</a></li>" in content
