@@ -52,21 +52,33 @@ def place_order(world, *lines, customer="C-1001", unit="US1", warehouse="M1", bo
     return order
 
 
+def _snapshot_select(model) -> str:
+    """One model's part of the snapshot: its row count and, for a model with a status or
+    a quantity, every row's pk, statuses and quantities in pk order."""
+    quote = connection.ops.quote_name
+    fields = [
+        field
+        for field in model._meta.fields
+        if isinstance(field, FSMField) or field.name.endswith("quantity")
+    ]
+    rows = "NULL"
+    if fields:
+        columns = ", ".join(quote(field.column) for field in [model._meta.pk, *fields])
+        rows = f"json_agg(json_build_array({columns}) ORDER BY {quote(model._meta.pk.column)})"
+    return f"SELECT %s, json_build_array(COUNT(*), {rows})::text FROM {quote(model._meta.db_table)}"
+
+
 def snapshot() -> dict:
-    """Row counts of every domain model (history included) and every FSM status."""
-    state = {}
-    for label in DOMAIN_APPS:
-        for model in apps.get_app_config(label).get_models():
-            state[model._meta.label] = model.objects.count()
-            status_fields = [f.name for f in model._meta.fields if isinstance(f, FSMField)]
-            for name in status_fields:
-                state[f"{model._meta.label}.{name}"] = sorted(model.objects.values_list("pk", name))
-            quantity_fields = [f.name for f in model._meta.fields if f.name.endswith("quantity")]
-            if quantity_fields:
-                state[f"{model._meta.label}.quantities"] = sorted(
-                    model.objects.values_list("pk", *quantity_fields)
-                )
-    return state
+    """Row counts of every domain model (history included), every FSM status and every
+    quantity, read in one statement: a test of a refused action takes two of them, the
+    form fuzz hundreds."""
+    models = [model for label in DOMAIN_APPS for model in apps.get_app_config(label).get_models()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(_snapshot_select(model) for model in models),
+            [model._meta.label for model in models],
+        )
+        return dict(cursor.fetchall())
 
 
 def receive(world, po_line, quantity):
