@@ -85,6 +85,9 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
     )
 
 
+MAX_PARAMETERS = 65535
+
+
 def _bulk_update(model, objects, fields) -> None:
     """Each object's own values in one statement. Django's ``bulk_update`` writes, for each
     field, a CASE with a WHEN per object that PostgreSQL evaluates for every row: its time
@@ -93,15 +96,9 @@ def _bulk_update(model, objects, fields) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(objects, fields)
         return
-    meta = model._meta
+    objects, meta = list(objects), model._meta
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    params = []
-    for obj in objects:
-        params.append(meta.pk.get_db_prep_value(obj.pk, connection))
-        params.extend(
-            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns
-        )
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     names = ", ".join(["pk", *(quote(field.column) for field in columns)])
     # VALUES types its columns from the literals: each is cast to its column's type.
@@ -109,10 +106,21 @@ def _bulk_update(model, objects, fields) -> None:
         f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}"
         for field in columns
     )
+    # A statement carries at most 65,535 parameters.
+    rows_per_statement = MAX_PARAMETERS // (len(columns) + 1)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-            f"FROM (VALUES {', '.join([row] * len(objects))}) AS v({names}) "
-            f"WHERE t.{quote(meta.pk.column)} = v.pk",
-            params,
-        )
+        for start in range(0, len(objects), rows_per_statement):
+            chunk = objects[start : start + rows_per_statement]
+            params = []
+            for obj in chunk:
+                params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+                params.extend(
+                    field.get_db_prep_save(getattr(obj, field.attname), connection)
+                    for field in columns
+                )
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({names}) "
+                f"WHERE t.{quote(meta.pk.column)} = v.pk",
+                params,
+            )
