@@ -24,7 +24,7 @@ from .payables import (
     ap_invoice_validate,
     ap_invoices_validate,
 )
-from .receivables import ar_invoice_complete, autoinvoice_import
+from .receivables import ar_invoice_complete, ar_invoices_complete, autoinvoice_import
 
 __all__ = [
     "INVOICEABLE_PO_STATUSES",
@@ -43,6 +43,7 @@ __all__ = [
     "ar_credit_memo_create",
     "ar_invoice_cancel",
     "ar_invoice_complete",
+    "ar_invoices_complete",
     "autoinvoice_import",
     "whole_invoice_credit",
 ]

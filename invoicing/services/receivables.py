@@ -8,15 +8,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
+from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_apply_transition,
-    bulk_save_with_history,
-)
+from b2b_portal.transitions import apply_transition, bulk_save_moved, bulk_save_with_history
 from catalog.models import Customer
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
@@ -32,6 +30,12 @@ AUTOINVOICE = "Import AutoInvoice"
 LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_of__isnull=True)
 # The partial unique constraints that bill a shipment line, or a credited quantity, once.
 BILLED_ONCE = ("one_live_ar_line_per_shipment_line", "one_live_reinvoice_per_credit_line")
+COMPLETED = "completed"
+NOTHING_SELECTED = "Select at least one draft invoice to complete."
+NOT_DRAFT_IN_SELECTION = (
+    "{statuses}: only a Draft invoice can be completed, so none of the {selected} selected "
+    "was. Reload the list and select the drafts again."
+)
 
 
 @dataclass(frozen=True)
@@ -210,20 +214,61 @@ def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
     )
 
 
-@transaction.atomic
 def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
     """Complete the customer's invoice: its sales order lines are closed."""
+    [completed] = ar_invoices_complete(actor=actor, invoices=[invoice])
+    return completed
+
+
+@transaction.atomic
+def ar_invoices_complete(*, actor, invoices) -> list[ARInvoice]:
+    """Complete the selected invoices together, as AR accountants do after AutoInvoice;
+    their sales order lines close. All or nothing: one invoice no longer Draft (another
+    accountant completed or cancelled it meanwhile) refuses the whole selection, naming
+    it, so that what was done is never a guess. A constant number of statements whatever
+    the count. Returns the invoices completed, in pk order."""
     require_permission(actor, "invoicing.complete_arinvoice", "complete AR invoices")
-    require_business_unit(actor, invoice.business_unit_id)
-    # Completed once: a second completion waits, then finds the invoice Complete.
-    invoice = ar_invoices_for_update().get(pk=invoice.pk)
-    apply_transition(
-        invoice, "complete", actor=actor, reason="completed", by=actor, when=timezone.now()
+    pks = {invoice.pk for invoice in invoices}
+    if not pks:
+        raise ValidationRefused(NOTHING_SELECTED)
+    # Completed once: a second completion waits, then finds the invoices Complete.
+    locked = list(ar_invoices_for_update().filter(pk__in=pks))
+    for unit_id in {invoice.business_unit_id for invoice in locked}:
+        require_business_unit(actor, unit_id)
+    not_draft = [invoice for invoice in locked if not can_proceed(invoice.complete)]
+    if not_draft:
+        raise TransitionRefused(_not_draft_refusal(not_draft, selected=len(pks)))
+    now = timezone.now()
+    for invoice in locked:
+        apply_transition(invoice, "complete", actor=actor, reason=COMPLETED, by=actor, when=now)
+    bulk_save_moved(
+        locked, ["status", "completed_by", "completed_at"], actor=actor, reason=COMPLETED
     )
-    invoice.save()
-    # Only the lines' own rows, each once (two shipments of a line bill it twice); each
-    # line's transition is checked in memory and one UPDATE closes them all.
-    billed = ARInvoiceLine.objects.filter(invoice=invoice).values("sales_order_line_id")
-    sales_lines = list(sales_order_lines_for_update().filter(pk__in=billed))
-    bulk_apply_transition(sales_lines, "close", actor=actor, reason=f"billed on {invoice}")
-    return invoice
+    _close_billed_lines(locked, actor=actor)
+    return locked
+
+
+def _not_draft_refusal(not_draft: list[ARInvoice], *, selected: int) -> str:
+    statuses = ", ".join(f"{invoice} is {invoice.get_status_display()}" for invoice in not_draft)
+    if selected == 1:
+        return f"{statuses}: it cannot complete now."
+    return NOT_DRAFT_IN_SELECTION.format(statuses=statuses, selected=selected)
+
+
+def _close_billed_lines(invoices: list[ARInvoice], *, actor) -> None:
+    """Close the invoices' sales order lines, each once (two shipments of a line bill it
+    twice), each with the invoice that billed it as its reason: each transition is
+    checked in memory and one UPDATE closes them all."""
+    billed_on = {invoice.pk: invoice for invoice in invoices}
+    # The invoice lines are read, not locked: their writers lock the invoice first. A line
+    # billed on two of the invoices is named by the first (the last value a dict keeps).
+    invoice_of_line = dict(
+        ARInvoiceLine.objects.filter(invoice__in=invoices)
+        .order_by("-invoice_id")
+        .values_list("sales_order_line_id", "invoice_id")
+    )
+    sales_lines = list(sales_order_lines_for_update().filter(pk__in=invoice_of_line))
+    for line in sales_lines:
+        invoice = billed_on[invoice_of_line[line.pk]]
+        apply_transition(line, "close", actor=actor, reason=f"billed on {invoice}")
+    bulk_save_moved(sales_lines, ["status"], actor=actor, reason=COMPLETED)
