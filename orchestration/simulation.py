@@ -28,7 +28,7 @@ from invoicing.services import (
     APLineInput,
     ap_invoice_create,
     ap_invoice_validate,
-    ar_invoice_complete,
+    ar_invoices_complete,
     autoinvoice_import,
 )
 from orders.models import SalesOrder, SalesOrderLine
@@ -62,6 +62,8 @@ from .demo import DemoWorld, load_demo_data
 STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
 # Orders a clerk books before the worker starts the Progress Order run they share.
 BURST = 50
+# AR invoices completed together by one ``ar_invoices_complete`` call.
+AR_COMPLETION_CHUNK = 100
 
 
 @contextmanager
@@ -186,8 +188,10 @@ def _invoice_all(world: DemoWorld) -> None:
         ap_invoice_validate(actor=ap, invoice=invoice)
     ar = world.users["ar"]
     autoinvoice_import(actor=ar)
-    for invoice in ARInvoice.objects.filter(status=ARStatus.DRAFT):
-        ar_invoice_complete(actor=ar, invoice=invoice)
+    # The accountant completes the drafts together, a selection at a time.
+    drafts = list(ARInvoice.objects.filter(status=ARStatus.DRAFT).order_by("pk"))
+    for start in range(0, len(drafts), AR_COMPLETION_CHUNK):
+        ar_invoices_complete(actor=ar, invoices=drafts[start : start + AR_COMPLETION_CHUNK])
 
 
 class StepTally:
