@@ -10,8 +10,8 @@ from b2b_portal.widgets import DateInput
 from catalog.models import Customer, Supplier
 from catalog.units import business_units_of
 
-from .models import APStatus, ARStatus
-from .services import APLineInput
+from .models import APStatus, ARInvoice, ARStatus
+from .services import NO_INVOICE_SELECTED, APLineInput
 
 QUANTITY_ERRORS = {
     "min_value": "Enter a positive quantity, or leave it empty to bill nothing on this line.",
@@ -112,3 +112,25 @@ class ARInvoiceSearchForm(SearchForm):
         self.fields["customer"].queryset = Customer.objects.filter(
             business_unit__in=business_units_of(self.user)
         )
+
+
+NOT_YOUR_INVOICE = "A selected invoice is not one of your units' AR invoices; none was completed."
+
+
+class ARInvoiceSelectionForm(forms.Form):
+    """The invoices ticked on the AR Invoices list for Complete selected; any of the user's
+    units' invoices may be chosen, so that the service names one no longer Draft."""
+
+    invoices = forms.ModelMultipleChoiceField(
+        queryset=ARInvoice.objects.none(),
+        error_messages={
+            "required": NO_INVOICE_SELECTED,
+            "invalid_choice": NOT_YOUR_INVOICE,
+            "invalid_pk_value": NOT_YOUR_INVOICE,
+        },
+    )
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoices"].queryset = invoices

@@ -32,6 +32,7 @@ urlpatterns = [
         name="debit_memo_detail",
     ),
     path("ar/", views.ARInvoiceListView.as_view(), name="ar_list"),
+    path("ar/complete/", views.ARInvoicesCompleteView.as_view(), name="ar_complete_selected"),
     path("ar/<int:pk>/", views.ARInvoiceDetailView.as_view(), name="ar_detail"),
     path(
         "ar/<int:pk>/print/",

@@ -1,12 +1,14 @@
 """The AP and AR Accountants' workbenches.
 
 Payables: Create Invoice matched to an approved PO, AP invoices, Validate, Pay, release a
-hold. Receivables: AR invoices made by Import AutoInvoice, Complete, the printable invoice.
+hold. Receivables: AR invoices made by Import AutoInvoice, Complete (one, or those selected on
+the list), the printable invoice.
 """
 
 from django.contrib import messages
 from django.db.models import F, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
@@ -27,6 +29,7 @@ from .forms import (
     APInvoiceForm,
     APInvoiceSearchForm,
     ARInvoiceSearchForm,
+    ARInvoiceSelectionForm,
     HoldReleaseForm,
     InvoiceablePurchaseOrderSearchForm,
 )
@@ -48,8 +51,11 @@ from .services import (
     ap_invoice_pay,
     ap_invoice_validate,
     ar_invoice_complete,
+    ar_invoices_complete,
 )
 from .tax import tax_of_lines
+
+COMPLETE_AR = "invoicing.complete_arinvoice"
 
 
 def invoice_total(line_model):
@@ -312,6 +318,7 @@ class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
         total=invoice_total(ARInvoiceLine)
     )
     columns = [
+        Column("Select", hidden=True),  # Complete selected's checkbox, on Draft rows
         Column("Invoice", "number", "pk", value="number"),
         Column("Customer", "customer", "customer__name", value="customer.name"),
         Column("Sales order", "sales_order", "sales_order_id", value="sales_order.number"),
@@ -337,6 +344,44 @@ class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
             | number_match(document_number(text, "AR"))
             | number_match(sales_order_number(text), "sales_order_id")
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        drafts_shown = any(row.status == ARStatus.DRAFT for row in context["object_list"])
+        if drafts_shown and self.request.user.has_perm(COMPLETE_AR):
+            # Complete selected: a checkbox on each Draft row, a fresh once-only token.
+            context["selection"] = ARInvoiceSelectionForm(invoices=ARInvoice.objects.none())
+        return context
+
+
+class ARInvoicesCompleteView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
+    """Complete selected, from the AR Invoices list: the ticked drafts together, all or
+    nothing (``ar_invoices_complete``); back to the list as it was filtered."""
+
+    permission_required = COMPLETE_AR
+    form_class = ARInvoiceSelectionForm
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "invoices": self.scope(ARInvoice.objects.all())}
+
+    def form_valid_once(self, form):
+        completed = ar_invoices_complete(
+            actor=self.request.user, invoices=form.cleaned_data["invoices"]
+        )
+        noun = "invoice" if len(completed) == 1 else "invoices"
+        messages.success(self.request, f"{len(completed)} {noun} completed.")
+        return self.back_to_the_list()
+
+    def form_invalid(self, form):
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(self.request, error)
+        return self.back_to_the_list()
+
+    def back_to_the_list(self):
+        query = self.request.GET.urlencode()
+        return redirect(f"{reverse('invoicing:ar_list')}{'?' + query if query else ''}")
 
 
 class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailView):
@@ -370,9 +415,7 @@ class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
 
     def get_context_data(self, **kwargs):
         invoice, user = self.object, self.request.user
-        may_complete = user.has_perm("invoicing.complete_arinvoice") and can_proceed(
-            invoice.complete
-        )
+        may_complete = user.has_perm(COMPLETE_AR) and can_proceed(invoice.complete)
         may_correct = user.has_perm("invoicing.change_arinvoice")
         if not self.is_printed():
             lines = self.lines.filter(invoice=invoice)
@@ -389,7 +432,7 @@ class ARInvoiceCompleteView(ServiceActionView):
     """Complete: the customer's invoice is final and its sales order lines close."""
 
     model = ARInvoice
-    permission_required = "invoicing.complete_arinvoice"
+    permission_required = COMPLETE_AR
     success_message = "{obj} is complete; its order lines are closed."
 
     def perform(self, invoice):

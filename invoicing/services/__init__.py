@@ -24,10 +24,16 @@ from .payables import (
     ap_invoice_validate,
     ap_invoices_validate,
 )
-from .receivables import ar_invoice_complete, ar_invoices_complete, autoinvoice_import
+from .receivables import (
+    NO_INVOICE_SELECTED,
+    ar_invoice_complete,
+    ar_invoices_complete,
+    autoinvoice_import,
+)
 
 __all__ = [
     "INVOICEABLE_PO_STATUSES",
+    "NO_INVOICE_SELECTED",
     "SUPPLIER_NUMBER_LENGTH",
     "APLineInput",
     "CreditLineInput",

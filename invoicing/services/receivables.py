@@ -31,7 +31,7 @@ LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_
 # The partial unique constraints that bill a shipment line, or a credited quantity, once.
 BILLED_ONCE = ("one_live_ar_line_per_shipment_line", "one_live_reinvoice_per_credit_line")
 COMPLETED = "completed"
-NOTHING_SELECTED = "Select at least one draft invoice to complete."
+NO_INVOICE_SELECTED = "Select at least one draft invoice to complete."
 NOT_DRAFT_IN_SELECTION = (
     "{statuses}: only a Draft invoice can be completed, so none of the {selected} selected "
     "was. Reload the list and select the drafts again."
@@ -230,7 +230,7 @@ def ar_invoices_complete(*, actor, invoices) -> list[ARInvoice]:
     require_permission(actor, "invoicing.complete_arinvoice", "complete AR invoices")
     pks = {invoice.pk for invoice in invoices}
     if not pks:
-        raise ValidationRefused(NOTHING_SELECTED)
+        raise ValidationRefused(NO_INVOICE_SELECTED)
     # Completed once: a second completion waits, then finds the invoices Complete.
     locked = list(ar_invoices_for_update().filter(pk__in=pks))
     for unit_id in {invoice.business_unit_id for invoice in locked}:

@@ -5,8 +5,7 @@ import pytest
 
 from b2b_portal.errors import PermissionRefused, TransitionRefused, ValidationRefused
 from invoicing.models import ARInvoice, ARStatus
-from invoicing.services import ar_invoice_cancel, ar_invoices_complete
-from invoicing.services.receivables import NOTHING_SELECTED
+from invoicing.services import NO_INVOICE_SELECTED, ar_invoice_cancel, ar_invoices_complete
 from orders.models import LineStatus, SalesOrderLine
 from tests.helpers import snapshot, unit_user
 from tests.invoicing.support import queries_of
@@ -100,7 +99,7 @@ def test_a_user_without_the_permission_is_refused(world):
 def test_an_empty_selection_is_refused(world):
     with pytest.raises(ValidationRefused) as refused:
         ar_invoices_complete(actor=world.users["ar"], invoices=[])
-    assert refused.value.message == NOTHING_SELECTED
+    assert refused.value.message == NO_INVOICE_SELECTED
 
 
 def test_the_batch_locks_the_invoices_then_their_lines(world):
