@@ -51,6 +51,10 @@ CONSTRAINT_MESSAGES = {
     "receipt_line_qty_positive": QUANTITY_POSITIVE,
     "shipment_line_qty_positive": QUANTITY_POSITIVE,
     "ship_notice_line_positive": QUANTITY_POSITIVE,
+    "ship_notice_line_received_within": (
+        "quantity",
+        "More is received than the ship notice line carries.",
+    ),
     "ship_notice_arrives_after_shipping": (
         "expected_arrival",
         "The expected arrival is before the ship date.",
