@@ -7,7 +7,7 @@ built on them stay constant in queries.
 """
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef
 
 from invoicing.models import APInvoice, APStatus, ARInvoice, ARStatus
 from orders.models import PIPELINE, LineStatus, SalesOrder, SalesOrderLine
@@ -32,23 +32,21 @@ from .models import BusinessException, ExceptionStatus
 OPEN_STATUSES = [status for status in PIPELINE if status != LineStatus.CLOSED]
 
 
-def open_lines(units):
-    """The open lines of these units, found from the lines' status index: each line's order
-    is looked up by its key (a scalar subquery), since a join may read every order of the
-    units, closed ones included."""
-    unit = SalesOrder.objects.filter(pk=OuterRef("order_id")).values("business_unit_id")
-    return (
-        SalesOrderLine.objects.filter(status__in=OPEN_STATUSES)
-        .alias(unit_id=Subquery(unit))
-        .filter(unit_id__in=units.values("pk"))
-    )
+def open_lines(unit_ids):
+    """The open lines of the units ``unit_ids`` (None: of every unit), found from the lines'
+    status index. With every unit there is no unit filter: the count is an index-only scan.
+    Otherwise a join to the units' orders, which the planner hashes when most lines are
+    open and turns into key lookups when few are (docs/benchmarks.md, home at 50,000)."""
+    lines = SalesOrderLine.objects.filter(status__in=OPEN_STATUSES)
+    if unit_ids is None:
+        return lines
+    return lines.filter(order__business_unit_id__in=unit_ids)
 
 
-def line_pipeline(units) -> list[tuple[str, int]]:
-    """(status label, number of open sales order lines) for every open status, in one
-    query."""
-    counts = dict(open_lines(units).values_list("status").annotate(lines=Count("pk")).order_by())
-    return [(status.label, counts.get(status, 0)) for status in OPEN_STATUSES]
+def line_pipeline(unit_ids) -> dict[str, int]:
+    """{status: number of open sales order lines} of the units ``unit_ids`` (None: every
+    unit), in one query; a status without lines is missing."""
+    return dict(open_lines(unit_ids).values_list("status").annotate(lines=Count("pk")).order_by())
 
 
 # The dashboard's jeopardy chart: (label, fewest days late). A line flagged by Late Supply

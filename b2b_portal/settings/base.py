@@ -242,6 +242,8 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+# How long the home page's pipeline and waiting counts are reused (seconds; 0: not at all).
+HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -14,6 +14,9 @@ STORAGES = {
 }
 # Unit tests run tasks in-process; the tests marked celery_worker start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# Every request counts the home page afresh, so a test sees the data it just made
+# (tests/web/trace/test_dashboard_cache.py turns the cache on).
+HOME_COUNTS_SECONDS = 0
 # Serve static files from the apps and packages directly: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -1,15 +1,21 @@
 """Home: the open pipeline of the user's units, what waits on them, the exceptions they
 own and the lines at risk. Every count reads open work only (docs/decisions.md), so the
-page costs the same however much history the units hold."""
+page costs the same however much history the units hold; the pipeline and the waiting
+counts, which read every open line or waiting document, are counted at most once a minute
+for each set of units and roles."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
-from catalog.units import business_units_of
+from catalog.units import business_units_of, works_in_every_unit
 
 from .. import selectors, work_area
 from ..charts import bar_chart
@@ -116,10 +122,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         units = business_units_of(user)
+        works = [work for work in WAITING if user.has_perm(work.permission)]
+        counts = _counts(user, works)
         waiting = [
-            (work.label, work.rows(units).count(), reverse(work.url_name) + work.query)
-            for work in WAITING
-            if user.has_perm(work.permission)
+            (work.label, count, reverse(work.url_name) + work.query)
+            for work, count in zip(works, counts.waiting, strict=True)
         ]
         exceptions = _exceptions_owned_by(user)
         at_risk = late_supply = None
@@ -127,9 +134,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             at_risk = selectors.lines_at_risk(units)
             late_supply = selectors.lines_at_risk_by_days_late(units)
         exceptions_url = reverse("orchestration:exceptions")
-        pipeline = selectors.line_pipeline(units)
+        pipeline = [
+            (status.label, counts.pipeline.get(status, 0)) for status in selectors.OPEN_STATUSES
+        ]
         return super().get_context_data(
             pipeline=pipeline,
+            counted_at=counts.counted_at,
             pipeline_chart=bar_chart("pipeline", "Open order lines by status", pipeline),
             late_supply=late_supply,
             late_supply_chart=late_supply
@@ -144,6 +154,40 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             late_supply_url=f"{exceptions_url}?{LATE_SUPPLY_FILTER}",
             **kwargs,
         )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts of the pipeline and of the waiting work, and when they were made."""
+
+    counted_at: datetime
+    pipeline: dict[str, int]  # open lines by status; a status without lines is missing
+    waiting: tuple[int, ...]  # one per work, in the order asked
+
+
+def _counts(user, works: list[WaitingWork]) -> Counts:
+    """The pipeline and the ``works`` counts of the user's units. Each reads every open
+    line or waiting document, so it grows with the business: the result is kept in the
+    cache (Redis in production) for ``HOME_COUNTS_SECONDS`` and shared by every user of
+    the same units and works; 0 counts on every request."""
+    every_unit = works_in_every_unit(user)
+    unit_ids = None if every_unit else sorted(business_units_of(user).values_list("pk", flat=True))
+    seconds = settings.HOME_COUNTS_SECONDS
+    key = "home:counts:{units}:{works}".format(
+        units="all" if every_unit else ",".join(map(str, unit_ids)),
+        works=",".join(str(WAITING.index(work)) for work in works),
+    )
+    counts = cache.get(key) if seconds else None
+    if counts is None:
+        units = business_units_of(user) if every_unit else unit_ids
+        counts = Counts(
+            counted_at=timezone.now(),
+            pipeline=selectors.line_pipeline(unit_ids),
+            waiting=tuple(work.rows(units).count() for work in works),
+        )
+        if seconds:
+            cache.set(key, counts, seconds)
+    return counts
 
 
 def _oldest(rows) -> list:
