@@ -3,6 +3,8 @@
 with presentation attributes: no style attribute for the policy to refuse), kept as
 ``test-output/screenshots/csp-dashboard-charts.png``."""
 
+import re
+
 import pytest
 
 from tests.browser import test_csp
@@ -34,4 +36,6 @@ def test_the_buyer_sees_both_charts_without_a_policy_violation(
     assert late.bounding_box()["width"] == 260  # the longest bar: two lines 8-30 days late
     assert watched.get_by_test_id("late-supply-8-30-days-late").inner_text() == "2"
     assert watched.get_by_test_id("pipeline-closed").count() == 0  # history: not drawn
+    # The counts may be a minute old (HOME_COUNTS_SECONDS): the page says when they were made.
+    assert re.fullmatch(r"\d\d:\d\d", watched.get_by_test_id("counted-at").inner_text())
     assert not watched.violations.found, "\n".join(watched.violations.found)
