@@ -204,6 +204,15 @@ class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
                 name="one_live_requisition_line_per_supply_order",
             ),
         ]
+        indexes = [
+            # Process Requisitions' default order: its first page is read from this small
+            # index instead of sorting every Approved line (docs/benchmarks.md).
+            models.Index(
+                fields=["need_by_date", "-id"],
+                condition=Q(status=RequisitionStatus.APPROVED),
+                name="approved_req_line_need_by",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.requisition.number} line {self.pk}"
