@@ -78,14 +78,13 @@ class DocumentBuilder:
         self.session.pop(self.session_key, None)
 
 
-REQUISITION_LINES = RequisitionLine.objects.select_related(
-    "requisition",
-    "item",
-    "supplier",
-    "supplier_site",
-    "deliver_to_warehouse",
-    "sales_order_line__order",
-).annotate(amount=line_amount())
+# The four small catalog tables are prefetched, not joined: with them the list query
+# joined nine tables, whose planning (9 ms) cost more than the four lookups (docs/benchmarks.md).
+REQUISITION_LINES = (
+    RequisitionLine.objects.select_related("requisition", "sales_order_line__order")
+    .prefetch_related("item", "supplier", "supplier_site", "deliver_to_warehouse")
+    .annotate(amount=line_amount())
+)
 
 
 class RequisitionLinesMixin(RoleRequiredMixin, UnitScopedMixin):
