@@ -8,7 +8,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from catalog.units import scope_to_units
@@ -22,6 +21,7 @@ from suppliers.services import ship_notice_receive
 
 from . import buying_serializers as s
 from .buying_views import SUPPLY_FILTERS, by_codes
+from .fulfilment_serializers import lines_named
 from .supplier_views import ID
 from .views import responses, valid_query
 
@@ -31,20 +31,6 @@ RECEIPT_FILTERS = [
     OpenApiParameter("purchase_order", str, description="PO-000123 or 123"),
     *SUPPLY_FILTERS,
 ]
-
-
-def named(rows, entries: list[dict], key: str, owner) -> dict:
-    """The rows (of ``owner``'s lines) that ``entries`` name by id under ``key``; an id
-    not among them is a 400, entry by entry."""
-    found = rows.in_bulk([entry[key] for entry in entries])
-    unknown = {
-        str(index): {key: [f"No line {entry[key]} on {owner}."]}
-        for index, entry in enumerate(entries)
-        if entry[key] not in found
-    }
-    if unknown:
-        raise ValidationError({"lines": unknown})
-    return found
 
 
 def receipts_read(user):
@@ -112,7 +98,7 @@ class ShipNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         entry.is_valid(raise_exception=True)
         data = entry.validated_data
         notice_lines = {line.pk: line for line in ship_notice.lines.all()}
-        named(ship_notice.lines.all(), data["lines"], "ship_notice_line", ship_notice)
+        lines_named(ship_notice.lines, data["lines"], key="ship_notice_line", document=ship_notice)
         # What is still on the way, as the page prefills: receipts on the PO may have brought
         # part of it already.
         arrived = {
@@ -175,8 +161,8 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         entry.is_valid(raise_exception=True)
         data = entry.validated_data
         purchase_order = data["purchase_order"]
-        po_lines = named(
-            purchase_order.lines.all(), data["lines"], "purchase_order_line", purchase_order
+        po_lines = lines_named(
+            purchase_order.lines, data["lines"], key="purchase_order_line", document=purchase_order
         )
         receipt = receipt_create(
             actor=request.user,
