@@ -12,7 +12,7 @@ from catalog.models import BusinessUnit
 from invoicing.models import APInvoice, APInvoiceHold, APStatus, ARInvoice, ARStatus, HoldReason
 from orders.models import LineStatus, SalesOrderLine
 from tests.api.conftest import token_client
-from tests.api.support import walk
+from tests.api.support import walk, walk_action
 from tests.helpers import enter_ap_invoice, receive, snapshot, unit_user
 from tests.invoicing.support import draft_ar_invoice
 
@@ -62,18 +62,14 @@ def test_reading_and_validating_ap_invoices_per_role(api_as, world, received):
     for url in ("/api/ap-invoices/", f"/api/ap-invoices/{drafts['ap'].pk}/"):
         walk(api_as, AP, 200, lambda client, _, url=url: client.get(url).status_code)
 
-    def validate(client, username):
-        invoice = drafts.get(username, drafts["ap"])
-        before = snapshot()
-        response = client.post(f"/api/ap-invoices/{invoice.pk}/validate/")
-        invoice.refresh_from_db()
-        if response.status_code == 200:
-            assert invoice.status == APStatus.VALIDATED, username
-        else:
-            assert snapshot() == before, username
-        return response.status_code
-
-    walk(api_as, AP, 200, validate)
+    walk_action(
+        api_as,
+        AP,
+        drafts,
+        fallback=drafts["ap"],
+        url=lambda invoice: f"/api/ap-invoices/{invoice.pk}/validate/",
+        done_status=APStatus.VALIDATED,
+    )
 
 
 def test_enter_and_validate_with_the_amounts(api_as, world, received):
@@ -244,18 +240,14 @@ def test_reading_and_completing_ar_invoices_per_role(api_as, world, drive_to_po)
     for url in ("/api/ar-invoices/", f"/api/ar-invoices/{drafts['ar'].pk}/"):
         walk(api_as, AR, 200, lambda client, _, url=url: client.get(url).status_code)
 
-    def complete(client, username):
-        invoice = drafts.get(username, drafts["ar"])
-        before = snapshot()
-        response = client.post(f"/api/ar-invoices/{invoice.pk}/complete/")
-        invoice.refresh_from_db()
-        if response.status_code == 200:
-            assert invoice.status == ARStatus.COMPLETE, username
-        else:
-            assert snapshot() == before, username
-        return response.status_code
-
-    walk(api_as, AR, 200, complete)
+    walk_action(
+        api_as,
+        AR,
+        drafts,
+        fallback=drafts["ar"],
+        url=lambda invoice: f"/api/ar-invoices/{invoice.pk}/complete/",
+        done_status=ARStatus.COMPLETE,
+    )
 
 
 def test_complete_an_ar_invoice_with_its_amounts(api_as, world, drive_to_po):

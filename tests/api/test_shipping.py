@@ -12,7 +12,7 @@ from shipping.exceptions import SHIP_QUANTITY_OUT_OF_RANGE
 from shipping.models import PickWave, Shipment, ShipmentStatus
 from shipping.services import NOTHING_TO_RELEASE
 from tests.api.conftest import token_client
-from tests.api.support import walk
+from tests.api.support import walk, walk_action
 from tests.helpers import on_hand, receive, release, snapshot, unit_user
 
 pytestmark = pytest.mark.django_db
@@ -72,18 +72,14 @@ def test_ship_confirm_per_role(api_as, world, reserved):
         reserved("1")
     mine = dict(zip(sorted(CONFIRM), release(world).shipments.order_by("pk"), strict=True))
 
-    def confirm(client, username):
-        shipment = mine.get(username, mine["shipper"])
-        before = snapshot()
-        response = client.post(f"/api/shipments/{shipment.pk}/ship-confirm/", format="json")
-        shipment.refresh_from_db()
-        if response.status_code == 200:
-            assert shipment.status == ShipmentStatus.SHIPPED, username
-        else:
-            assert snapshot() == before, username
-        return response.status_code
-
-    walk(api_as, CONFIRM, 200, confirm)
+    walk_action(
+        api_as,
+        CONFIRM,
+        mine,
+        fallback=mine["shipper"],
+        url=lambda shipment: f"/api/shipments/{shipment.pk}/ship-confirm/",
+        done_status=ShipmentStatus.SHIPPED,
+    )
 
 
 def test_another_units_wave_and_shipment_are_not_found(world, reserved):
