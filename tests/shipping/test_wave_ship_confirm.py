@@ -2,6 +2,7 @@
 rules of one ship confirm each, in the same statements for 200 shipments as for 5."""
 
 import pytest
+from django.urls import reverse
 
 from b2b_portal.errors import PermissionRefused, ValidationRefused
 from inventory.models import InventoryTransaction, Reservation, TransactionType
@@ -10,8 +11,8 @@ from orchestration.simulation import run_to
 from orders.models import LineStatus, SalesOrderLine
 from shipping.corrections import shipment_unrelease
 from shipping.models import ShipmentStatus
-from shipping.services import pick_wave_ship_confirm
-from tests.helpers import history_users, on_hand, release
+from shipping.services import NOTHING_TO_SHIP, pick_wave_ship_confirm
+from tests.helpers import history_users, messages_of, on_hand, release, snapshot
 from tests.receiving.support import fresh, queries_of
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,28 @@ def test_a_wave_with_nothing_released_or_a_clerk_is_refused_and_nothing_moves(wo
         InventoryTransaction.objects.filter(transaction_type=TransactionType.SALES_ISSUE).count()
         == 2
     )
+
+
+def test_the_pick_slips_button_confirms_once_then_says_why_not_and_a_clerk_is_403(client, world):
+    """The page's action: the shipper's first POST ships the wave and says so; a second
+    says there is nothing Released left and changes nothing; a clerk's POST is 403."""
+    wave = released_wave(world, 2)
+    url = reverse("shipping:wave_ship_confirm", args=[wave.pk])
+    client.force_login(world.users["clerk"])
+    before = snapshot()
+    assert client.post(url).status_code == 403
+    assert snapshot() == before
+
+    client.force_login(world.users["shipper"])
+    shipped = client.post(url)
+    assert shipped.status_code == 302
+    assert messages_of(shipped) == [f"{wave}: 2 shipment(s) ship confirmed."]
+    assert set(wave.shipments.values_list("status", flat=True)) == {ShipmentStatus.SHIPPED}
+    before = snapshot()
+    again = client.post(url)
+    # The first message was not shown yet (no page between the POSTs): both are pending.
+    assert messages_of(again) == [
+        f"{wave}: 2 shipment(s) ship confirmed.",
+        NOTHING_TO_SHIP.format(wave=wave),
+    ]
+    assert snapshot() == before
