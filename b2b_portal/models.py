@@ -32,4 +32,9 @@ class BusinessDocument(TimeStampedModel):
 
     @property
     def number(self) -> str:
-        return f"{self.number_prefix}-{self.pk:06d}" if self.pk else f"{self.number_prefix}-new"
+        return self.number_of(self.pk) if self.pk else f"{self.number_prefix}-new"
+
+    @classmethod
+    def number_of(cls, pk: int) -> str:
+        """The number of the document ``pk``, for rows read as values (no model per row)."""
+        return f"{cls.number_prefix}-{pk:06d}"
