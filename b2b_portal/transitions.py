@@ -3,12 +3,14 @@
 Every service changes a status the same way: check that the transition may run from the
 current status (else refuse with a message a clerk can act on), run it in memory, and stamp
 the history user and reason. The caller saves, inside its own ``transaction.atomic``;
-batch processes save with ``bulk_save_with_history``, which keeps the history rows.
+batch processes save with ``bulk_save_with_history``, which keeps the history rows, and
+insert with ``bulk_create_with_history``.
 """
 
 from collections import defaultdict
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 from simple_history.utils import get_history_manager_for_model
@@ -80,9 +82,56 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
         model._default_manager.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
     else:
         _bulk_update(model, objects, fields)
-    get_history_manager_for_model(model).bulk_history_create(
-        objects, update=True, default_user=actor, default_change_reason=history_reason(reason)
-    )
+    history_insert(model, objects, changed=True, actor=actor, reason=reason)
+
+
+def bulk_create_with_history(objects, model, *, default_user, default_change_reason: str):
+    """django-simple-history's ``bulk_create_with_history`` (same arguments, same rows):
+    one insert for the rows, then ``history_insert`` for their history."""
+    with transaction.atomic(savepoint=False):
+        created = model._default_manager.bulk_create(objects)
+        history_insert(
+            model, created, changed=False, actor=default_user, reason=default_change_reason
+        )
+    return created
+
+
+def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None:
+    """One history row per object, with its stamped user and reason (else ``actor`` and
+    ``reason``), as django-simple-history's ``bulk_history_create`` writes them; the rows
+    were just written. On PostgreSQL the database copies each row's values into its
+    history by one ``INSERT ... SELECT``: building a historical object per row and
+    compiling its insert cost more than the rest of a receipt or ship confirm."""
+    if not objects or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    manager = get_history_manager_for_model(model)
+    if connection.vendor != "postgresql":
+        manager.bulk_history_create(
+            objects, update=changed, default_user=actor, default_change_reason=reason
+        )
+        return
+    history, meta, quote = manager.model, model._meta, connection.ops.quote_name
+    tracked = [(history._meta.get_field(f.name).column, f.column) for f in history.tracked_fields]
+    user = history._meta.get_field("history_user")
+    into = ", ".join(quote(column) for column, _ in tracked)
+    copied = ", ".join(f"t.{quote(column)}" for _, column in tracked)
+    ids, reasons, users = [], [], []
+    for obj in objects:
+        ids.append(obj.pk)
+        reasons.append(history_reason(getattr(obj, "_change_reason", None) or reason))
+        acting = getattr(obj, "_history_user", actor)
+        users.append(acting.pk if acting is not None else None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({into}, history_date, "
+            f"history_change_reason, history_type, {quote(user.column)}) "
+            f"SELECT {copied}, %s, v.reason, %s, v.user_id "
+            f"FROM unnest(%s::{meta.pk.rel_db_type(connection)}[], %s::text[], "
+            f"%s::{user.target_field.rel_db_type(connection)}[]) WITH ORDINALITY "
+            "AS v(id, reason, user_id, n) "
+            f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
+            [timezone.now(), "~" if changed else "+", ids, reasons, users],
+        )
 
 
 MAX_PARAMETERS = 65535

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import ZERO, format_quantity
-from b2b_portal.transitions import apply_transition, bulk_save_moved, stamp_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_create_with_history,
+    bulk_save_moved,
+    stamp_history,
+)
 from catalog.models import Item, Warehouse
 from orders.models import LineStatus, SalesOrderLine
 from orders.selectors import order_lines_filtered

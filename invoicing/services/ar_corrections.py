@@ -8,13 +8,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.fields import round_money
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
     apply_transition,
+    bulk_create_with_history,
     bulk_save_with_history,
     history_reason,
     stamp_history,

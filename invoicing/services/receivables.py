@@ -9,12 +9,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_fsm import can_proceed
-from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_moved, bulk_save_with_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_create_with_history,
+    bulk_save_moved,
+    bulk_save_with_history,
+)
 from catalog.models import Customer
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
     apply_transition,
     bulk_apply_transition,
+    bulk_create_with_history,
     bulk_save_with_history,
 )
 from catalog.models import BusinessUnit

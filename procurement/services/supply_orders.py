@@ -6,9 +6,13 @@ transaction) and write rows and their history in bulk: no query per line.
 """
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
+from b2b_portal.transitions import (
+    apply_transition,
+    bulk_apply_transition,
+    bulk_create_with_history,
+    bulk_save_with_history,
+)
 from inventory.services import stocked_lines_reserve
 from orders.models import LineStatus, SalesOrderLine
 from orders.promising import supply_need_by
