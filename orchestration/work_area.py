@@ -10,11 +10,15 @@ and why.
 The five are one SQL ``UNION ALL`` of (source, id, kind, owner, opened, days late): the
 pages filter, count, sort and page it in the database and load the documents of the shown
 rows only (one query per source), so their cost does not grow with the open exceptions.
+The sources' columns are the same for every user: each source's annotated rows are built
+once per process (``_unscoped``) and only scoped per request.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from itertools import chain
 
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
@@ -85,8 +89,8 @@ def open_exception_rows(user, *, owner="", kind="", text="", owners=None):
     to an owner role, a kind, a text in the document, the order line or the message, and
     to the owner roles ``owners`` (None: all)."""
     parts = []
-    for index, source in enumerate(SOURCES):
-        rows = source.rows(user).annotate(source=Value(index), row_id=F("pk"), **source.columns())
+    for index in range(len(SOURCES)):
+        rows = _annotated(index, user)
         if owner:
             rows = rows.filter(entry_owner=owner)
         if owners is not None:
@@ -112,12 +116,10 @@ def owners_and_kinds(user) -> tuple[int, set[str], set[str]]:
     """(number of open exceptions, their owner roles, their kinds) for the work area's
     filters, in one query."""
     parts = [
-        source.rows(user)
-        .annotate(**source.columns())
-        .order_by()
+        _annotated(index, user)
         .values_list("entry_owner", "entry_kind")
         .annotate(entries=Count("pk"))
-        for source in SOURCES
+        for index in range(len(SOURCES))
     ]
     groups = list(parts[0].union(*parts[1:], all=True))
     return (
@@ -136,7 +138,9 @@ def entries_of(rows) -> list[Entry]:
         ids = [row_id for number, row_id, *_ in rows if number == index]
         # An array parameter, not ``pk__in=ids``: the query runs even for no id, so the
         # page costs the same queries whichever sources its rows come from.
-        chosen = source.rows(None).filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        chosen = (
+            source.rows().order_by().filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+        )
         documents.update({(index, document.pk): document for document in chosen})
     return [
         SOURCES[number].entry(documents[number, row_id])
@@ -172,11 +176,25 @@ def order_line_sql(path: str) -> Case:
     )
 
 
+class _Labels(models.Func):
+    """``CASE field WHEN value THEN label ... END``: the field is compiled once, where
+    ``Case(When(field=value))`` compiles a lookup per value, on every request."""
+
+    output_field = models.CharField()
+
+    def __init__(self, field_name: str, labels):
+        self.labels = tuple(labels)
+        super().__init__(F(field_name))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens = " WHEN %s THEN %s" * len(self.labels)
+        return f"CASE {sql}{whens} END", (*params, *chain.from_iterable(self.labels))
+
+
 def label_sql(field_name: str, labels) -> Collate:
     """A label chosen by a field's value, compared and sorted byte-wise like Python's."""
-    return Collate(
-        Case(*[When(**{field_name: value}, then=Value(label)) for value, label in labels]), "C"
-    )
+    return Collate(_Labels(field_name, labels), "C")
 
 
 def local_midnight(date_field: str) -> models.Func:
@@ -190,25 +208,38 @@ def local_midnight(date_field: str) -> models.Func:
     )
 
 
-def scoped(queryset, user, path: str):
-    """``scope_to_units``; None (the rows of a page already scoped) leaves them all."""
-    return queryset if user is None else scope_to_units(queryset, user, path)
-
-
 @dataclass(frozen=True)
 class Source:
-    """One kind of open exception: its rows, its columns in SQL, its entry from a row."""
+    """One kind of open exception: its rows, the path to their business unit, its columns
+    in SQL, its entry from a row."""
 
-    rows: Callable  # (user or None) -> the open rows, with what the entry reads
+    rows: Callable  # () -> the open rows of every unit, with what the entry reads
+    unit_path: str
     columns: Callable  # () -> annotations: entry_kind, entry_owner, entry_opened, *_text
     entry: Callable  # (row) -> Entry
 
 
-def _stored_rows(user):
+@cache
+def _unscoped(index: int):
+    """Source ``index``'s open rows with the work area's columns, unordered. Resolving the
+    columns' Case/When trees cost milliseconds a request; they are the same for every user
+    (the time zone is the settings' one), so they are resolved once per process."""
+    source = SOURCES[index]
+    return (
+        source.rows().annotate(source=Value(index), row_id=F("pk"), **source.columns()).order_by()
+    )
+
+
+def _annotated(index: int, user):
+    """``_unscoped`` rows of the units ``user`` works in."""
+    return scope_to_units(_unscoped(index), user, SOURCES[index].unit_path)
+
+
+def _stored_rows():
     """Decisions a change left to a person (``BusinessException``)."""
-    return scoped(
-        BusinessException.objects.filter(status=ExceptionStatus.OPEN), user, "business_unit"
-    ).select_related("sales_order_line__order", "purchase_order_line__purchase_order")
+    return BusinessException.objects.filter(status=ExceptionStatus.OPEN).select_related(
+        "sales_order_line__order", "purchase_order_line__purchase_order"
+    )
 
 
 def _stored_columns() -> dict:
@@ -240,13 +271,13 @@ def _stored_entry(exception) -> Entry:
     )
 
 
-def _supply_rows(user):
+def _supply_rows():
     """Supply orders in Exception: no usable sourcing rule for the item, or their PO line
     or requisition line was cancelled and the buyer re-sources them or cancels the demand
     (``awaits_buyer``)."""
-    return scoped(
-        SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION), user, "business_unit"
-    ).select_related("sales_order_line__order")
+    return SupplyOrder.objects.filter(status=SupplyStatus.EXCEPTION).select_related(
+        "sales_order_line__order"
+    )
 
 
 def _supply_columns() -> dict:
@@ -275,11 +306,9 @@ def _supply_entry(supply_order) -> Entry:
     )
 
 
-def _hold_rows(user):
+def _hold_rows():
     """AP invoice holds not released yet."""
-    return scoped(
-        APInvoiceHold.objects.filter(released_at__isnull=True), user, "invoice__business_unit"
-    ).select_related("invoice")
+    return APInvoiceHold.objects.filter(released_at__isnull=True).select_related("invoice")
 
 
 def _hold_columns() -> dict:
@@ -316,14 +345,10 @@ def _hold_actions(hold) -> list[str]:
     return ["adjust_to_received", "cancel_invoice"]
 
 
-def _late_rows(user):
+def _late_rows():
     """Pegged PO lines past their promised date (flagged by the Late Supply process)."""
-    return scoped(
-        PurchaseOrderLine.objects.filter(
-            status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
-        ),
-        user,
-        "purchase_order__business_unit",
+    return PurchaseOrderLine.objects.filter(
+        status=POLineStatus.OPEN, late_since__isnull=False, sales_order_line__isnull=False
     ).select_related("purchase_order", "sales_order_line__order")
 
 
@@ -373,17 +398,13 @@ def _late_entry(po_line) -> Entry:
     )
 
 
-def _jeopardy_rows(user):
+def _jeopardy_rows():
     """Pegged PO lines whose supply is expected after the order line's scheduled ship date
     (and not yet past their promise: those are late supply)."""
-    return scoped(
-        PurchaseOrderLine.objects.filter(
-            status=POLineStatus.OPEN,
-            late_since__isnull=True,
-            sales_order_line__days_late__gt=0,
-        ),
-        user,
-        "purchase_order__business_unit",
+    return PurchaseOrderLine.objects.filter(
+        status=POLineStatus.OPEN,
+        late_since__isnull=True,
+        sales_order_line__days_late__gt=0,
     ).select_related("purchase_order", "sales_order_line__order")
 
 
@@ -432,9 +453,9 @@ def _jeopardy_entry(po_line) -> Entry:
 
 
 SOURCES = [
-    Source(_stored_rows, _stored_columns, _stored_entry),
-    Source(_supply_rows, _supply_columns, _supply_entry),
-    Source(_hold_rows, _hold_columns, _hold_entry),
-    Source(_late_rows, _late_columns, _late_entry),
-    Source(_jeopardy_rows, _jeopardy_columns, _jeopardy_entry),
+    Source(_stored_rows, "business_unit", _stored_columns, _stored_entry),
+    Source(_supply_rows, "business_unit", _supply_columns, _supply_entry),
+    Source(_hold_rows, "invoice__business_unit", _hold_columns, _hold_entry),
+    Source(_late_rows, "purchase_order__business_unit", _late_columns, _late_entry),
+    Source(_jeopardy_rows, "purchase_order__business_unit", _jeopardy_columns, _jeopardy_entry),
 ]
