@@ -6,6 +6,8 @@ here, so the rule (and its superuser exception) is written once.
 """
 
 from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 
 from b2b_portal.errors import PermissionRefused
 from b2b_portal.permissions import holds_lent
@@ -41,5 +43,39 @@ def require_business_unit(actor, business_unit_id: int) -> None:
     not lent, ``b2b_portal.permissions.lent``)."""
     if holds_lent(actor, business_unit_id=business_unit_id):
         return
-    if not business_units_of(actor).filter(pk=business_unit_id).exists():
+    if actor.is_superuser:
+        allowed = BusinessUnit.objects.filter(pk=business_unit_id).exists()
+    else:
+        allowed = business_unit_id in _member_unit_ids(actor)
+    if not allowed:
         raise PermissionRefused(NOT_YOUR_UNIT.format(actor=actor))
+
+
+# Bumped by every change of any unit's members in this process (see _member_unit_ids).
+_membership_changes = 0
+
+
+def _member_unit_ids(user) -> frozenset[int]:
+    """The ids of the units ``user`` is a member of, read once per user instance, as Django
+    keeps a user's permissions (``_perm_cache``): entering and booking an order check the
+    same unit twice, a clerk's burst of orders a hundred times.
+
+    An instance lives one request or one task, so a change made by another process shows
+    from the next one. A change made in this process through the members relation (the
+    admin, ``unit.members.add(user)``, ``unit.members.remove(user)``) empties every
+    instance's memory at once (``_forget_memberships``), whichever instance it was made
+    through; a change written around the relation (raw SQL, the through table's manager) or
+    rolled back after a check is not seen by an instance that already checked."""
+    cached = getattr(user, "_member_unit_ids", None)
+    if cached is None or cached[0] != _membership_changes:
+        generation = _membership_changes
+        ids = frozenset(BusinessUnit.objects.filter(members=user).values_list("pk", flat=True))
+        cached = user._member_unit_ids = (generation, ids)
+    return cached[1]
+
+
+@receiver(m2m_changed, sender=BusinessUnit.members.through)
+def _forget_memberships(action, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        global _membership_changes
+        _membership_changes += 1

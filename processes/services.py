@@ -103,6 +103,21 @@ def process_run_queue(
     if trigger == Trigger.MANUAL and requested_by is not None:
         definition.require_may_be_run_by(requested_by)
         _require_units(requested_by, parameters)
+    return _queued(
+        process=process,
+        parameters=parameters,
+        trigger=trigger,
+        requested_by=requested_by,
+        schedule_name=schedule_name,
+        note=note,
+    )
+
+
+def _queued(
+    *, process: str, parameters, trigger: str, requested_by, schedule_name: str = "", note: str = ""
+) -> ProcessRun:
+    """The run's row and its first event, in the caller's transaction; dispatched once that
+    commits."""
     run = ProcessRun.objects.create(
         process=process,
         parameters={key: value for key, value in (parameters or {}).items() if value is not None},
@@ -117,7 +132,6 @@ def process_run_queue(
     return run
 
 
-@transaction.atomic
 def process_run_queue_pending(*, process: str, parameters: dict, requested_by) -> ProcessRun:
     """An event's run of ``process`` over ``parameters``: the EVENT run with the same
     parameters still Queued (not started), which will take this event's rows too, or a new
@@ -127,19 +141,25 @@ def process_run_queue_pending(*, process: str, parameters: dict, requested_by) -
     (``FOR UPDATE``) waits for that commit, so the run selects its rows after the caller's
     rows are there; a run that has started is no longer Queued, and the caller queues a new
     one. Callers sharing a run do not wait for each other. (SQLite has one writer at a
-    time: the caller, having written, holds it until its commit.)"""
-    pending = ProcessRun.objects.filter(
-        process=process, trigger=Trigger.EVENT, status=RunStatus.QUEUED, parameters=parameters
-    ).order_by("pk")[:1]
-    sql, params = pending.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        sql += " FOR SHARE"
-    held = next(iter(ProcessRun.objects.raw(sql, params)), None)
-    if held is not None:
-        return held
-    return process_run_queue(
-        process=process, parameters=parameters, trigger=Trigger.EVENT, requested_by=requested_by
-    )
+    time: the caller, having written, holds it until its commit.)
+
+    Called inside the caller's transaction (a booking's), it sets no savepoint: what it
+    writes commits or rolls back with the caller's rows, and the caller lets a failure
+    through, so a savepoint would only cost two statements per booking."""
+    _definition(process)
+    with transaction.atomic(savepoint=False):
+        pending = ProcessRun.objects.filter(
+            process=process, trigger=Trigger.EVENT, status=RunStatus.QUEUED, parameters=parameters
+        ).order_by("pk")[:1]
+        sql, params = pending.query.sql_with_params()
+        if connection.vendor == "postgresql":
+            sql += " FOR SHARE"
+        held = next(iter(ProcessRun.objects.raw(sql, params)), None)
+        if held is not None:
+            return held
+        return _queued(
+            process=process, parameters=parameters, trigger=Trigger.EVENT, requested_by=requested_by
+        )
 
 
 def process_run_dispatch(*, run: ProcessRun) -> bool:

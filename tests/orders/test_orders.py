@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from b2b_portal.errors import ValidationRefused
+from b2b_portal.errors import PermissionRefused, ValidationRefused
 from orders.models import LineStatus, SalesOrder, derive_order_status
 from orders.services import sales_order_book
 from tests.helpers import place_order, snapshot
@@ -50,6 +50,26 @@ def test_bad_order_input_is_refused_and_nothing_is_written(world, lines, message
         place_order(world, *lines, book=False)
     assert snapshot() == before
     assert SalesOrder.objects.count() == 0
+
+
+def test_a_change_of_the_clerk_s_units_counts_from_the_next_call(world):
+    """The clerk's units are read once per user object (``catalog.units``): added to EU1 by
+    the unit, the same object may enter and book there; removed, it may not book there any
+    more, and nothing is written."""
+    eu_order = {"customer": "C-2001", "unit": "EU1", "warehouse": "E1"}
+    clerk = world.users["clerk"]
+    with pytest.raises(PermissionRefused, match="does not work in"):
+        place_order(world, ("SRV-DL380-EU", "1"), **eu_order, book=False)
+    world.units["EU1"].members.add(clerk)
+    booked = place_order(world, ("SRV-DL380-EU", "1"), **eu_order)
+    entered = place_order(world, ("SRV-DL380-EU", "2"), **eu_order, book=False)
+    assert (booked.status, booked.booked_by) == (LineStatus.BOOKED, clerk)
+    world.units["EU1"].members.remove(clerk)
+    before = snapshot()
+    with pytest.raises(PermissionRefused, match="does not work in"):
+        sales_order_book(actor=clerk, sales_order=entered)
+    assert snapshot() == before
+    assert entered.status == LineStatus.ENTERED
 
 
 @pytest.mark.parametrize(
