@@ -11,12 +11,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import bulk_apply_transition, stamp_history
+from b2b_portal.transitions import (
+    bulk_apply_transition,
+    bulk_create_with_history,
+    bulk_save_moved,
+)
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from catalog.units import require_business_unit
 from processes.services import process_run_queue_pending
@@ -161,12 +164,15 @@ def sales_order_create(
     # The header's foreign keys are the objects this call was given, checked above: Django
     # would ask the database whether each exists; every other field is validated.
     order.full_clean(exclude=HEADER_OBJECTS)
-    stamp_history(order, actor=actor, reason="order created")
-    order.save()
     validated = [validate_line(business_unit, line) for line in lines]
     validate_order_total(
         (round_money(quantity * price) for _item, quantity, price in validated),
         business_unit.currency_code,
+    )
+    # The header is written as its lines are, its history row copied by the database: a
+    # model save would build and compile a historical object.
+    bulk_create_with_history(
+        [order], SalesOrder, default_user=actor, default_change_reason="order created"
     )
     lines = [
         SalesOrderLine(
@@ -220,8 +226,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     )
     sales_order.booked_at = timezone.now()
     sales_order.booked_by = actor
-    stamp_history(sales_order, actor=actor, reason="booked")
-    sales_order.save(update_fields=["booked_at", "booked_by", "updated_at"])
+    bulk_save_moved([sales_order], ("booked_at", "booked_by"), actor=actor, reason="booked")
     # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
     progress_order_queue(sales_order, actor=actor)
     return sales_order

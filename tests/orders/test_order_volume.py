@@ -83,6 +83,13 @@ def test_an_order_booked_in_a_burst_costs_a_constant_number_of_statements(world)
 def test_bulk_written_lines_keep_their_history_and_prices(world):
     order = _create(world, 3)
     sales_order_book(actor=world.users["clerk"], sales_order=order)
+    header = list(order.history.order_by("history_id"))
+    assert [(row.history_type, row.history_change_reason) for row in header] == [
+        ("+", "order created"),
+        ("~", "booked"),
+    ]
+    assert history_users(order) == ["clerk", "clerk"]
+    assert (header[0].booked_by, header[1].booked_by) == (None, world.users["clerk"])
     lines = list(order.lines.order_by("line_number"))
     assert [(line.line_number, line.unit_selling_price) for line in lines] == [
         (1, Decimal("48500.00")),
