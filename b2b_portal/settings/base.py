@@ -128,7 +128,8 @@ LOGOUT_REDIRECT_URL = "login"
 # unlocks from the admin (Axes > Access attempts: delete the username's row).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each user's permissions kept in the cache (b2b_portal/permission_cache.py).
+    "b2b_portal.permission_cache.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -242,6 +243,13 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # A signed-in request reads its session from Redis, not from a table (still written to
+    # both, so a Redis restart signs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a user's permission set is reused between requests (seconds; 0: read on every
+# request). Only with a shared cache: a per-process memory cache would not hear of a change
+# made in another process (b2b_portal/permission_cache.py).
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 # How long the home page's pipeline and waiting counts are reused (seconds; 0: not at all).
 HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", default=60)
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
