@@ -4,7 +4,9 @@ Every entry names a page that exists: a wrong URL name fails every page loudly r
 than quietly dropping its menu entry.
 """
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
 
 # (section, label, url name, permission or a tuple of permissions any of which will do)
 MENU = [
@@ -64,18 +66,26 @@ def menu(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
+    # An active user holds a permission exactly when it is in their set (a superuser's set
+    # is every permission): users of one role share one menu, built once per process.
+    held = frozenset(user.get_all_permissions()) if user.is_active else frozenset()
+    return {"menu": _menu_of(held, get_script_prefix())}
+
+
+@lru_cache(maxsize=256)
+def _menu_of(held: frozenset, script_prefix: str) -> list:
     sections: dict[str, list] = {}
     for section, label, url_name, permission in MENU:
         alternatives = (permission,) if isinstance(permission, str) else permission
-        if not any(user.has_perm(name) for name in alternatives):
+        if held.isdisjoint(alternatives):
             continue
         sections.setdefault(section, []).append((label, reverse(url_name)))
     if len(sections) <= MAX_NAVBAR_SECTIONS:
-        return {"menu": list(sections.items())}
+        return list(sections.items())
     groups: dict[str, list] = {}
     for section, entries in sections.items():
         groups.setdefault(SECTION_GROUPS.get(section, section), []).append((section, entries))
-    return {"menu": [_merged(group, members) for group, members in groups.items()]}
+    return [_merged(group, members) for group, members in groups.items()]
 
 
 def _merged(group: str, members: list) -> tuple[str, list]:
