@@ -19,12 +19,14 @@ from django_celery_beat.models import PeriodicTask
 
 from b2b_portal.errors import ApplicationError
 from b2b_portal.lists import LastPageMixin
+from b2b_portal.row_urls import url_for_each
 from b2b_portal.web import OnceOnlyFormMixin
 from orders.forms import SalesOrderNumberField
 from orders.models import SalesOrder
 
 from .forms import RunFilterForm, ScheduleProcessForm
 from .health import machinery_health
+from .models import ProcessRun
 from .registry import OPERATIONS_PERMISSION
 from .schedules import (
     SCHEDULE_PAUSED,
@@ -107,11 +109,46 @@ class RunListView(ProcessesPermissionMixin, LastPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filters=self.filters, **kwargs)
-        described = parameters_described(context["object_list"])
-        context["runs"] = [(run, described[run.pk]) for run in context["object_list"]]
+        context["runs"] = run_rows(context["object_list"])
         if self.request.user.has_perm("django_celery_beat.view_periodictask"):
             context["schedules"] = schedules_visible_to(self.request.user)
         return context
+
+
+def run_rows(runs) -> list[dict]:
+    """The run log's rows as the page prints them, in one pass: a URL reversed once, each
+    label looked up once, dates formatted by ``strftime``; a template that did it per cell
+    spent most of the page's time on 50 rows."""
+    described = parameters_described(runs)
+    run_url = url_for_each("processes:run_detail")
+    statuses = dict(ProcessRun._meta.get_field("status").flatchoices)
+    triggers = dict(ProcessRun._meta.get_field("trigger").flatchoices)
+    return [
+        {
+            "pk": run.pk,
+            "url": run_url(run.pk),
+            "process": run.get_process_display(),
+            "parameters": "; ".join(f"{label}: {text}" for label, text in described[run.pk]),
+            "status": statuses.get(run.status, run.status),
+            "started_by": (
+                run.requested_by.get_username()
+                if run.requested_by
+                else triggers.get(run.trigger, run.trigger)
+            ),
+            "queued": _local(run.queued_at),
+            "finished": _local(run.finished_at) or "—",
+            "lines_done": run.lines_done,
+            "lines_total": run.lines_total,
+            "documents_made": run.documents_made,
+            "lines_failed": run.lines_failed,
+        }
+        for run in runs
+    ]
+
+
+def _local(moment) -> str:
+    """``moment|date:"Y-m-d H:i:s"`` (empty for None)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 class RunDetailView(ProcessesPermissionMixin, DetailView):
