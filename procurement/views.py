@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
@@ -21,6 +22,8 @@ from b2b_portal.history import DocumentHistory
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
+from b2b_portal.row_urls import url_for_each
+from b2b_portal.templatetags.formatting import EMPTY, money, quantity
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from invoicing.tax import tax_at_current_rates
 from orchestration.views.changes import ChangeFormView
@@ -36,6 +39,7 @@ from .forms import (
     SupplyFilterForm,
 )
 from .models import (
+    POLineStatus,
     POStatus,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -52,6 +56,7 @@ from .services import (
     purchase_order_submit,
     purchase_orders_create_from_requisitions,
 )
+from .templatetags.pegs import PegLinks
 
 # --- Process Requisitions and the Document Builder -------------------------------------
 
@@ -126,7 +131,42 @@ class ProcessRequisitionsView(RequisitionLinesMixin, SearchableListMixin, ListVi
         return filter_by(queryset, supplier=data["supplier"], item=data["item"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(in_builder=set(self.builder.line_ids), **kwargs)
+        in_builder = set(self.builder.line_ids)
+        context = super().get_context_data(in_builder=in_builder, **kwargs)
+        context["rows"] = self.rows(context["requisition_lines"], in_builder)
+        return context
+
+    def rows(self, lines, in_builder: set) -> list[dict]:
+        """The page's lines as they show, in one pass: the template only prints them (issue
+        13: the per-row peg include, URLs and lookups were most of the page's time)."""
+        user = self.request.user
+        pegs = PegLinks(user)
+        cancel_url = None
+        if user.has_perm("procurement.change_purchaseorder"):
+            cancel_url = url_for_each("procurement:requisition_line_cancel")
+        return [
+            {
+                "pk": line.pk,
+                "label": str(line),
+                "in_builder": line.pk in in_builder,
+                "requisition": line.requisition.number,
+                "item": line.item.number,
+                "supplier": line.supplier.name,
+                "site": line.supplier_site.code,
+                "warehouse": line.deliver_to_warehouse.code,
+                "quantity": quantity(line.quantity),
+                "price": money(line.unit_price, line.currency_code),
+                "amount": money(line.amount),
+                "need_by": line.need_by_date.isoformat(),
+                "peg": pegs.cell(
+                    line.sales_order_line_id,
+                    line.sales_order_line and line.sales_order_line.line_number,
+                    line.sales_order_line and line.sales_order_line.order_id,
+                ),
+                "cancel_url": cancel_url and cancel_url(line.pk),
+            }
+            for line in lines
+        ]
 
 
 class DocumentBuilderAddView(RequisitionLinesMixin, View):
@@ -218,6 +258,9 @@ class DocumentBuilderView(RequisitionLinesMixin, OnceOnlyFormMixin, FormView):
 # --- Manage Purchase Orders, the PO page and its actions -------------------------------
 
 
+PO_STATUS_LABELS = dict(POStatus.choices)
+
+
 class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, ListView):
     """Manage Purchase Orders: find POs by number, supplier, item and status."""
 
@@ -269,6 +312,28 @@ class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMi
     def filter_queryset(self, queryset, data: dict):
         return purchase_orders_filtered(queryset, **data)
 
+    def get_context_data(self, **kwargs):
+        """The page's purchase orders as they show, in one pass: the template only prints
+        them (issue 13)."""
+        context = super().get_context_data(**kwargs)
+        po_url = url_for_each("procurement:po_detail")
+        context["rows"] = [
+            {
+                "url": po_url(purchase_order.pk),
+                "number": purchase_order.number,
+                "supplier": purchase_order.supplier.name,
+                "site": purchase_order.supplier_site.code,
+                "ship_to": purchase_order.ship_to_warehouse.code,
+                "status": PO_STATUS_LABELS[purchase_order.status],
+                "buyer": purchase_order.buyer.get_username(),
+                "created": localtime(purchase_order.created_at).date().isoformat(),
+                "line_count": purchase_order.line_count,
+                "total": money(purchase_order.total, purchase_order.currency_code),
+            }
+            for purchase_order in context["purchase_orders"]
+        ]
+        return context
+
 
 PO_LINES = PurchaseOrderLine.objects.select_related(
     "item", "sales_order_line__order", "cancelled_by"
@@ -283,9 +348,134 @@ class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):
     )
 
 
+# What the PO page shows of a line, read as values: no model per line, item and peg.
+PO_LINE_FIELDS = (
+    "pk",
+    "line_number",
+    "item__number",
+    "item__description",
+    "quantity",
+    "unit_price",
+    "amount",
+    "promised_date",
+    "expected_date",
+    "received_quantity",
+    "billed_quantity",
+    "status",
+    "sales_order_line_id",
+    "sales_order_line__line_number",
+    "sales_order_line__order_id",
+    "cancel_reason",
+    "cancelled_by__username",
+)
+PO_LINE_STATUS_LABELS = dict(POLineStatus.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class POLineRow:
+    """A line of the PO page as it shows: every cell formatted, every link made."""
+
+    pk: int
+    line_number: int
+    item_number: str
+    item_description: str
+    quantity: str
+    unit_price: str
+    amount: str
+    promised: str
+    expected: str
+    received: str
+    billed: str
+    status: str
+    peg: str
+    edit_url: str | None
+    close_short_url: str | None
+    cancel_url: str | None
+    cancel_reason: str
+    cancelled_by: str
+
+
+class POLineRows:
+    """Builds the rows of one request's PO page: the URLs reversed once, not per line."""
+
+    def __init__(self, user, *, can_edit: bool, can_cancel: bool, may_change: bool):
+        self.pegs = PegLinks(user)
+        self.edit_url = url_for_each("procurement:po_line_edit") if can_edit else None
+        self.cancel_url = url_for_each("procurement:po_line_cancel") if can_cancel else None
+        # Close Short: what orchestration.services accepts, an open, pegged, partly
+        # received line, for holders of procurement.change_purchaseorder.
+        self.close_short_url = (
+            url_for_each("orchestration:po_line_close_short") if may_change else None
+        )
+
+    def row(self, line: dict) -> POLineRow:
+        pk, is_open, received = (
+            line["pk"],
+            line["status"] == POLineStatus.OPEN,
+            line["received_quantity"],
+        )
+        so_line_id = line["sales_order_line_id"]
+        return POLineRow(
+            pk=pk,
+            line_number=line["line_number"],
+            item_number=line["item__number"],
+            item_description=line["item__description"],
+            quantity=quantity(line["quantity"]),
+            unit_price=money(line["unit_price"]),
+            amount=money(line["amount"]),
+            promised=line["promised_date"].isoformat(),
+            expected=(line["expected_date"] or line["promised_date"]).isoformat()
+            if is_open
+            else EMPTY,
+            received=quantity(received),
+            billed=quantity(line["billed_quantity"]),
+            status=PO_LINE_STATUS_LABELS[line["status"]],
+            peg=self.pegs.cell(
+                so_line_id,
+                line["sales_order_line__line_number"],
+                line["sales_order_line__order_id"],
+            ),
+            edit_url=self.edit_url(pk) if self.edit_url and is_open else None,
+            close_short_url=self.close_short_url(pk)
+            if self.close_short_url and is_open and so_line_id and received
+            else None,
+            cancel_url=self.cancel_url(pk)
+            if self.cancel_url and is_open and not received
+            else None,
+            cancel_reason=line["cancel_reason"],
+            cancelled_by=line["cancelled_by__username"] or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCells:
+    """A row of a page's Action history as it shows."""
+
+    when: str
+    who: str
+    what: str
+    action: str
+    status: str
+
+
+def history_cells(rows) -> list[HistoryCells]:
+    """The page of ``DocumentHistory`` rows formatted in one pass."""
+    return [
+        HistoryCells(
+            when=localtime(row.record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
+            who=row.record.history_user.get_username() if row.record.history_user else EMPTY,
+            what=row.what,
+            action=row.record.history_change_reason or row.record.get_history_type_display(),
+            status=row.record.get_status_display(),
+        )
+        for row in rows
+    ]
+
+
 class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
     """The PO page: its lines a page at a time (b2b_portal.document_lines), the total over
-    all of them."""
+    all of them. Its lines and history are formatted in the view, the template only
+    prints them (issue 13: 500-line POs)."""
 
     template_name = "procurement/po_detail.html"
 
@@ -293,27 +483,36 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
         purchase_order, user = self.object, self.request.user
         may_approve = user.has_perm("procurement.approve_purchaseorder")
         may_change = user.has_perm("procurement.change_purchaseorder")
-        lines = PO_LINES.filter(purchase_order=purchase_order)
+        # procurement.services.editing: only a Draft PO is edited.
+        can_edit = may_change and purchase_order.status == POStatus.DRAFT
+        # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
+        can_cancel = may_change and purchase_order.status in CANCELLABLE_PO
+        lines = PurchaseOrderLine.objects.filter(purchase_order=purchase_order)
+        line_page = paged(
+            self.request, lines.annotate(amount=line_amount()).values(*PO_LINE_FIELDS)
+        )
+        rows = POLineRows(user, can_edit=can_edit, can_cancel=can_cancel, may_change=may_change)
+        line_page.object_list = [rows.row(line) for line in line_page.object_list]
+        history = paged(
+            self.request,
+            DocumentHistory(
+                "PO",
+                purchase_order.history.all(),
+                PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),
+            ),
+            parameter=HISTORY_PARAMETER,
+        )
         return super().get_context_data(
-            line_page=paged(self.request, lines),
+            line_page=line_page,
             total_amount=lines_total(lines, condition=LIVE_PO_LINES),
             can_submit=may_change and can_proceed(purchase_order.submit),
-            # procurement.services.editing: only a Draft PO is edited.
-            can_edit=may_change and purchase_order.status == POStatus.DRAFT,
+            can_edit=can_edit,
             can_approve=may_approve and can_proceed(purchase_order.approve),
             can_reject=may_approve and can_proceed(purchase_order.reject),
-            # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
-            can_cancel=may_change and purchase_order.status in CANCELLABLE_PO,
+            can_cancel=can_cancel,
             receipts=purchase_order.receipts.select_related("received_by", "warehouse"),
-            history=paged(
-                self.request,
-                DocumentHistory(
-                    "PO",
-                    purchase_order.history.all(),
-                    PurchaseOrderLine.history.filter(purchase_order_id=purchase_order.pk),
-                ),
-                parameter=HISTORY_PARAMETER,
-            ),
+            history=history,
+            history_rows=history_cells(history),
             **kwargs,
         )
 

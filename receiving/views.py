@@ -1,21 +1,27 @@
 """The receiving agent's workbench: Receive Expected Shipments, the receipt entry, and the
 receipts with the reservation each one made for the pegged sales order line."""
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib import messages
 from django.db.models import Count, F, Min, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.timezone import localtime
 from django.views.generic import DetailView, FormView, ListView
 
 from b2b_portal.document_lines import paged
 from b2b_portal.fields import format_quantity
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import lines_aggregate, with_a_line
+from b2b_portal.row_urls import url_for_each
+from b2b_portal.templatetags.formatting import EMPTY, quantity
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, UnitScopedMixin
+from orders.models import LineStatus
 from processes.batching import filter_by
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import purchase_orders_filtered
+from procurement.templatetags.pegs import PegLinks
 from suppliers.models import ShipNotice
 from suppliers.selectors import ship_notices_on_the_way
 from suppliers.services import ship_notice_receive
@@ -78,9 +84,33 @@ class ReceiveExpectedShipmentsView(
         ship_notices = self.scope(ship_notices_on_the_way()).select_related(
             "purchase_order__supplier", "purchase_order__ship_to_warehouse"
         )
-        return super().get_context_data(
+        context = super().get_context_data(
             ship_notices=ship_notices.order_by("expected_arrival", "pk"), **kwargs
         )
+        context["rows"] = self.rows(context["purchase_orders"])
+        return context
+
+    def rows(self, purchase_orders) -> list[dict]:
+        """The page's purchase orders as they show, in one pass: the template only prints
+        them (issue 13)."""
+        po_url, receive_url = (
+            url_for_each("procurement:po_detail"),
+            url_for_each("receiving:receive"),
+        )
+        return [
+            {
+                "url": po_url(purchase_order.pk),
+                "receive_url": receive_url(purchase_order.pk),
+                "number": purchase_order.number,
+                "supplier": purchase_order.supplier.name,
+                "ship_to": purchase_order.ship_to_warehouse.code,
+                "open_lines": purchase_order.open_lines,
+                "open_quantity": quantity(purchase_order.open_quantity),
+                "next_promised": next_promised.isoformat() if next_promised else "",
+            }
+            for purchase_order in purchase_orders
+            for next_promised in [purchase_order.next_promised_date]
+        ]
 
 
 class ReceiveView(RoleRequiredMixin, UnitScopedMixin, OnceOnlyFormMixin, FormView):
@@ -162,6 +192,32 @@ class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, L
         ),
     ]
 
+    def get_context_data(self, **kwargs):
+        """The page's receipts as they show, in one pass: the template only prints them
+        (issue 13)."""
+        context = super().get_context_data(**kwargs)
+        receipt_url = url_for_each("receiving:receipt_detail")
+        po_url = None
+        if self.request.user.has_perm("procurement.view_purchaseorder"):
+            po_url = url_for_each("procurement:po_detail")
+        context["rows"] = [
+            {
+                "url": receipt_url(receipt.pk),
+                "number": receipt.number,
+                "po_url": po_url and po_url(receipt.purchase_order_id),
+                "po_number": PurchaseOrder.number_of(receipt.purchase_order_id),
+                "supplier": receipt.purchase_order.supplier.name,
+                "warehouse": receipt.warehouse.code,
+                "received_at": localtime(receipt.received_at).strftime("%Y-%m-%d %H:%M"),
+                "received_by": receipt.received_by.get_username(),
+                "packing_slip": receipt.packing_slip or EMPTY,
+                "line_count": receipt.line_count,
+                "quantity": quantity(receipt.total_quantity),
+            }
+            for receipt in context["receipts"]
+        ]
+        return context
+
     def filter_queryset(self, queryset, data: dict):
         receipts = filter_by(
             queryset,
@@ -175,6 +231,36 @@ class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, L
         return with_a_line(receipts, ReceiptLine, item_received, document="receipt")
 
 
+# What the receipt page shows of a line, read as values: no model per line, item and peg.
+RECEIPT_LINE_FIELDS = (
+    "pk",
+    "purchase_order_line__line_number",
+    "purchase_order_line__item__number",
+    "quantity",
+    "reserved_quantity",
+    "sales_order_line_id",
+    "sales_order_line__line_number",
+    "sales_order_line__order_id",
+    "sales_order_line__status",
+    "sales_order_line__reservation__quantity",
+)
+SO_LINE_STATUS_LABELS = dict(LineStatus.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLineRow:
+    """A line of the receipt page as it shows."""
+
+    pk: int
+    po_line: str
+    item_number: str
+    quantity: str
+    reserved: str
+    peg: str
+    reserved_now: str
+    so_line_status: str
+
+
 class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     """A receipt and, per line, the reservation now held for the pegged order line."""
 
@@ -186,11 +272,29 @@ class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     )
 
     def get_context_data(self, **kwargs):
-        """Its lines a page at a time (b2b_portal.document_lines)."""
-        lines = self.object.lines.select_related(
-            "purchase_order_line__item", "sales_order_line__order", "sales_order_line__reservation"
-        )
-        return super().get_context_data(line_page=paged(self.request, lines), **kwargs)
+        """Its lines a page at a time (b2b_portal.document_lines), formatted here in one
+        pass: the template only prints them (issue 13)."""
+        line_page = paged(self.request, self.object.lines.values(*RECEIPT_LINE_FIELDS))
+        po_number, pegs = self.object.purchase_order.number, PegLinks(self.request.user)
+        line_page.object_list = [
+            ReceiptLineRow(
+                pk=line["pk"],
+                po_line=f"{po_number} line {line['purchase_order_line__line_number']}",
+                item_number=line["purchase_order_line__item__number"],
+                quantity=quantity(line["quantity"]),
+                reserved=quantity(line["reserved_quantity"]),
+                peg=pegs.cell(
+                    line["sales_order_line_id"],
+                    line["sales_order_line__line_number"],
+                    line["sales_order_line__order_id"],
+                ),
+                # No reservation (none made, or used up by shipping) shows 0.
+                reserved_now=quantity(line["sales_order_line__reservation__quantity"] or 0),
+                so_line_status=SO_LINE_STATUS_LABELS.get(line["sales_order_line__status"], ""),
+            )
+            for line in line_page.object_list
+        ]
+        return super().get_context_data(line_page=line_page, **kwargs)
 
 
 class ReceiveShipNoticeView(ReceiveView):
