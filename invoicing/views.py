@@ -5,6 +5,8 @@ hold. Receivables: AR invoices made by Import AutoInvoice, Complete (one, or tho
 the list), the printable invoice.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.db.models import F, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -15,15 +17,19 @@ from django_fsm import can_proceed
 
 from b2b_portal.document_lines import HISTORY_PARAMETER, paged
 from b2b_portal.errors import ApplicationError
+from b2b_portal.fields import format_money, format_quantity, round_money
+from b2b_portal.history import DocumentHistory
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
 from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import line_amount, lines_aggregate, number_match
+from b2b_portal.row_urls import url_for_each
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
 from procurement.models import POLineStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import LIVE_PO_LINES
+from procurement.templatetags.pegs import PegLinks
 
 from .forms import (
     APInvoiceForm,
@@ -61,6 +67,16 @@ COMPLETE_AR = "invoicing.complete_arinvoice"
 def invoice_total(line_model):
     """Each invoice's total for ``annotate``: its line amounts, each rounded to the cent."""
     return lines_aggregate(line_model, Sum(line_amount()), document="invoice")
+
+
+def _invoice_cells(invoice) -> dict:
+    """The cells an AP and an AR invoice list row share, formatted in the view: a list page
+    renders its rows as plain values (issue 13: per-cell filters and URL lookups)."""
+    return {
+        "invoice_date": invoice.invoice_date.isoformat(),
+        "status": invoice.get_status_display(),
+        "total": format_money(invoice.total or 0, invoice.currency_code),
+    }
 
 
 # --- Payables -----------------------------------------------------------------------------
@@ -185,6 +201,22 @@ class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
     def filter_queryset(self, queryset, data: dict):
         return filter_by(queryset, status=data["status"], supplier=data["supplier"])
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        url = url_for_each("invoicing:ap_detail")
+        context["rows"] = [
+            {
+                "url": url(invoice.pk),
+                "number": invoice.number,
+                "supplier_invoice_number": invoice.supplier_invoice_number,
+                "supplier": invoice.supplier.name,
+                "purchase_order": invoice.purchase_order.number,
+                **_invoice_cells(invoice),
+            }
+            for invoice in context["object_list"]
+        ]
+        return context
+
     def text_match(self, text):
         return (
             Q(supplier_invoice_number__iexact=text)
@@ -223,14 +255,16 @@ class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
             hold.can_still_be_received = hold.invoice_line_id and (
                 hold.invoice_line.purchase_order_line.status == POLineStatus.OPEN
             )
-        lines = invoice.lines.select_related(
-            "purchase_order_line__purchase_order",
-            "purchase_order_line__item",
-            "purchase_order_line__sales_order_line__order",
-        )
+        lines = invoice.lines.values(*AP_LINE_FIELDS)
+        rows = APLineRows(user, may_correct=may_correct)
+        # The PDF shows every line, the page a page of them (b2b_portal.document_lines).
+        if self.pdf:
+            line_page = rows.of(lines)
+        else:
+            line_page = paged(self.request, lines)
+            line_page.object_list = rows.of(line_page.object_list)
         return super().get_context_data(
-            # The PDF shows every line, the page a page of them (b2b_portal.document_lines).
-            line_page=list(lines) if self.pdf else paged(self.request, lines),
+            line_page=line_page,
             tax=tax_of_lines(invoice.lines.all()),
             may_validate=user.has_perm("invoicing.validate_apinvoice")
             and can_proceed(invoice.validate),
@@ -242,13 +276,76 @@ class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
         )
 
 
-def _with_line_history(invoice: APInvoice) -> list:
-    """The invoice's history and its lines' (an adjustment says what it was and why)."""
-    rows = [
-        *invoice.history.select_related("history_user"),
-        *APInvoiceLine.history.filter(invoice_id=invoice.pk).select_related("history_user"),
-    ]
-    return sorted(rows, key=lambda record: record.history_date)
+# What the AP invoice page shows of a line, read as values: no model per line, PO line,
+# item, order line and order (issue 13: 500-line invoices).
+AP_LINE_FIELDS = (
+    "pk",
+    "quantity",
+    "unit_price",
+    "purchase_order_line__line_number",
+    "purchase_order_line__purchase_order_id",
+    "purchase_order_line__unit_price",
+    "purchase_order_line__item__number",
+    "purchase_order_line__sales_order_line_id",
+    "purchase_order_line__sales_order_line__line_number",
+    "purchase_order_line__sales_order_line__order_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class APLineRow:
+    """A line of the AP invoice page as it shows: every cell formatted, every link made."""
+
+    pk: int
+    po_line: str
+    item_number: str
+    quantity: str
+    unit_price: str
+    po_price: str
+    amount: str
+    peg: str
+    adjust_url: str | None
+
+
+class APLineRows:
+    """The AP invoice page's line rows of one request, every cell formatted: the URLs
+    reversed once and the permission read once, not per line."""
+
+    def __init__(self, user, *, may_correct: bool):
+        self.pegs = PegLinks(user)
+        self.adjust_url = url_for_each("invoicing:ap_line_adjust") if may_correct else None
+
+    def of(self, lines) -> list[APLineRow]:
+        return [self.row(line) for line in lines]
+
+    def row(self, line: dict) -> APLineRow:
+        pk, quantity, unit_price = line["pk"], line["quantity"], line["unit_price"]
+        po_number = PurchaseOrder.number_of(line["purchase_order_line__purchase_order_id"])
+        return APLineRow(
+            pk=pk,
+            po_line=f"{po_number} line {line['purchase_order_line__line_number']}",
+            item_number=line["purchase_order_line__item__number"],
+            quantity=format_quantity(quantity),
+            unit_price=format_money(unit_price),
+            po_price=format_money(line["purchase_order_line__unit_price"]),
+            amount=format_money(round_money(quantity * unit_price)),
+            peg=self.pegs.cell(
+                line["purchase_order_line__sales_order_line_id"],
+                line["purchase_order_line__sales_order_line__line_number"],
+                line["purchase_order_line__sales_order_line__order_id"],
+            ),
+            adjust_url=self.adjust_url and self.adjust_url(pk),
+        )
+
+
+def _with_line_history(invoice: APInvoice) -> DocumentHistory:
+    """The invoice's history and its lines' (an adjustment says what it was and why), newest
+    first as on the PO page: a page of it reads only the rows it shows, not all of a
+    500-line invoice's. An AP line is known by its PO line's number."""
+    line_records = APInvoiceLine.history.filter(invoice_id=invoice.pk).annotate(
+        line_number=F("purchase_order_line__line_number")
+    )
+    return DocumentHistory("Invoice", invoice.history.all(), line_records)
 
 
 class APInvoiceValidateView(ServiceActionView):
@@ -347,10 +444,25 @@ class ARInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        drafts_shown = any(row.status == ARStatus.DRAFT for row in context["object_list"])
-        if drafts_shown and self.request.user.has_perm(COMPLETE_AR):
+        invoices = context["object_list"]
+        drafts_shown = any(row.status == ARStatus.DRAFT for row in invoices)
+        selectable = drafts_shown and self.request.user.has_perm(COMPLETE_AR)
+        if selectable:
             # Complete selected: a checkbox on each Draft row, a fresh once-only token.
             context["selection"] = ARInvoiceSelectionForm(invoices=ARInvoice.objects.none())
+        url = url_for_each("invoicing:ar_detail")
+        context["rows"] = [
+            {
+                "pk": invoice.pk,
+                "selectable": selectable and invoice.status == ARStatus.DRAFT,
+                "url": url(invoice.pk),
+                "number": invoice.number,
+                "customer": invoice.customer.name,
+                "sales_order": invoice.sales_order.number,
+                **_invoice_cells(invoice),
+            }
+            for invoice in invoices
+        ]
         return context
 
 

@@ -127,7 +127,8 @@ def test_price_hold_released_with_a_reason_then_paid(ap, world, po_line):
     page = ap.get(invoice.get_absolute_url())
     content = page.content.decode()
     assert "by ap: price increase agreed" in content
-    assert [record.history_user for record in page.context["history"]][-1] == world.users["ap"]
+    # The history is newest first, as on the PO page: the release is its first row.
+    assert page.context["history"][0].record.history_user == world.users["ap"]
     assert "80,000.00 USD" in content
 
     ap.post(reverse("invoicing:ap_pay", args=[invoice.pk]))
