@@ -8,6 +8,7 @@ insert with ``bulk_create_with_history``.
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -104,13 +105,12 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
     compiling its insert cost more than the rest of a receipt or ship confirm."""
     if not objects or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
-    manager = get_history_manager_for_model(model)
     if connection.vendor != "postgresql":
-        manager.bulk_history_create(
+        get_history_manager_for_model(model).bulk_history_create(
             objects, update=changed, default_user=actor, default_change_reason=reason
         )
         return
-    history, meta, quote = manager.model, model._meta, connection.ops.quote_name
+    history, meta, quote = _history_model(model), model._meta, connection.ops.quote_name
     tracked = [(history._meta.get_field(f.name).column, f.column) for f in history.tracked_fields]
     user = history._meta.get_field("history_user")
     into = ", ".join(quote(column) for column, _ in tracked)
@@ -132,6 +132,14 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
             f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
             [timezone.now(), "~" if changed else "+", ids, reasons, users],
         )
+
+
+@cache
+def _history_model(model):
+    """``model``'s historical model, looked up once: simple_history builds a new manager
+    class (with ``inspect``) on every ``model.history``, a seventh of the Python time of
+    entering and booking an order."""
+    return get_history_manager_for_model(model).model
 
 
 MAX_PARAMETERS = 65535
