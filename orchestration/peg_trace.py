@@ -2,7 +2,7 @@
 history and the time the line spent in each status.
 
 The chain is ``PEG_TRACE_STAGES``, one declared stage per step; ``peg_trace`` walks it
-with one query for the rows of each stage the line has reached and one for their history.
+with one query for the rows of each stage and one for the history of them all.
 """
 
 from collections.abc import Callable
@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 
 from b2b_portal.fields import format_quantity
 from inventory.models import Reservation
@@ -85,16 +86,46 @@ TRACE_PERMISSIONS = [
 ]
 
 
-def _histories(model, pks) -> dict[int, list]:
-    """Every history row of these documents, oldest first, in one query."""
-    rows: dict[int, list] = {}
-    queryset = (
-        model.history.filter(id__in=set(pks))
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    for row in queryset:
-        rows.setdefault(row.id, []).append(row)
+@dataclass(frozen=True)
+class HistoryRow:
+    """What the trace reads of one history row: when, who (a user with only the username
+    loaded), why, and the status (the line's own rows only: the time in each status)."""
+
+    history_date: datetime
+    history_change_reason: str | None
+    history_user: object  # the user model, or None: the system
+    status: str | None
+
+
+def _histories(wanted: list[tuple[type[models.Model], set]]) -> list[dict[int, list]]:
+    """Every history row of the documents ``wanted`` ((model, pks) per stage, the line's
+    own first), oldest first: {pk: rows} per stage, in one query (a UNION of the history
+    tables) instead of one per stage, of the few columns the trace reads."""
+    status = Value(None, output_field=models.CharField())
+    parts = [
+        model.history.filter(id__in=pks)
+        .annotate(stage=Value(index), row_status=F("status") if index == 0 else status)
+        .order_by()
+        .values_list(
+            "stage",
+            "id",
+            "history_id",
+            "history_date",
+            "history_change_reason",
+            "history_user_id",
+            "history_user__username",
+            "row_status",
+        )
+        for index, (model, pks) in enumerate(wanted)
+    ]
+    rows: list[dict[int, list]] = [{} for _ in wanted]
+    users = {None: None}
+    found = parts[0].union(*parts[1:], all=True).order_by("history_date", "history_id")
+    for index, pk, _, at, reason, user_id, username, row_status in found:
+        if user_id not in users:
+            users[user_id] = get_user_model()(pk=user_id, username=username)
+        row = HistoryRow(at, reason, users[user_id], row_status)
+        rows[index].setdefault(pk, []).append(row)
     return rows
 
 
@@ -375,7 +406,10 @@ class TraceStage:
         reached = Q(**{self.line_path: line})
         if self.also_path:
             reached |= Q(**{self.also_path: line})
-        rows = list(self.model.objects.filter(reached).select_related(*self.related).order_by("pk"))
+        rows = self.model.objects.filter(reached).order_by("pk")
+        if self.related:  # select_related() of nothing would join every foreign key
+            rows = rows.select_related(*self.related)
+        rows = list(rows)
         if not rows and self.from_split and line.split_from_id is not None:
             return self.rows(SalesOrderLine.objects.get(pk=line.split_from_id))
         return rows, line
@@ -503,21 +537,22 @@ PEG_TRACE_STAGES = [
 def peg_trace(line: SalesOrderLine) -> PegTrace:
     """The whole chain behind one sales order line, with every document's history.
 
-    ``line`` comes with its order, customer and item selected. At most 19 queries (9 kinds
-    of documents, 10 histories) whatever the number of receipts or invoices, and two more
-    per split a split line's purchase order is looked up through; none for a kind of
-    document the line has not reached.
+    ``line`` comes with its order, customer and item selected. One query per stage but the
+    line's own and one for every history, whatever the number of receipts or invoices, and
+    two more per split a split line's purchase order is looked up through.
     """
-    stages = []
+    reached = []
     for stage in PEG_TRACE_STAGES:
         rows, of_line = stage.rows(line)
         if stage.optional and not rows:
             continue
-        keys = [getattr(row, stage.history_of) for row in rows]
-        histories = _histories(stage.history_model, keys)
+        reached.append((stage, rows, of_line, [getattr(row, stage.history_of) for row in rows]))
+    histories = _histories([(stage.history_model, set(keys)) for stage, _, _, keys in reached])
+    stages = []
+    for (stage, rows, of_line, keys), history in zip(reached, histories, strict=True):
         entries = [stage.entry(row) for row in rows]
         for entry, key in zip(entries, keys, strict=True):
-            entry.history = histories.get(key, [])
+            entry.history = history.get(key, [])
             if of_line.pk != line.pk:
                 entry.note += f"; Supplied {of_line}, which this line was split from"
         stages.append((stage.title, entries))
