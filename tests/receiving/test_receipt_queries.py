@@ -1,14 +1,16 @@
 """A receipt costs the same few statements whatever its number of lines: lines are read,
-locked and written as a set, never one line after another."""
+locked and written as a set, never one line after another; its page too."""
 
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from b2b_portal.document_lines import LINES_PER_PAGE
 from orders.models import LineStatus
 from procurement.models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
 from receiving.services import ReceiptLineInput, receipt_create
-from tests.helpers import history_users
+from tests.helpers import history_users, queries_to_render
 from tests.receiving.support import fresh, pegged_order, queries_of
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +59,25 @@ def test_a_receipt_of_200_lines_costs_the_statements_of_one_of_5(world):
             POLineStatus.OPEN
         ] + [POLineStatus.CLOSED_FOR_RECEIVING] * (len(lines) - 1)
         assert PurchaseOrder.objects.get(pk=po_lines[0].purchase_order_id).status == POStatus.OPEN
+
+
+def test_the_receipt_page_of_200_lines_reads_the_queries_of_one_of_5(world, client):
+    receipts = {
+        count: receive_all_but_one_in_full(world, pegged_order(world, count)[1])
+        for count in (5, 200)
+    }
+    client.force_login(world.users["receiver"])
+    urls = {
+        count: reverse("receiving:receipt_detail", args=[r.pk]) for count, r in receipts.items()
+    }
+    client.get(urls[5])  # the user's permissions are cached from the first page on
+
+    assert queries_to_render(client, urls[200]) == queries_to_render(client, urls[5])
+    page = client.get(urls[200], {"lines": 4})
+    rows = list(page.context["line_page"])
+    assert len(rows) == LINES_PER_PAGE
+    assert [(row.quantity, row.reserved, row.reserved_now) for row in rows] == [
+        ("2", "2", "2")
+    ] * LINES_PER_PAGE
+    assert {row.so_line_status for row in rows} == {"Awaiting Shipping"}
+    assert "Lines 151-200 of 200" in page.content.decode()
