@@ -20,6 +20,8 @@ from b2b_portal.history import DocumentHistory
 from b2b_portal.links import viewable_url
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import with_a_line
+from b2b_portal.row_urls import url_for_each
+from b2b_portal.templatetags.formatting import EMPTY
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orchestration.views.changes import ChangeFormView
 from processes.batching import filter_by
@@ -47,7 +49,7 @@ from .forms import (
 )
 from .models import LineStatus, SalesOrder, SalesOrderLine, derive_order_status
 from .promising import scheduled_ship_dates
-from .selectors import filter_header_status, with_header_status, with_line_count
+from .selectors import filter_header_status, with_listed_order_columns
 from .services import OrderLineInput, sales_order_book, sales_order_create
 
 SUBMIT = "submit"
@@ -177,7 +179,11 @@ class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, Lis
     template_name = "orders/order_list.html"
     export_name = "orders"
     search_form_class = OrderSearchForm
-    queryset = with_line_count(with_header_status(SalesOrder.objects.select_related("customer")))
+
+    @property
+    def queryset(self):
+        return with_listed_order_columns(SalesOrder.objects.select_related("customer"))
+
     columns = [
         Column("Order", "number", "pk", value="number"),
         Column("Customer", "customer", "customer__name", value="customer.name"),
@@ -205,6 +211,25 @@ class OrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, Lis
         if data["status"]:
             orders = filter_header_status(orders, data["status"])
         return orders
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        url = url_for_each("orders:detail")
+        # The rows formatted in one pass: the template only prints them (issue 13).
+        context["rows"] = [
+            {
+                "url": url(order.pk),
+                "number": order.number,
+                "customer": order.customer.name,
+                "customer_po_number": order.customer_po_number or EMPTY,
+                "ordered_date": order.ordered_date.isoformat(),
+                "requested_date": order.requested_date.isoformat(),
+                "header_status": order.header_status,
+                "line_count": order.line_count,
+            }
+            for order in context["object_list"]
+        ]
+        return context
 
 
 @dataclass
