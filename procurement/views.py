@@ -18,7 +18,7 @@ from django_fsm import can_proceed
 from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
-from b2b_portal.history import DocumentHistory
+from b2b_portal.history import DocumentHistory, history_cells
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
@@ -348,7 +348,7 @@ class PurchaseOrderMixin(RoleRequiredMixin, UnitScopedMixin):
     )
 
 
-# What the PO page shows of a line, read as values: no model per line, item and peg.
+# What the PO page shows of a line, read as values: no model for a line, its item or peg.
 PO_LINE_FIELDS = (
     "pk",
     "line_number",
@@ -409,12 +409,8 @@ class POLineRows:
         )
 
     def row(self, line: dict) -> POLineRow:
-        pk, is_open, received = (
-            line["pk"],
-            line["status"] == POLineStatus.OPEN,
-            line["received_quantity"],
-        )
-        so_line_id = line["sales_order_line_id"]
+        pk, so_line_id = line["pk"], line["sales_order_line_id"]
+        is_open, received = line["status"] == POLineStatus.OPEN, line["received_quantity"]
         return POLineRow(
             pk=pk,
             line_number=line["line_number"],
@@ -445,31 +441,6 @@ class POLineRows:
             cancel_reason=line["cancel_reason"],
             cancelled_by=line["cancelled_by__username"] or "",
         )
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryCells:
-    """A row of a page's Action history as it shows."""
-
-    when: str
-    who: str
-    what: str
-    action: str
-    status: str
-
-
-def history_cells(rows) -> list[HistoryCells]:
-    """The page of ``DocumentHistory`` rows formatted in one pass."""
-    return [
-        HistoryCells(
-            when=localtime(row.record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
-            who=row.record.history_user.get_username() if row.record.history_user else EMPTY,
-            what=row.what,
-            action=row.record.history_change_reason or row.record.get_history_type_display(),
-            status=row.record.get_status_display(),
-        )
-        for row in rows
-    ]
 
 
 class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
