@@ -131,8 +131,10 @@ def owners_and_kinds(user) -> tuple[int, set[str], set[str]]:
 
 def entries_of(rows) -> list[Entry]:
     """The entries of these rows (a page of ``open_exception_rows``), in their order: one
-    query per source whatever the rows."""
+    query per source whatever the rows; none for no row."""
     rows = list(rows)
+    if not rows:
+        return []
     documents = {}
     for index, source in enumerate(SOURCES):
         ids = [row_id for number, row_id, *_ in rows if number == index]

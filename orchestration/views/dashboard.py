@@ -129,10 +129,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             for work, count in zip(works, counts.waiting, strict=True)
         ]
         exceptions = _exceptions_owned_by(user)
-        at_risk = late_supply = None
+        exception_count = None if exceptions is None else exceptions.count()
+        if exceptions is not None:
+            # No open exception (most users, most of the time): none to load.
+            exceptions = _oldest(exceptions) if exception_count else []
+        at_risk = late_supply = at_risk_count = None
         if any(user.has_perm(permission) for permission in AT_RISK_PERMISSIONS):
-            at_risk = selectors.lines_at_risk(units)
             late_supply = selectors.lines_at_risk_by_days_late(units)
+            # Every line at risk falls in one bucket of the chart: their sum is the count.
+            at_risk_count = sum(count for _, count in late_supply)
+            at_risk = list(selectors.lines_at_risk(units)[:AT_RISK_SHOWN]) if at_risk_count else []
         exceptions_url = reverse("orchestration:exceptions")
         pipeline = [
             (status.label, counts.pipeline.get(status, 0)) for status in selectors.OPEN_STATUSES
@@ -145,12 +151,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             late_supply_chart=late_supply
             and bar_chart("late-supply", "Lines at risk by days late", late_supply, fill="#ffc107"),
             waiting=waiting,
-            exceptions=None if exceptions is None else _oldest(exceptions),
-            exception_count=None if exceptions is None else exceptions.count(),
+            exceptions=exceptions,
+            exception_count=exception_count,
             exceptions_url=exceptions_url,
-            at_risk=None if at_risk is None else list(at_risk[:AT_RISK_SHOWN]),
-            # Every line at risk falls in one bucket of the chart: their sum is the count.
-            at_risk_count=None if at_risk is None else sum(count for _, count in late_supply),
+            at_risk=at_risk,
+            at_risk_count=at_risk_count,
             late_supply_url=f"{exceptions_url}?{LATE_SUPPLY_FILTER}",
             **kwargs,
         )

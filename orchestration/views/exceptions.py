@@ -126,8 +126,9 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             text=(filters.get("q") or "").strip(),
         )
         sort = params.get("sort") if params.get("sort") in SORTS else "opened"
-        page = Paginator(work_area.ordered(shown, sort), WORK_AREA_PAGE_SIZE)
-        page = page.get_page(params.get("page"))
+        # No open exception at all: nothing to count or page.
+        rows = work_area.ordered(shown, sort) if total else []
+        page = Paginator(rows, WORK_AREA_PAGE_SIZE).get_page(params.get("page"))
         return super().get_context_data(
             form=form,
             page_obj=page,
