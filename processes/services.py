@@ -6,8 +6,10 @@ after the commit that made the row. The task calls the process's service with th
 parameters and a progress reporter that writes lines done inside each chunk's transaction.
 """
 
+import json
 import logging
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -147,19 +149,31 @@ def process_run_queue_pending(*, process: str, parameters: dict, requested_by) -
     writes commits or rolls back with the caller's rows, and the caller lets a failure
     through, so a savepoint would only cost two statements per booking."""
     _definition(process)
+    statement = _pending_run_statement(connection.vendor, process, json.dumps(parameters))
     with transaction.atomic(savepoint=False):
-        pending = ProcessRun.objects.filter(
-            process=process, trigger=Trigger.EVENT, status=RunStatus.QUEUED, parameters=parameters
-        ).order_by("pk")[:1]
-        sql, params = pending.query.sql_with_params()
-        if connection.vendor == "postgresql":
-            sql += " FOR SHARE"
-        held = next(iter(ProcessRun.objects.raw(sql, params)), None)
+        held = next(iter(ProcessRun.objects.raw(*statement)), None)
         if held is not None:
             return held
         return _queued(
             process=process, parameters=parameters, trigger=Trigger.EVENT, requested_by=requested_by
         )
+
+
+@lru_cache(maxsize=256)
+def _pending_run_statement(vendor: str, process: str, parameters: str) -> tuple[str, tuple]:
+    """The SELECT of ``process_run_queue_pending`` and its parameters, compiled once per
+    process and parameters (JSON): the bookings of a burst each ask it, and compiling it
+    cost as much as running it."""
+    pending = ProcessRun.objects.filter(
+        process=process,
+        trigger=Trigger.EVENT,
+        status=RunStatus.QUEUED,
+        parameters=json.loads(parameters),
+    ).order_by("pk")[:1]
+    sql, params = pending.query.sql_with_params()
+    if vendor == "postgresql":
+        sql += " FOR SHARE"
+    return sql, params
 
 
 def process_run_dispatch(*, run: ProcessRun) -> bool:
