@@ -119,16 +119,17 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             kinds=sorted(kinds | _chosen(params, "kind")),
         )
         filters = form.cleaned_data if form.is_valid() else {}
-        shown = work_area.open_exception_rows(
-            user,
-            owner=filters.get("owner") or "",
-            kind=filters.get("kind") or "",
-            text=(filters.get("q") or "").strip(),
-        )
         sort = params.get("sort") if params.get("sort") in SORTS else "opened"
-        # No open exception at all: nothing to count or page.
-        rows = work_area.ordered(shown, sort) if total else []
-        page = Paginator(rows, WORK_AREA_PAGE_SIZE).get_page(params.get("page"))
+        shown = []  # no open exception at all: nothing to filter, count or page
+        if total:
+            shown = work_area.open_exception_rows(
+                user,
+                owner=filters.get("owner") or "",
+                kind=filters.get("kind") or "",
+                text=(filters.get("q") or "").strip(),
+            )
+            shown = work_area.ordered(shown, sort)
+        page = Paginator(shown, WORK_AREA_PAGE_SIZE).get_page(params.get("page"))
         return super().get_context_data(
             form=form,
             page_obj=page,
