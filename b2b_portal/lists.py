@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from .exports import EXPORTS, ExportColumn
 from .numbers import document_number
+from .widgets import QuickSelect
 
 
 class DocumentNumberField(forms.CharField):
@@ -70,6 +71,8 @@ class SearchForm(forms.Form):
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+            if type(field.widget) is forms.Select:  # rendered on every list request
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
 
 
 @dataclass(frozen=True)
