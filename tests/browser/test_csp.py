@@ -150,6 +150,7 @@ def pages_by_role(cycle) -> dict[str, list[tuple[str, str]]]:
             ("receive-expected", reverse("receiving:expected")),
             ("receive", reverse("receiving:receive", args=[doc["open_po"]])),
             ("receipt", reverse("receiving:receipt_detail", args=[doc["receipt"]])),
+            ("receipts", reverse("receiving:receipt_list")),
         ],
         "ap": [
             ("ap-invoices", reverse("invoicing:ap_list")),
