@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -101,21 +102,8 @@ def _histories(wanted: list[tuple[type[models.Model], set]]) -> list[dict[int, l
     """Every history row of the documents ``wanted`` ((model, pks) per stage, the line's
     own first), oldest first: {pk: rows} per stage, in one query (a UNION of the history
     tables) instead of one per stage, of the few columns the trace reads."""
-    status = Value(None, output_field=models.CharField())
     parts = [
-        model.history.filter(id__in=pks)
-        .annotate(stage=Value(index), row_status=F("status") if index == 0 else status)
-        .order_by()
-        .values_list(
-            "stage",
-            "id",
-            "history_id",
-            "history_date",
-            "history_change_reason",
-            "history_user_id",
-            "history_user__username",
-            "row_status",
-        )
+        _history_columns(model, index).filter(id__in=pks)
         for index, (model, pks) in enumerate(wanted)
     ]
     rows: list[dict[int, list]] = [{} for _ in wanted]
@@ -127,6 +115,27 @@ def _histories(wanted: list[tuple[type[models.Model], set]]) -> list[dict[int, l
         row = HistoryRow(at, reason, users[user_id], row_status)
         rows[index].setdefault(pk, []).append(row)
     return rows
+
+
+@cache
+def _history_columns(model: type[models.Model], index: int):
+    """The columns ``_histories`` reads of ``model``'s history rows as its ``index``-th
+    part (the line's own status at 0): the same on every trace, so built once."""
+    status = F("status") if index == 0 else Value(None, output_field=models.CharField())
+    return (
+        model.history.annotate(stage=Value(index), row_status=status)
+        .order_by()
+        .values_list(
+            "stage",
+            "id",
+            "history_id",
+            "history_date",
+            "history_change_reason",
+            "history_user_id",
+            "history_user__username",
+            "row_status",
+        )
+    )
 
 
 def status_periods(history_rows) -> list[StatusPeriod]:
