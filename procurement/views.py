@@ -459,11 +459,12 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
         # A PO the supplier may still be asked to cancel (procurement.services.cancellation).
         can_cancel = may_change and purchase_order.status in CANCELLABLE_PO
         lines = PurchaseOrderLine.objects.filter(purchase_order=purchase_order)
-        line_page = paged(
-            self.request, lines.annotate(amount=line_amount()).values(*PO_LINE_FIELDS)
-        )
+        # Paged as models, read as values: the count then joins nothing.
+        line_page = paged(self.request, lines.annotate(amount=line_amount()))
         rows = POLineRows(user, can_edit=can_edit, can_cancel=can_cancel, may_change=may_change)
-        line_page.object_list = [rows.row(line) for line in line_page.object_list]
+        line_page.object_list = [
+            rows.row(line) for line in line_page.object_list.values(*PO_LINE_FIELDS)
+        ]
         history = paged(
             self.request,
             DocumentHistory(

@@ -274,7 +274,8 @@ class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         """Its lines a page at a time (b2b_portal.document_lines), formatted here in one
         pass: the template only prints them (issue 13)."""
-        line_page = paged(self.request, self.object.lines.values(*RECEIPT_LINE_FIELDS))
+        # Paged as models, read as values: the count then joins nothing.
+        line_page = paged(self.request, self.object.lines.all())
         po_number, pegs = self.object.purchase_order.number, PegLinks(self.request.user)
         line_page.object_list = [
             ReceiptLineRow(
@@ -292,7 +293,7 @@ class ReceiptDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
                 reserved_now=quantity(line["sales_order_line__reservation__quantity"] or 0),
                 so_line_status=SO_LINE_STATUS_LABELS.get(line["sales_order_line__status"], ""),
             )
-            for line in line_page.object_list
+            for line in line_page.object_list.values(*RECEIPT_LINE_FIELDS)
         ]
         return super().get_context_data(line_page=line_page, **kwargs)
 
