@@ -25,11 +25,13 @@ from b2b_portal.pdf import PDFMixin
 from b2b_portal.queries import line_amount, lines_aggregate, number_match
 from b2b_portal.row_urls import url_for_each
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
+from orders.models import LineStatus, SalesOrder
 from orders.numbers import sales_order_number
 from processes.batching import filter_by
 from procurement.models import POLineStatus, PurchaseOrder, PurchaseOrderLine
 from procurement.selectors import LIVE_PO_LINES
 from procurement.templatetags.pegs import PegLinks
+from shipping.models import Shipment
 
 from .forms import (
     APInvoiceForm,
@@ -530,13 +532,85 @@ class ARInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
         may_complete = user.has_perm(COMPLETE_AR) and can_proceed(invoice.complete)
         may_correct = user.has_perm("invoicing.change_arinvoice")
         if not self.is_printed():
-            lines = self.lines.filter(invoice=invoice)
-            kwargs.update(line_page=paged(self.request, lines), tax=tax_of_lines(lines))
+            lines = ARInvoiceLine.objects.filter(invoice=invoice)
+            line_page = paged(self.request, lines.values(*AR_LINE_FIELDS))
+            rows = ARLineRows(user)
+            line_page.object_list = [rows.row(line) for line in line_page.object_list]
+            kwargs.update(line_page=line_page, tax=tax_of_lines(lines))
         return super().get_context_data(
             may_complete=may_complete,
             may_cancel=may_correct and can_proceed(invoice.cancel),
             may_credit=may_correct and invoice.status == ARStatus.COMPLETE,
             **kwargs,
+        )
+
+
+# What the AR invoice page shows of a line, read as values: no model per line, order line,
+# order, item and shipment (issue 13: 500-line invoices).
+AR_LINE_FIELDS = (
+    "pk",
+    "quantity",
+    "unit_price",
+    "shipment_line__shipment_id",
+    "sales_order_line_id",
+    "sales_order_line__line_number",
+    "sales_order_line__order_id",
+    "sales_order_line__item__number",
+    "sales_order_line__item__description",
+    "sales_order_line__status",
+)
+SO_LINE_STATUS_LABELS = dict(LineStatus.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class ARLineRow:
+    """A line of the AR invoice page as it shows: every cell formatted, every link made
+    (None: the user may not view what it leads to)."""
+
+    pk: int
+    so_line: str
+    order_url: str | None
+    item_number: str
+    item_description: str
+    shipment: str
+    shipment_url: str | None
+    quantity: str
+    unit_price: str
+    amount: str
+    status: str
+    trace_url: str | None
+
+
+class ARLineRows:
+    """The AR invoice page's line rows of one request: the URLs reversed once and the
+    permissions read once, not per line."""
+
+    def __init__(self, user):
+        def url_if(permission, name):
+            return url_for_each(name) if user.has_perm(permission) else None
+
+        self.order_url = url_if("orders.view_salesorder", "orders:detail")
+        self.shipment_url = url_if("shipping.view_shipment", "shipping:shipment_detail")
+        self.trace_url = url_if("orders.view_salesorderline", "orchestration:peg_trace")
+
+    def row(self, line: dict) -> ARLineRow:
+        quantity, unit_price = line["quantity"], line["unit_price"]
+        order_id = line["sales_order_line__order_id"]
+        shipment_id = line["shipment_line__shipment_id"]
+        so_line_id, line_number = line["sales_order_line_id"], line["sales_order_line__line_number"]
+        return ARLineRow(
+            pk=line["pk"],
+            so_line=f"{SalesOrder.number_of(order_id)} line {line_number}",
+            order_url=self.order_url and self.order_url(order_id),
+            item_number=line["sales_order_line__item__number"],
+            item_description=line["sales_order_line__item__description"],
+            shipment=Shipment.number_of(shipment_id),
+            shipment_url=self.shipment_url and self.shipment_url(shipment_id),
+            quantity=format_quantity(quantity),
+            unit_price=format_money(unit_price),
+            amount=format_money(round_money(quantity * unit_price)),
+            status=SO_LINE_STATUS_LABELS[line["sales_order_line__status"]],
+            trace_url=self.trace_url and self.trace_url(so_line_id),
         )
 
 
