@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from b2b_portal.links import document_url, viewable_url
+from b2b_portal.row_urls import url_for_each
 from b2b_portal.web import RoleRequiredMixin
 from procurement.models import PurchaseOrderLine
 
@@ -97,6 +98,7 @@ class WorkAreaRow:
     po_line: PurchaseOrderLine | None  # a stored exception's PO line, a late PO line
     po_url: str | None
     actions: list[tuple[str, str]]  # (label, url)
+    peg_trace_url: str | None  # of the entry's sales order line
 
 
 class ExceptionsView(RoleRequiredMixin, TemplateView):
@@ -149,34 +151,51 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
             if user.has_perm(ACTIONS[name][1])
             and (url := self.action_url(name, entry, po_line)) is not None
         ]
+        line = entry.sales_order_line
         return WorkAreaRow(
             entry=entry,
             document_url=viewable_url(user, entry.document),
             po_line=po_line,
             po_url=viewable_url(user, po_line.purchase_order) if po_line else None,
             actions=actions,
+            peg_trace_url=self.url("orchestration:peg_trace", line.pk) if line else None,
         )
 
+    def url(self, name: str, pk: int) -> str:
+        """``reverse(name, args=[pk])``, reversed once per request (a page of 25 rows asked
+        for about a hundred)."""
+        if name not in self.row_urls:
+            self.row_urls[name] = url_for_each(name)
+        return self.row_urls[name](pk)
+
+    @cached_property
+    def row_urls(self) -> dict[str, Callable]:
+        """``url_for_each`` of each URL name the rows link to, made when first asked."""
+        return {}
+
+    @cached_property
+    def back(self) -> str:
+        """The query that brings an action's page back to this one."""
+        return urlencode({"next": self.request.get_full_path()})
+
     def action_url(self, name: str, entry, po_line) -> str | None:
-        back = urlencode({"next": self.request.get_full_path()})
+        back = self.back
         if name in RESOLUTIONS:
             return resolve_url(entry.document, name)
         if name == "resource":
-            return f"{reverse('procurement:supply_resource', args=[entry.document.pk])}?{back}"
+            return f"{self.url('procurement:supply_resource', entry.document.pk)}?{back}"
         if name in ("cancel_line", "cancel_demand"):
-            line = entry.sales_order_line
-            return f"{reverse('orchestration:line_cancel', args=[line.pk])}?{back}"
+            return f"{self.url('orchestration:line_cancel', entry.sales_order_line.pk)}?{back}"
         if name == "release_hold":
             return document_url(entry.document)
         if name == "adjust_to_received":
-            return reverse("invoicing:hold_adjust_to_received", args=[entry.ap_hold.pk])
+            return self.url("invoicing:hold_adjust_to_received", entry.ap_hold.pk)
         if name == "cancel_invoice":
-            return reverse("invoicing:ap_cancel", args=[entry.document.pk])
+            return self.url("invoicing:ap_cancel", entry.document.pk)
         if name == "re_promise":
-            line = entry.sales_order_line
-            return f"{reverse('orchestration:line_repromise', args=[line.pk])}?{back}"
+            return f"{self.url('orchestration:line_repromise', entry.sales_order_line.pk)}?{back}"
         if name == "close_short" and po_line is not None:
-            return f"{reverse('orchestration:po_line_close_short', args=[po_line.pk])}?{back}"
+            return f"{self.url('orchestration:po_line_close_short', po_line.pk)}?{back}"
         return None
 
 
