@@ -13,7 +13,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_fsm import can_proceed
+from django_fsm import TransitionNotAllowed
 from simple_history.utils import get_history_manager_for_model
 
 from .errors import TransitionRefused
@@ -23,14 +23,16 @@ HISTORY_REASON_MAX_LENGTH = 100
 
 
 def apply_transition(obj, name: str, *, actor, reason: str = "", refusal: str = "", **kwargs):
-    """Run transition ``name`` on ``obj`` in memory, or raise ``TransitionRefused``."""
-    method = getattr(obj, name)
-    if not can_proceed(method):
+    """Run transition ``name`` on ``obj`` in memory, or raise ``TransitionRefused``. The
+    transition checks its source and conditions before it changes anything: checked once,
+    not first by ``can_proceed`` (a condition may query, as a PO's live lines do)."""
+    try:
+        result = getattr(obj, name)(**kwargs)
+    except TransitionNotAllowed:
         label = name.replace("_", " ")
         raise TransitionRefused(
             refusal or f"{obj} is {obj.get_status_display()}: it cannot {label} now."
-        )
-    result = method(**kwargs)
+        ) from None
     stamp_history(obj, actor=actor, reason=reason or name.replace("_", " "))
     return result
 
@@ -142,42 +144,31 @@ def _history_model(model):
     return get_history_manager_for_model(model).model
 
 
-MAX_PARAMETERS = 65535
-
-
 def _bulk_update(model, objects, fields) -> None:
     """Each object's own values in one statement. Django's ``bulk_update`` writes, for each
     field, a CASE with a WHEN per object that PostgreSQL evaluates for every row: its time
     grows with the square of the rows (4,000 order lines took 29 s). On PostgreSQL, one
-    ``UPDATE ... FROM (VALUES ...)`` joined on the primary key instead, in linear time."""
+    ``UPDATE ... FROM unnest(...)`` joined on the primary key instead, in linear time: one
+    array a column, so the statement is as short for 20,000 rows as for 2."""
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(objects, fields)
         return
-    objects, meta = list(objects), model._meta
-    columns = [meta.get_field(name) for name in fields]
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    names = ", ".join(["pk", *(quote(field.column) for field in columns)])
-    # VALUES types its columns from the literals: each is cast to its column's type.
+    names = ", ".join(quote(field.column) for field in columns)
+    arrays = ", ".join(f"%s::{field.rel_db_type(connection)}[]" for field in columns)
     assignments = ", ".join(
-        f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}"
-        for field in columns
+        f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:]
     )
-    # A statement carries at most 65,535 parameters.
-    rows_per_statement = MAX_PARAMETERS // (len(columns) + 1)
+    values = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
+        for field in columns
+    ]
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), rows_per_statement):
-            chunk = objects[start : start + rows_per_statement]
-            params = []
-            for obj in chunk:
-                params.append(meta.pk.get_db_prep_value(obj.pk, connection))
-                params.extend(
-                    field.get_db_prep_save(getattr(obj, field.attname), connection)
-                    for field in columns
-                )
-            cursor.execute(
-                f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({names}) "
-                f"WHERE t.{quote(meta.pk.column)} = v.pk",
-                params,
-            )
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+            f"FROM unnest({arrays}) AS v({names}) "
+            f"WHERE t.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}",
+            values,
+        )
