@@ -27,7 +27,7 @@ from invoicing.models import APInvoice, ARInvoice, ARStatus
 from invoicing.services import (
     APLineInput,
     ap_invoice_create,
-    ap_invoice_validate,
+    ap_invoices_validate,
     ar_invoices_complete,
     autoinvoice_import,
 )
@@ -62,6 +62,8 @@ from .demo import DemoWorld, load_demo_data
 STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
 # Orders a clerk books before the worker starts the Progress Order run they share.
 BURST = 50
+# AP invoices (of up to a PO's lines each) matched together by one Validate AP Invoices chunk.
+AP_VALIDATION_CHUNK = 10
 # AR invoices completed together by one ``ar_invoices_complete`` call.
 AR_COMPLETION_CHUNK = 100
 
@@ -175,7 +177,7 @@ def _invoice_all(world: DemoWorld) -> None:
     for purchase_order in PurchaseOrder.objects.filter(
         status=POStatus.CLOSED_FOR_RECEIVING, ap_invoices__isnull=True
     ):
-        invoice = ap_invoice_create(
+        ap_invoice_create(
             actor=ap,
             purchase_order=purchase_order,
             supplier_invoice_number=f"SIM-{purchase_order.pk}",
@@ -185,7 +187,8 @@ def _invoice_all(world: DemoWorld) -> None:
                 for line in purchase_order.lines.all()
             ],
         )
-        ap_invoice_validate(actor=ap, invoice=invoice)
+    # The invoices entered are matched together, as the scheduled Validate AP Invoices does.
+    ap_invoices_validate(actor=ap, batch_size=AP_VALIDATION_CHUNK)
     ar = world.users["ar"]
     autoinvoice_import(actor=ar)
     # The accountant completes the drafts together, a selection at a time.

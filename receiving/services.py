@@ -120,8 +120,13 @@ def receipt_create(
 
 def _locked_open_purchase_order(purchase_order: PurchaseOrder) -> PurchaseOrder:
     # The PO first, as everywhere in the cycle: two receipts of one PO queue here, and the
-    # second reads the status (and below, the lines) the first left.
-    purchase_order = purchase_orders_for_update().get(pk=purchase_order.pk)
+    # second reads the status (and below, the lines) the first left. Its unit and warehouse
+    # are read with it (not locked), for the receipt.
+    purchase_order = (
+        purchase_orders_for_update()
+        .select_related("business_unit", "ship_to_warehouse")
+        .get(pk=purchase_order.pk)
+    )
     if purchase_order.status != POStatus.OPEN:
         raise TransitionRefused(
             f"{purchase_order} is {purchase_order.get_status_display()}: only an approved, "
@@ -142,11 +147,12 @@ def _locked_lines(
         raise ValidationRefused(f"Some lines do not belong to {purchase_order}.")
     for po_line in po_lines:
         po_line.purchase_order = purchase_order  # named in messages: no query per line
-    # SO lines next: the reservation moves their reserved quantity and status.
+    # SO lines next: the reservation moves their reserved quantity and status. Their item
+    # and order are named only in a refusal: not read with every line.
     sales_lines = sales_order_lines_for_update().filter(
         pk__in=[po_line.sales_order_line_id for po_line in po_lines]
     )
-    return po_lines, {line.pk: line for line in sales_lines.select_related("item", "order")}
+    return po_lines, {line.pk: line for line in sales_lines}
 
 
 def _receivable(po_line: PurchaseOrderLine, quantity) -> Decimal:

@@ -77,8 +77,12 @@ def ap_invoice_create(
     require_permission(actor, "invoicing.add_apinvoice", "enter AP invoices")
     require_business_unit(actor, purchase_order.business_unit_id)
     # The PO's status and its lines' are read locked: a cancellation cannot slip in
-    # between the check and the invoice.
-    purchase_order = purchase_orders_for_update().get(pk=purchase_order.pk)
+    # between the check and the invoice. Its unit and supplier are read with it (not locked).
+    purchase_order = (
+        purchase_orders_for_update()
+        .select_related("business_unit", "supplier")
+        .get(pk=purchase_order.pk)
+    )
     if purchase_order.status not in INVOICEABLE_PO_STATUSES:
         raise TransitionRefused(
             f"{purchase_order} is {purchase_order.get_status_display()}: only an approved PO "
