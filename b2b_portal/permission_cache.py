@@ -22,7 +22,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 def _key(name: str) -> str:
@@ -101,3 +101,5 @@ def connect_signals() -> None:
     for model in (Group, Permission):
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"perms-save-{model}")
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"perms-delete-{model}")
+    # A migration changes roles through historical models, which send no signal above.
+    post_migrate.connect(_row_changed, dispatch_uid="perms-migrate")
