@@ -17,7 +17,6 @@ from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import DocumentHistory
-from b2b_portal.links import viewable_url
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.queries import with_a_line
 from b2b_portal.row_urls import url_for_each
@@ -241,6 +240,10 @@ class OrderLineRow:
     requisition_line: RequisitionLine | None
     po_line: PurchaseOrderLine | None
     po_url: str | None
+    trace_url: str
+    # Edit and Remove, while the line may still be edited (None: not offered).
+    edit_url: str | None
+    remove_url: str | None
     # The scheduled ship date; for a line not yet booked, the one booking today would give.
     ships: date | None = None
 
@@ -248,6 +251,12 @@ class OrderLineRow:
 def _last(prefetched):
     rows = list(prefetched.all())
     return rows[-1] if rows else None
+
+
+# The historical models' own managers: ``SalesOrder.history`` makes a manager class on every
+# access (simple_history's ``from_queryset``, about a millisecond each).
+HISTORICAL_ORDER = SalesOrder.history.model
+HISTORICAL_ORDER_LINE = SalesOrderLine.history.model
 
 
 class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
@@ -269,22 +278,36 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         order, user = self.object, self.request.user
         line_page = paged(self.request, _order_lines(order))
+        # The statuses of every line, not only the page's: the header's and the actions'.
+        statuses = set(order.lines.order_by().values_list("status", flat=True).distinct())
+        status = derive_order_status(statuses)
+        can_edit = user.has_perm("orders.change_salesorder") and statuses_editable(statuses)
+        # Each URL reversed once per request, not per line (issue 13).
+        po_url = (
+            url_for_each("procurement:po_detail")
+            if user.has_perm("procurement.view_purchaseorder")
+            else None
+        )
+        trace_url = url_for_each("orchestration:peg_trace")
+        edit_url = url_for_each("orders:line_edit") if can_edit else None
+        remove_url = url_for_each("orders:line_remove") if can_edit else None
         rows = []
         for line in line_page:
             po_line = _last(line.purchase_order_lines)
+            editable = can_edit and line.status == LineStatus.ENTERED
             rows.append(
                 OrderLineRow(
                     line=line,
                     supply_order=_last(line.supply_orders),
                     requisition_line=_last(line.requisition_lines),
                     po_line=po_line,
-                    po_url=viewable_url(user, po_line.purchase_order) if po_line else None,
+                    po_url=po_url(po_line.purchase_order_id) if po_line and po_url else None,
+                    trace_url=trace_url(line.pk),
+                    edit_url=edit_url(line.pk) if editable else None,
+                    remove_url=remove_url(line.pk) if editable else None,
                 )
             )
         _set_ship_dates(rows, order.warehouse)
-        # The statuses of every line, not only the page's: the header's and the actions'.
-        statuses = set(order.lines.order_by().values_list("status", flat=True).distinct())
-        status = derive_order_status(statuses)
         return super().get_context_data(
             line_page=line_page,
             rows=rows,
@@ -294,13 +317,13 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
                 order.lines, price="unit_selling_price", condition=~Q(status=LineStatus.CANCELLED)
             ),
             can_book=LineStatus.ENTERED in statuses,
-            can_edit=user.has_perm("orders.change_salesorder") and statuses_editable(statuses),
+            can_edit=can_edit,
             history=paged(
                 self.request,
                 DocumentHistory(
                     "Order",
-                    order.history.all(),
-                    SalesOrderLine.history.filter(order_id=order.pk),
+                    HISTORICAL_ORDER.objects.filter(id=order.pk),
+                    HISTORICAL_ORDER_LINE.objects.filter(order_id=order.pk),
                 ),
                 parameter=HISTORY_PARAMETER,
             ),
