@@ -33,6 +33,11 @@ from .services import receipt_create
 OPEN_LINES = Q(status=POLineStatus.OPEN)
 
 
+def day(value) -> str:
+    """A date as the pages show it (``|date:"Y-m-d"``), empty when there is none."""
+    return value.isoformat() if value else ""
+
+
 def open_lines_aggregate(aggregate):
     return lines_aggregate(
         PurchaseOrderLine, aggregate, document="purchase_order", condition=OPEN_LINES
@@ -106,10 +111,9 @@ class ReceiveExpectedShipmentsView(
                 "ship_to": purchase_order.ship_to_warehouse.code,
                 "open_lines": purchase_order.open_lines,
                 "open_quantity": quantity(purchase_order.open_quantity),
-                "next_promised": next_promised.isoformat() if next_promised else "",
+                "next_promised": day(purchase_order.next_promised_date),
             }
             for purchase_order in purchase_orders
-            for next_promised in [purchase_order.next_promised_date]
         ]
 
 
