@@ -6,7 +6,7 @@ here, so the rule (and its superuser exception) is written once.
 """
 
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from b2b_portal.errors import PermissionRefused
@@ -25,8 +25,15 @@ def business_units_of(user) -> QuerySet[BusinessUnit]:
 
 
 def works_in_every_unit(user) -> bool:
-    """True for an administrator, or a user who is a member of every unit there is."""
-    return user.is_superuser or not BusinessUnit.objects.exclude(members=user).exists()
+    """True for an administrator, or a user who is a member of every unit there is (read
+    once per user instance, as ``_member_unit_ids``: the dashboard asks twice a request)."""
+    if user.is_superuser:
+        return True
+    return _remembered(
+        user,
+        "_works_in_every_unit",
+        lambda: not BusinessUnit.objects.exclude(pk__in=_member_unit_ids(user)).exists(),
+    )
 
 
 def scope_to_units(queryset: QuerySet, user, path: str = "business_unit") -> QuerySet:
@@ -69,16 +76,36 @@ def _member_unit_ids(user) -> frozenset[int]:
     instance's memory at once (``_forget_memberships``), whichever instance it was made
     through; a change written around the relation (raw SQL, the through table's manager) or
     rolled back after a check is not seen by an instance that already checked."""
-    cached = getattr(user, "_member_unit_ids", None)
+    return _remembered(
+        user,
+        "_member_unit_ids",
+        lambda: frozenset(BusinessUnit.objects.filter(members=user).values_list("pk", flat=True)),
+    )
+
+
+def _remembered(user, attribute: str, read):
+    """``read()``, kept on the user instance under ``attribute`` until a membership or a
+    unit changes in this process."""
+    cached = getattr(user, attribute, None)
     if cached is None or cached[0] != _membership_changes:
         generation = _membership_changes
-        ids = frozenset(BusinessUnit.objects.filter(members=user).values_list("pk", flat=True))
-        cached = user._member_unit_ids = (generation, ids)
+        cached = (generation, read())
+        setattr(user, attribute, cached)
     return cached[1]
+
+
+def _forget():
+    global _membership_changes
+    _membership_changes += 1
 
 
 @receiver(m2m_changed, sender=BusinessUnit.members.through)
 def _forget_memberships(action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
-        global _membership_changes
-        _membership_changes += 1
+        _forget()
+
+
+@receiver(post_save, sender=BusinessUnit)
+@receiver(post_delete, sender=BusinessUnit)
+def _forget_units(**kwargs) -> None:
+    _forget()

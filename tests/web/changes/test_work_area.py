@@ -9,6 +9,7 @@ from django.urls import reverse
 from orchestration.models import BusinessException, ExceptionStatus, Resolution
 from orchestration.services import sales_order_line_cancel, sales_order_line_change_quantity
 from orchestration.views.exceptions import resolve_url
+from orchestration.work_area import LATE_SUPPLY
 from procurement.models import POLineStatus, POStatus
 from tests.factories import UserFactory
 from tests.helpers import messages_of, queries_to_render, snapshot, unit_user
@@ -214,5 +215,8 @@ def test_the_number_of_queries_does_not_grow_with_the_exceptions(
     response = client.get(EXCEPTIONS, {"page": 2})
     assert response.context["total"] == 50
     assert len(response.context["rows"]) == 25
-    assert with_50 == with_5
-    assert queries_to_render(client, EXCEPTIONS, page=2) == with_5
+    # One query per kind of source on the page, at most: the five entries of the first
+    # count come from four sources, every page of fifty from those four or fewer.
+    assert with_50 <= with_5
+    assert queries_to_render(client, EXCEPTIONS, page=2) <= with_5
+    assert queries_to_render(client, EXCEPTIONS, kind=LATE_SUPPLY) == with_5 - 3
