@@ -1,10 +1,12 @@
 """Test settings: PostgreSQL and Redis from the environment, fast password hashing."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, on_ssd
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/b2b_portal"),
+    "default": on_ssd(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/b2b_portal")
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
