@@ -40,12 +40,23 @@ def scope_to_units(queryset: QuerySet, user, path: str = "business_unit") -> Que
     """The rows of ``queryset`` whose business unit, reached through ``path``, ``user``
     works in. ``path`` is a lookup such as ``"business_unit"`` or ``"order__business_unit"``.
     """
-    if user.is_superuser:
+    return scope_to_unit_ids(queryset, unit_ids_of(user), path)
+
+
+def unit_ids_of(user) -> tuple[int, ...] | None:
+    """The ids of the units ``user`` works in, sorted; None for an administrator (every
+    unit): what ``scope_to_units`` filters by, a key for what is built per set of units."""
+    return None if user.is_superuser else tuple(sorted(_member_unit_ids(user)))
+
+
+def scope_to_unit_ids(queryset: QuerySet, unit_ids, path: str = "business_unit") -> QuerySet:
+    """``scope_to_units`` by ``unit_ids_of``: the rows of those units (None: every unit)."""
+    if unit_ids is None:
         return queryset
     # The unit ids themselves, not a join through the memberships: PostgreSQL counts a
     # list's rows from the unit index alone (Manage Orders' 50,000 orders: 3 to 9 ms; 23 to
     # 38 through the join, which it memoized row by row).
-    return queryset.filter(**{f"{path}__in": sorted(_member_unit_ids(user))})
+    return queryset.filter(**{f"{path}__in": unit_ids})
 
 
 def require_business_unit(actor, business_unit_id: int) -> None:

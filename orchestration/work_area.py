@@ -17,16 +17,17 @@ once per process (``_unscoped``) and only scoped per request.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate, Concat, LPad
 from django.utils import timezone
 
-from catalog.units import scope_to_units
+from catalog.units import scope_to_unit_ids, unit_ids_of
 from invoicing.models import APInvoice, APInvoiceHold, HoldReason
 from orders.models import SalesOrder
 from procurement.models import (
@@ -81,16 +82,60 @@ NOT_LATE = {"entry_days_late": Value(0)}
 
 def open_exceptions(user) -> list[Entry]:
     """Every open exception the user may see, oldest first."""
-    return entries_of(ordered(open_exception_rows(user), "opened"))
+    return entries_of(exception_rows(user))
 
 
-def open_exception_rows(user, *, owner="", kind="", text="", owners=None):
-    """The open exceptions the user may see as rows of ``ROW_COLUMNS`` (unordered), narrowed
-    to an owner role, a kind, a text in the document, the order line or the message, and
-    to the owner roles ``owners`` (None: all)."""
+class CompiledRows:
+    """Rows of ``ROW_COLUMNS`` read by SQL compiled once (``_compiled_rows``): their count,
+    a slice (LIMIT and OFFSET, as a ``Paginator`` asks) or all of them."""
+
+    def __init__(self, sql: str | None, params: tuple = ()):
+        self.sql, self.params = sql, params  # no SQL: no unit, no row
+
+    def count(self) -> int:
+        return self._read(f"SELECT COUNT(*) FROM ({self.sql}) AS rows")[0][0] if self.sql else 0
+
+    def __getitem__(self, rows: slice) -> list[tuple]:
+        start = rows.start or 0
+        if not self.sql or rows.stop <= start:
+            return []
+        return self._read(f"{self.sql} LIMIT {rows.stop - start:d} OFFSET {start:d}")
+
+    def __iter__(self):
+        return iter(self._read(self.sql) if self.sql else [])
+
+    def _read(self, sql: str) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchall()
+
+
+def exception_rows(user, *, sort="opened", owner="", kind="", text="", owners=None):
+    """``open_exception_rows`` in the order of ``sort``, as ``CompiledRows``: the five
+    sources' union was built and compiled on every request, most of the dashboard's and the
+    work area's Python time; it is compiled once per process for each set of units and
+    filters."""
+    owners = None if owners is None else tuple(sorted(owners))
+    return CompiledRows(*_compiled_rows(unit_ids_of(user), sort, owner, kind, text, owners))
+
+
+@lru_cache(maxsize=512)
+def _compiled_rows(unit_ids, sort, owner, kind, text, owners) -> tuple[str | None, tuple]:
+    rows = open_exception_rows(unit_ids, owner=owner, kind=kind, text=text, owners=owners)
+    try:
+        return ordered(rows, sort).query.sql_with_params()
+    except EmptyResultSet:  # no unit at all
+        return None, ()
+
+
+def open_exception_rows(unit_ids, *, owner="", kind="", text="", owners=None):
+    """The open exceptions of the units ``unit_ids`` (``unit_ids_of``: None for every unit)
+    as rows of ``ROW_COLUMNS`` (unordered), narrowed to an owner role, a kind, a text in the
+    document, the order line or the message, and to the owner roles ``owners`` (None:
+    all)."""
     parts = []
     for index in range(len(SOURCES)):
-        rows = _annotated(index, user)
+        rows = _annotated(index, unit_ids)
         if owner:
             rows = rows.filter(entry_owner=owner)
         if owners is not None:
@@ -114,19 +159,27 @@ def ordered(rows, sort: str):
 
 def owners_and_kinds(user) -> tuple[int, set[str], set[str]]:
     """(number of open exceptions, their owner roles, their kinds) for the work area's
-    filters, in one query."""
-    parts = [
-        _annotated(index, user)
-        .values_list("entry_owner", "entry_kind")
-        .annotate(entries=Count("pk"))
-        for index in range(len(SOURCES))
-    ]
-    groups = list(parts[0].union(*parts[1:], all=True))
+    filters, in one query compiled once per set of units."""
+    groups = list(CompiledRows(*_compiled_groups(unit_ids_of(user))))
     return (
         sum(entries for _owner, _kind, entries in groups),
         {owner for owner, _kind, _entries in groups},
         {kind for _owner, kind, _entries in groups},
     )
+
+
+@lru_cache(maxsize=64)
+def _compiled_groups(unit_ids) -> tuple[str | None, tuple]:
+    parts = [
+        _annotated(index, unit_ids)
+        .values_list("entry_owner", "entry_kind")
+        .annotate(entries=Count("pk"))
+        for index in range(len(SOURCES))
+    ]
+    try:
+        return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    except EmptyResultSet:
+        return None, ()
 
 
 def entries_of(rows) -> list[Entry]:
@@ -234,9 +287,9 @@ def _unscoped(index: int):
     )
 
 
-def _annotated(index: int, user):
-    """``_unscoped`` rows of the units ``user`` works in."""
-    return scope_to_units(_unscoped(index), user, SOURCES[index].unit_path)
+def _annotated(index: int, unit_ids):
+    """``_unscoped`` rows of the units ``unit_ids`` (None: every unit)."""
+    return scope_to_unit_ids(_unscoped(index), unit_ids, SOURCES[index].unit_path)
 
 
 def _stored_rows():

@@ -206,4 +206,4 @@ def _exceptions_owned_by(user):
     if not (user.is_superuser or roles & EXCEPTION_OWNERS):
         return None
     owners = None if user.is_superuser else roles
-    return work_area.ordered(work_area.open_exception_rows(user, owners=owners), "opened")
+    return work_area.exception_rows(user, owners=owners)

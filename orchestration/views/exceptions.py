@@ -124,13 +124,13 @@ class ExceptionsView(RoleRequiredMixin, TemplateView):
         sort = params.get("sort") if params.get("sort") in SORTS else "opened"
         shown = []  # no open exception at all: nothing to filter, count or page
         if total:
-            shown = work_area.open_exception_rows(
+            shown = work_area.exception_rows(
                 user,
+                sort=sort,
                 owner=filters.get("owner") or "",
                 kind=filters.get("kind") or "",
                 text=(filters.get("q") or "").strip(),
             )
-            shown = work_area.ordered(shown, sort)
         page = Paginator(shown, WORK_AREA_PAGE_SIZE).get_page(params.get("page"))
         return super().get_context_data(
             form=form,
