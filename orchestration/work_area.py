@@ -23,7 +23,6 @@ from itertools import chain
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate, Concat, LPad
 from django.utils import timezone
 
@@ -195,9 +194,7 @@ def entries_of(rows) -> list[Entry]:
         ids = [row_id for number, row_id, *_ in rows if number == index]
         if not ids:
             continue
-        chosen = (
-            source.rows().order_by().filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
-        )
+        chosen = source.rows().order_by().filter(pk__in=ids)
         documents.update({(index, document.pk): document for document in chosen})
     return [
         SOURCES[number].entry(documents[number, row_id])
@@ -251,18 +248,38 @@ class _Labels(models.Func):
 
 def label_sql(field_name: str, labels) -> Collate:
     """A label chosen by a field's value, compared and sorted byte-wise like Python's."""
-    return Collate(_Labels(field_name, labels), "C")
+    return bytewise(_Labels(field_name, labels))
 
 
-def local_midnight(date_field: str) -> models.Func:
-    """The start of a date in the current time zone (``timezone.make_aware`` of midnight)."""
-    return models.Func(
-        F(date_field),
-        Value(str(timezone.get_current_timezone())),
-        template="(%(expressions)s)",
-        arg_joiner="::timestamp AT TIME ZONE ",
-        output_field=models.DateTimeField(),
-    )
+def bytewise(expression) -> Collate:
+    """``expression`` compared and sorted byte by byte, alike in every source of the union:
+    PostgreSQL's collation "C", SQLite's BINARY (the laptop default has no "C")."""
+    return Collate(expression, "BINARY" if connection.vendor == "sqlite" else "C")
+
+
+class LocalMidnight(models.Func):
+    """The start of a date in the current time zone (``timezone.make_aware`` of midnight).
+    SQLite, the laptop default, has no time zones: there the day starts at midnight UTC,
+    which only moves a late line's place among entries opened the same day."""
+
+    output_field = models.DateTimeField()
+
+    def __init__(self, date_field: str):
+        super().__init__(F(date_field), Value(str(timezone.get_current_timezone())))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(%(expressions)s)",
+            arg_joiner="::timestamp AT TIME ZONE ",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        date, _zone = self.source_expressions
+        sql, params = compiler.compile(date)
+        return f"({sql} || ' 00:00:00')", params
 
 
 @dataclass(frozen=True)
@@ -343,7 +360,7 @@ def _supply_columns() -> dict:
         "entry_kind": label_sql(
             "awaits_buyer", [(True, SUPPLY_CANCELLED), (False, NO_SOURCING_RULE)]
         ),
-        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_owner": bytewise(Value(BUYER)),
         "entry_opened": F("updated_at"),
         "document_text": number_sql(SupplyOrder.number_prefix, "pk"),
         "line_text": order_line_sql("sales_order_line"),
@@ -374,7 +391,7 @@ def _hold_columns() -> dict:
         "entry_kind": label_sql(
             "reason", [(value, HOLD_KIND.format(label)) for value, label in HoldReason.choices]
         ),
-        "entry_owner": Collate(Value(AP_ACCOUNTANT), "C"),
+        "entry_owner": bytewise(Value(AP_ACCOUNTANT)),
         "entry_opened": F("created_at"),
         "document_text": number_sql(APInvoice.number_prefix, "invoice_id"),
         "line_text": Value(None, output_field=models.CharField()),
@@ -412,10 +429,10 @@ def _late_rows():
 def _late_columns() -> dict:
     text = models.CharField()
     return {
-        "entry_kind": Collate(Value(LATE_SUPPLY), "C"),
-        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_kind": bytewise(Value(LATE_SUPPLY)),
+        "entry_owner": bytewise(Value(BUYER)),
         "entry_days_late": F("sales_order_line__days_late"),
-        "entry_opened": local_midnight("late_since"),
+        "entry_opened": LocalMidnight("late_since"),
         "document_text": number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
         "line_text": order_line_sql("sales_order_line"),
         # ``_late_message`` in SQL, for the search.
@@ -468,8 +485,8 @@ def _jeopardy_rows():
 def _jeopardy_columns() -> dict:
     text = models.CharField()
     return {
-        "entry_kind": Collate(Value(SUPPLY_AFTER_SHIP_DATE), "C"),
-        "entry_owner": Collate(Value(BUYER), "C"),
+        "entry_kind": bytewise(Value(SUPPLY_AFTER_SHIP_DATE)),
+        "entry_owner": bytewise(Value(BUYER)),
         "entry_opened": F("sales_order_line__updated_at"),
         "entry_days_late": F("sales_order_line__days_late"),
         "document_text": number_sql(PurchaseOrder.number_prefix, "purchase_order_id"),
