@@ -6,7 +6,7 @@ so only a user who works in every unit (an administrator) may read it.
 
 from django.db.models import QuerySet
 
-from catalog.units import business_units_of, works_in_every_unit
+from catalog.units import unit_ids_of, works_in_every_unit
 
 from .models import ProcessRun, RunStatus
 from .registry import processes_runnable_by
@@ -16,8 +16,7 @@ def runs_visible_to(user, runs: QuerySet[ProcessRun] | None = None) -> QuerySet[
     runs = ProcessRun.objects.all() if runs is None else runs
     if works_in_every_unit(user):
         return runs
-    unit_ids = list(business_units_of(user).values_list("pk", flat=True))
-    return runs.filter(parameters__business_unit__in=unit_ids)
+    return runs.filter(parameters__business_unit__in=unit_ids_of(user))
 
 
 def runs_waiting_on(user) -> QuerySet[ProcessRun]:

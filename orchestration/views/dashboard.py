@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from catalog.units import business_units_of, works_in_every_unit
+from catalog.units import business_units_of, unit_ids_of, works_in_every_unit
 
 from .. import selectors, work_area
 from ..charts import bar_chart
@@ -176,7 +176,7 @@ def _counts(user, works: list[WaitingWork]) -> Counts:
     cache (Redis in production) for ``HOME_COUNTS_SECONDS`` and shared by every user of
     the same units and works; 0 counts on every request."""
     every_unit = works_in_every_unit(user)
-    unit_ids = None if every_unit else sorted(business_units_of(user).values_list("pk", flat=True))
+    unit_ids = None if every_unit else list(unit_ids_of(user))
     seconds = settings.HOME_COUNTS_SECONDS
     key = "home:counts:{units}:{works}".format(
         units="all" if every_unit else ",".join(map(str, unit_ids)),
