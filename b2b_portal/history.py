@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.timezone import localtime
 
+from .document_lines import HISTORY_PARAMETER, paged
 from .fields import MoneyField, QuantityField, format_money, format_quantity
 
 
@@ -70,6 +71,11 @@ class DocumentHistory:
 
     def count(self) -> int:
         return self.header_records.count() + self.line_records.count()
+
+    def page(self, request):
+        """The page of this history that ``?history=`` asks for, as the document pages
+        show it."""
+        return paged(request, self, parameter=HISTORY_PARAMETER)
 
     def __getitem__(self, rows: slice) -> list[HistoryRow]:
         newest = ("-history_date", "-history_id")

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
-from b2b_portal.document_lines import HISTORY_PARAMETER, paged
+from b2b_portal.document_lines import paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_money, format_quantity, round_money
 from b2b_portal.history import DocumentHistory
@@ -273,7 +273,7 @@ class APInvoiceDetailView(PDFMixin, RoleRequiredMixin, UnitScopedMixin, DetailVi
             may_pay=user.has_perm("invoicing.pay_apinvoice") and can_proceed(invoice.pay),
             may_correct=may_correct,
             release_form=HoldReleaseForm() if may_release else None,
-            history=paged(self.request, _with_line_history(invoice), parameter=HISTORY_PARAMETER),
+            history=_with_line_history(invoice).page(self.request),
             **kwargs,
         )
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
+from b2b_portal.document_lines import lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import DocumentHistory
@@ -318,15 +318,11 @@ class OrderDetailView(RoleRequiredMixin, UnitScopedMixin, DetailView):
             ),
             can_book=LineStatus.ENTERED in statuses,
             can_edit=can_edit,
-            history=paged(
-                self.request,
-                DocumentHistory(
-                    "Order",
-                    HISTORICAL_ORDER.objects.filter(id=order.pk),
-                    HISTORICAL_ORDER_LINE.objects.filter(order_id=order.pk),
-                ),
-                parameter=HISTORY_PARAMETER,
-            ),
+            history=DocumentHistory(
+                "Order",
+                HISTORICAL_ORDER.objects.filter(id=order.pk),
+                HISTORICAL_ORDER_LINE.objects.filter(order_id=order.pk),
+            ).page(self.request),
             **kwargs,
         )
 

@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
-from b2b_portal.document_lines import HISTORY_PARAMETER, lines_total, paged
+from b2b_portal.document_lines import lines_total, paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import DocumentHistory, history_cells
@@ -470,15 +470,11 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
         line_page.object_list = [
             rows.row(line) for line in line_page.object_list.values(*PO_LINE_FIELDS)
         ]
-        history = paged(
-            self.request,
-            DocumentHistory(
-                "PO",
-                HISTORICAL_PO.objects.filter(id=purchase_order.pk),
-                HISTORICAL_PO_LINE.objects.filter(purchase_order_id=purchase_order.pk),
-            ),
-            parameter=HISTORY_PARAMETER,
-        )
+        history = DocumentHistory(
+            "PO",
+            HISTORICAL_PO.objects.filter(id=purchase_order.pk),
+            HISTORICAL_PO_LINE.objects.filter(purchase_order_id=purchase_order.pk),
+        ).page(self.request)
         return super().get_context_data(
             line_page=line_page,
             total_amount=lines_total(lines, condition=LIVE_PO_LINES),
