@@ -3,6 +3,7 @@ receipt), what the database holds (a snapshot to prove that a refused action cha
 nothing, on-hand, who wrote the history), users of one unit, and what a page costs and says.
 """
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,17 @@ PROJECT_APPS = [
 ]
 # The apps whose rows the services write: not master data (catalog), not the run log.
 DOMAIN_APPS = [label for label in PROJECT_APPS if label not in ("catalog", "processes")]
+
+
+def laptop(database: Path, redis_url: str = "") -> dict:
+    """The environment of `make run`: local settings, a SQLite file, Redis or not."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "b2b_portal.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "REDIS_URL": redis_url,
+    }
 
 
 def place_order(world, *lines, customer="C-1001", unit="US1", warehouse="M1", book=True):

@@ -2,12 +2,13 @@
 Exceptions union and the dashboard once failed there on PostgreSQL-only SQL (a ``::``
 cast, collation "C", ``unnest``) while every test ran on PostgreSQL."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import laptop
 
 pytestmark = pytest.mark.slow
 
@@ -16,16 +17,9 @@ PROJECT_ROOT = SCRIPT.parents[2]
 
 
 def test_the_dashboard_and_the_exceptions_open_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "b2b_portal.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "REDIS_URL": "",
-    }
     done = subprocess.run(
         [sys.executable, str(SCRIPT)],
-        env=env,
+        env=laptop(tmp_path / "db.sqlite3"),
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

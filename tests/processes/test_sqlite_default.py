@@ -2,7 +2,6 @@
 survives processes that start in the same second (issue 11, acceptance 1): none ends
 "database is locked" or stays Queued."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -10,24 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import laptop
 from tests.processes.real_workers import RedisServer, start_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.celery_worker]
 
 SCRIPT = Path(__file__).with_name("sqlite_concurrent_runs.py")
 PROJECT_ROOT = SCRIPT.parents[2]
-
-
-def laptop(database: Path, redis_url: str = "") -> dict:
-    """The environment of `make run`: local settings, a SQLite file, Redis or not."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "b2b_portal.settings.local",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "REDIS_URL": redis_url,
-    }
-    return env
 
 
 def script(mode: str, env: dict) -> list[list[str]]:
