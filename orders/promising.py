@@ -32,11 +32,18 @@ def lead_times(items: list[Item], day: date) -> dict[int, int]:
 
 
 def scheduled_ship_dates(
-    lines: list[tuple[Item, date]], *, warehouse: Warehouse, today: date | None = None
+    lines: list[tuple[Item, date]],
+    *,
+    warehouse: Warehouse,
+    today: date | None = None,
+    leads: dict[int, int] | None = None,
 ) -> list[date]:
-    """The scheduled ship date of each (item, requested date), in the same order."""
+    """The scheduled ship date of each (item, requested date), in the same order.
+    ``leads``: ``lead_times`` of the items on ``today``, read once for a batch of orders
+    (an import), else read here."""
     today = today or timezone.localdate()
-    leads = lead_times([item for item, _ in lines], today)
+    if leads is None:
+        leads = lead_times([item for item, _ in lines], today)
     return [
         max(
             requested,

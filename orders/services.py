@@ -42,6 +42,7 @@ ORDER_TOTAL_TOO_LARGE = (
 )
 # The foreign keys of an order's header that sales_order_create holds as objects.
 HEADER_OBJECTS = ("business_unit", "customer", "warehouse", "created_by")
+BOOK_PERMISSION = "orders.book_salesorder"
 ZERO_PRICE_UNCONFIRMED = (
     "Unit price 0 gives item {item} away: tick No charge to confirm it, or enter a price."
 )
@@ -134,8 +135,7 @@ def validate_order_total(amounts, currency_code: str) -> None:
         )
 
 
-@transaction.atomic
-def sales_order_create(
+def checked_order(
     *,
     actor,
     business_unit: BusinessUnit,
@@ -145,9 +145,10 @@ def sales_order_create(
     lines: list[OrderLineInput],
     ordered_date: date | None = None,
     customer_po_number: str = "",
-) -> SalesOrder:
-    """Enter an order (status Entered); prices default from the item's list price."""
-    require_business_unit(actor, business_unit.pk)
+) -> tuple[SalesOrder, list[SalesOrderLine]]:
+    """The unsaved order (status Entered) and its unsaved lines, every rule of entering an
+    order checked but the actor's unit (the caller's, once per unit); prices default from the
+    item's list price. Entering one order and importing a batch share it."""
     _require_same_unit(business_unit, customer=customer, warehouse=warehouse)
     if not lines:
         raise InvalidOrderLine("An order needs at least one line.")
@@ -169,12 +170,7 @@ def sales_order_create(
         (round_money(quantity * price) for _item, quantity, price in validated),
         business_unit.currency_code,
     )
-    # The header is written as its lines are, its history row copied by the database: a
-    # model save would build and compile a historical object.
-    bulk_create_with_history(
-        [order], SalesOrder, default_user=actor, default_change_reason="order created"
-    )
-    lines = [
+    return order, [
         SalesOrderLine(
             order=order,
             line_number=line_number,
@@ -185,21 +181,90 @@ def sales_order_create(
         )
         for line_number, (item, quantity, price) in enumerate(validated, start=1)
     ]
+
+
+@transaction.atomic
+def sales_order_create(
+    *,
+    actor,
+    business_unit: BusinessUnit,
+    customer: Customer,
+    warehouse: Warehouse,
+    requested_date: date,
+    lines: list[OrderLineInput],
+    ordered_date: date | None = None,
+    customer_po_number: str = "",
+) -> SalesOrder:
+    """Enter an order (status Entered); prices default from the item's list price."""
+    require_business_unit(actor, business_unit.pk)
+    order, order_lines = checked_order(
+        actor=actor,
+        business_unit=business_unit,
+        customer=customer,
+        warehouse=warehouse,
+        requested_date=requested_date,
+        lines=lines,
+        ordered_date=ordered_date,
+        customer_po_number=customer_po_number,
+    )
+    # The header is written as its lines are, its history row copied by the database: a
+    # model save would build and compile a historical object.
     bulk_create_with_history(
-        lines, SalesOrderLine, default_user=actor, default_change_reason="order created"
+        [order], SalesOrder, default_user=actor, default_change_reason="order created"
+    )
+    bulk_create_with_history(
+        order_lines, SalesOrderLine, default_user=actor, default_change_reason="order created"
     )
     return order
 
 
-@transaction.atomic
-def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
-    """Book every entered line: the customer's demand is now firm.
+def promise_lines(
+    lines: list[SalesOrderLine],
+    *,
+    warehouse: Warehouse,
+    today: date | None = None,
+    leads: dict[int, int] | None = None,
+) -> None:
+    """Check that every line may be booked and set its scheduled ship date (in memory).
 
     Back-to-Back lines need the item's Back-to-Back Enabled, Purchased and Purchasable
     attributes; a missing one refuses the whole booking and names the attribute. Lines of
-    stocked items are served from on-hand instead (Progress Order reserves them).
-    """
-    require_permission(actor, "orders.book_salesorder", "book sales orders")
+    stocked items are served from on-hand instead (Progress Order reserves them). ``leads``:
+    the items' lead times when a batch read them once for all its orders."""
+    promised = scheduled_ship_dates(
+        [(line.item, line.requested_date) for line in lines],
+        warehouse=warehouse,
+        today=today,
+        leads=leads,
+    )
+    for line, scheduled_ship_date in zip(lines, promised, strict=True):
+        missing = line.item.missing_back_to_back_attributes()
+        if missing and not line.item.is_stock_item:
+            raise ItemNotBookable(
+                f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
+                f"Back-to-Back line; it is missing: {', '.join(missing)}."
+            )
+        line.scheduled_ship_date = scheduled_ship_date
+
+
+def lines_book(lines: list[SalesOrderLine], orders: list[SalesOrder], *, actor) -> None:
+    """Move promised lines Entered -> Booked and stamp their orders booked, a set-based
+    write each with its history rows; one order or a batch of them."""
+    bulk_apply_transition(
+        lines, "book", actor=actor, reason="booked", fields=("status", "scheduled_ship_date")
+    )
+    now = timezone.now()
+    for order in orders:
+        order.booked_at = now
+        order.booked_by = actor
+    bulk_save_moved(orders, ("booked_at", "booked_by"), actor=actor, reason="booked")
+
+
+@transaction.atomic
+def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
+    """Book every entered line: the customer's demand is now firm (``promise_lines``: the
+    Back-to-Back attributes each line needs, its scheduled ship date)."""
+    require_permission(actor, BOOK_PERMISSION, "book sales orders")
     require_business_unit(actor, sales_order.business_unit_id)
     # Lock the order's entered lines: a second clerk booking the same order at once waits,
     # then finds them Booked and is refused. The items are read, not locked.
@@ -210,23 +275,8 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     )
     if not lines:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")
-    promised = scheduled_ship_dates(
-        [(line.item, line.requested_date) for line in lines], warehouse=sales_order.warehouse
-    )
-    for line, scheduled_ship_date in zip(lines, promised, strict=True):
-        missing = line.item.missing_back_to_back_attributes()
-        if missing and not line.item.is_stock_item:
-            raise ItemNotBookable(
-                f"Line {line.line_number}: item {line.item.number} cannot be booked as a "
-                f"Back-to-Back line; it is missing: {', '.join(missing)}."
-            )
-        line.scheduled_ship_date = scheduled_ship_date
-    bulk_apply_transition(
-        lines, "book", actor=actor, reason="booked", fields=("status", "scheduled_ship_date")
-    )
-    sales_order.booked_at = timezone.now()
-    sales_order.booked_by = actor
-    bulk_save_moved([sales_order], ("booked_at", "booked_by"), actor=actor, reason="booked")
+    promise_lines(lines, warehouse=sales_order.warehouse)
+    lines_book(lines, [sales_order], actor=actor)
     # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
     progress_order_queue(sales_order, actor=actor)
     return sales_order

@@ -1,0 +1,134 @@
+"""Order Import: a batch of orders from a customer's system (an EDI 850 feed, the API), as
+Oracle's Order Import takes an interface table.
+
+Each order is checked by the rules of entering (``checked_order``) and, when booked, of
+booking (``promise_lines``) one order; an order a rule refuses is recorded with its message
+and the others go on, as a process run records a failed line. The accepted orders are
+written in one transaction by a constant number of statements, whatever their number: the
+headers, the lines, the booking, each one set-based write with its history rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from b2b_portal.errors import ApplicationError
+from b2b_portal.permissions import require_permission
+from b2b_portal.transitions import bulk_create_with_history
+from catalog.models import BusinessUnit, Customer, Warehouse
+from catalog.units import require_business_unit
+
+from .models import SalesOrder, SalesOrderLine
+from .promising import lead_times
+from .services import (
+    BOOK_PERMISSION,
+    OrderLineInput,
+    checked_order,
+    lines_book,
+    progress_order_queue,
+    promise_lines,
+)
+
+IMPORTED = "order imported"
+
+
+@dataclass(frozen=True)
+class OrderEntry:
+    """One order of a batch, as ``sales_order_create`` takes it."""
+
+    business_unit: BusinessUnit
+    customer: Customer
+    warehouse: Warehouse
+    requested_date: date
+    lines: list[OrderLineInput]
+    customer_po_number: str = ""
+    ordered_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ImportedOrder:
+    index: int
+    order: SalesOrder
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    index: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    """The orders made and the entries refused, each by its index in the batch."""
+
+    created: list[ImportedOrder] = field(default_factory=list)
+    failed: list[ImportFailure] = field(default_factory=list)
+
+
+@transaction.atomic
+def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> ImportResult:
+    """Enter (and, with ``book``, book) every acceptable order of ``entries`` at once.
+
+    Booking needs the permission to book: without it nothing is imported. Progress Order is
+    queued once per business unit of the booked orders."""
+    if book:
+        require_permission(actor, BOOK_PERMISSION, "book sales orders")
+    today = timezone.localdate()
+    # The sourcing rules of every item in the batch, read once (a booking reads its order's).
+    leads = lead_times(_items(entries), today) if book else None
+    unit_refusals = _unit_refusals(actor, entries)
+    result, accepted = ImportResult(), []
+    for index, entry in enumerate(entries):
+        try:
+            if refusal := unit_refusals.get(entry.business_unit.pk):
+                raise refusal
+            order, lines = checked_order(
+                actor=actor,
+                business_unit=entry.business_unit,
+                customer=entry.customer,
+                warehouse=entry.warehouse,
+                requested_date=entry.requested_date,
+                lines=entry.lines,
+                ordered_date=entry.ordered_date,
+                customer_po_number=entry.customer_po_number,
+            )
+            if book:
+                promise_lines(lines, warehouse=entry.warehouse, today=today, leads=leads)
+        except ApplicationError as refused:
+            result.failed.append(ImportFailure(index=index, message=refused.message))
+            continue
+        accepted.append((index, order, lines))
+    if not accepted:
+        return result
+    orders = [order for _index, order, _lines in accepted]
+    lines = [line for _index, _order, order_lines in accepted for line in order_lines]
+    # The headers first: their new primary keys (the order numbers) reach the lines.
+    bulk_create_with_history(orders, SalesOrder, default_user=actor, default_change_reason=IMPORTED)
+    bulk_create_with_history(
+        lines, SalesOrderLine, default_user=actor, default_change_reason=IMPORTED
+    )
+    if book:
+        lines_book(lines, orders, actor=actor)
+        # One run per unit takes every booked line of it, as bookings close together share one.
+        for order in {order.business_unit_id: order for order in orders}.values():
+            progress_order_queue(order, actor=actor)
+    result.created = [ImportedOrder(index=index, order=order) for index, order, _ in accepted]
+    return result
+
+
+def _items(entries: list[OrderEntry]):
+    return list({line.item.pk: line.item for entry in entries for line in entry.lines}.values())
+
+
+def _unit_refusals(actor, entries: list[OrderEntry]) -> dict[int, ApplicationError]:
+    """The refusal of each business unit of the batch the actor may not enter orders in,
+    checked once a unit (an administrator's check reads the unit)."""
+    refusals = {}
+    for unit_id in {entry.business_unit.pk for entry in entries}:
+        try:
+            require_business_unit(actor, unit_id)
+        except ApplicationError as refused:
+            refusals[unit_id] = refused
+    return refusals
