@@ -15,6 +15,7 @@ from processes.registry import PROCESSES
 from processes.templatetags.runs import EVENTS_SHOWN
 
 MAX_LINES = 200
+MAX_IMPORT_ORDERS = 500
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -151,6 +152,52 @@ class OrderCreateSerializer(serializers.Serializer):
     requested_date = serializers.DateField()
     customer_po_number = serializers.CharField(max_length=50, required=False, default="")
     lines = OrderLineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
+
+
+@extend_schema_field(OrderCreateSerializer(many=True))
+class OrderEntriesField(serializers.ListField):
+    """The orders of an import, each an object checked later on its own (``entries``): one
+    order's wrong field refuses that order, not the batch."""
+
+    child = serializers.DictField()
+
+
+class OrderImportSerializer(serializers.Serializer):
+    book = serializers.BooleanField(default=False, help_text="Book every order imported.")
+    orders = OrderEntriesField(
+        min_length=1, max_length=MAX_IMPORT_ORDERS, help_text="Each as POST /api/orders/ takes it."
+    )
+
+    def entries(self) -> tuple[list[tuple[int, dict]], list[dict]]:
+        """Each order checked as ``POST /api/orders/`` checks it: the valid ones' data with
+        their index, and ``{index, errors}`` of the others."""
+        valid, failed = [], []
+        for index, order in enumerate(self.validated_data["orders"]):
+            entry = OrderCreateSerializer(data=order, context=self.context)
+            if entry.is_valid():
+                valid.append((index, entry.validated_data))
+            else:
+                failed.append({"index": index, "errors": entry.errors})
+        return valid, failed
+
+
+class ImportedOrderSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class ImportFailureSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField(
+        help_text="The order's field errors as POST /api/orders/ gives them, or ``detail``: "
+        "the business rule that refused it."
+    )
+
+
+class OrderImportResultSerializer(serializers.Serializer):
+    created = ImportedOrderSerializer(many=True)
+    failed = ImportFailureSerializer(many=True)
 
 
 # --- The Peg Trace -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from catalog.units import scope_to_units
 from orchestration.peg_trace import TRACE_PERMISSIONS, peg_trace
 from orchestration.services import sales_order_line_repromise
 from orders.forms import OrderSearchForm
+from orders.importing import OrderEntry, sales_orders_import
 from orders.models import HEADER_STATUS_RANKING, SalesOrder, SalesOrderLine
 from orders.selectors import with_header_status
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
@@ -79,6 +80,7 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "retrieve": ("orders.view_salesorder",),
         "create": ("orders.add_salesorder",),
         "book": ("orders.book_salesorder",),
+        "import_orders": ("orders.add_salesorder",),
     }
 
     def get_queryset(self):
@@ -132,6 +134,57 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         order = self.get_object()
         sales_order_book(actor=request.user, sales_order=order)
         return Response(self._read(order.pk))
+
+    @extend_schema(
+        request=s.OrderImportSerializer,
+        responses=responses(
+            {
+                201: OpenApiResponse(
+                    s.OrderImportResultSerializer, description="At least one order was made."
+                ),
+                200: OpenApiResponse(
+                    s.OrderImportResultSerializer, description="Every order was refused."
+                ),
+            },
+            400,
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import", url_name="import")
+    def import_orders(self, request):
+        """Order Import: up to 500 orders at once (an EDI or API feed), each entered, and
+        with ``book`` booked, by the rules of ``POST /api/orders/`` and its booking. A
+        refused order is listed in ``failed`` with its index and errors; the others are
+        made. Booking needs the permission to book (403)."""
+        batch = s.OrderImportSerializer(data=request.data, context={"request": request})
+        batch.is_valid(raise_exception=True)
+        valid, failed = batch.entries()
+        result = sales_orders_import(
+            actor=request.user,
+            entries=[
+                OrderEntry(
+                    business_unit=data["business_unit"],
+                    customer=data["customer"],
+                    warehouse=data["warehouse"],
+                    requested_date=data["requested_date"],
+                    customer_po_number=data["customer_po_number"],
+                    lines=[OrderLineInput.from_entry(line) for line in data["lines"]],
+                )
+                for _index, data in valid
+            ],
+            book=batch.validated_data["book"],
+        )
+        # The service numbers the entries it was given: back to the positions in the body.
+        indexes = [index for index, _data in valid]
+        failed += [
+            {"index": indexes[failure.index], "errors": {"detail": failure.message}}
+            for failure in result.failed
+        ]
+        created = [
+            {"index": indexes[made.index], "id": made.order.pk, "number": made.order.number}
+            for made in result.created
+        ]
+        body = {"created": created, "failed": sorted(failed, key=lambda entry: entry["index"])}
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _read(self, pk):
         order = get_object_or_404(self.get_queryset(), pk=pk)

@@ -21,6 +21,7 @@ OPERATIONS = {
     ("/api/orders/", "post"),
     ("/api/orders/{id}/", "get"),
     ("/api/orders/{id}/book/", "post"),
+    ("/api/orders/import/", "post"),
     ("/api/pick-waves/", "post"),
     ("/api/pick-waves/{id}/", "get"),
     ("/api/process-runs/", "get"),

@@ -1,0 +1,120 @@
+"""Order Import through the API (``POST /api/orders/import/``): each order checked as
+``POST /api/orders/`` checks it, a refused one listed with its index and errors while the
+others are made; a malformed body or more than 500 orders is a 400, nothing made."""
+
+import copy
+
+import pytest
+
+from orders.models import LineStatus, SalesOrder, SalesOrderLine
+from processes.models import ProcessRun
+from tests.api.conftest import token_client
+from tests.api.support import walk
+from tests.factories import UserFactory
+from tests.helpers import snapshot
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/orders/import/"
+
+
+def _orders(order_payload, count: int) -> list[dict]:
+    return [copy.deepcopy(order_payload) for _ in range(count)]
+
+
+def test_valid_orders_are_booked_and_refused_ones_listed(api_as, world, order_payload):
+    orders = _orders(order_payload, 4)
+    orders[1]["customer"] = "C-9999"
+    orders[2]["lines"][0]["quantity"] = "0"
+    orders[3]["customer_po_number"] = "EDI-4"
+    response = api_as("clerk").post(URL, {"book": True, "orders": orders}, format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    made = SalesOrder.objects.order_by("pk")
+    assert body["created"] == [
+        {"index": index, "id": order.pk, "number": order.number}
+        for index, order in zip((0, 3), made, strict=True)
+    ]
+    assert [order.customer_po_number for order in made] == ["ACME-PO-77", "EDI-4"]
+    assert body["failed"] == [
+        {"index": 1, "errors": {"customer": ["Object with number=C-9999 does not exist."]}},
+        {"index": 2, "errors": {"detail": "Quantity must be greater than zero."}},
+    ]
+    assert list(SalesOrderLine.objects.values_list("status", flat=True)) == [LineStatus.BOOKED] * 2
+    assert {order.booked_by for order in made} == {world.users["clerk"]}
+    assert ProcessRun.objects.filter(process="progress_order").count() == 1
+
+
+def test_entered_only_when_not_booking(api_as, order_payload):
+    response = api_as("clerk").post(URL, {"orders": _orders(order_payload, 2)}, format="json")
+    assert response.status_code == 201, response.content
+    assert len(response.json()["created"]) == 2
+    assert set(SalesOrderLine.objects.values_list("status", flat=True)) == {LineStatus.ENTERED}
+    assert not ProcessRun.objects.exists()
+
+
+def test_a_batch_of_refused_orders_only_is_200_and_makes_nothing(api_as, order_payload):
+    order_payload["customer"] = "C-2001"  # another unit's customer: unknown here
+    clerk = api_as("clerk")
+    before = snapshot()
+    response = clerk.post(URL, {"book": True, "orders": [order_payload]}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {
+        "created": [],
+        "failed": [
+            {"index": 0, "errors": {"customer": ["Object with number=C-2001 does not exist."]}}
+        ],
+    }
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"book": True},
+        {"orders": []},
+        {"orders": "SO-1"},
+        {"orders": ["not an order"]},
+        {"book": "maybe", "orders": [{}]},
+    ],
+    ids=["no orders", "empty", "not a list", "not an object", "bad book"],
+)
+def test_a_malformed_body_is_400(api_as, body):
+    clerk = api_as("clerk")
+    before = snapshot()
+    assert clerk.post(URL, body, format="json").status_code == 400
+    assert snapshot() == before
+
+
+def test_more_than_500_orders_is_400(api_as, order_payload):
+    clerk = api_as("clerk")
+    before = snapshot()
+    response = clerk.post(URL, {"orders": _orders(order_payload, 501)}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"orders": ["Ensure this field has no more than 500 elements."]}
+    assert snapshot() == before
+
+
+def test_importing_needs_the_permission_to_create_orders(api_as, order_payload):
+    def post(client, _username):
+        return client.post(URL, {"orders": [order_payload]}, format="json").status_code
+
+    walk(api_as, {"clerk", "manager", "admin"}, 201, post)
+
+
+def test_booking_an_import_needs_the_permission_to_book(world, order_payload):
+    entry_only = token_client(
+        UserFactory(
+            username="edi",
+            units=[world.units["US1"]],
+            permissions=["orders.add_salesorder", "orders.view_salesorder"],
+        )
+    )
+    before = snapshot()
+    refused = entry_only.post(URL, {"book": True, "orders": [order_payload]}, format="json")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "edi is not allowed to book sales orders."}
+    assert snapshot() == before
+    entered = entry_only.post(URL, {"book": False, "orders": [order_payload]}, format="json")
+    assert entered.status_code == 201
