@@ -5,6 +5,8 @@ others are made; a malformed body or more than 500 orders is a 400, nothing made
 import copy
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from processes.models import ProcessRun
@@ -16,6 +18,10 @@ from tests.helpers import snapshot
 pytestmark = pytest.mark.django_db
 
 URL = "/api/orders/import/"
+# A booked import over the API whatever its orders: the token, the units, customers,
+# warehouses and items the orders name (a query each), then the service's statements
+# (tests/orders/test_order_import.py) and the clerk's units (a request's user is new).
+IMPORT_QUERIES = 18
 
 
 def _orders(order_payload, count: int) -> list[dict]:
@@ -118,3 +124,22 @@ def test_booking_an_import_needs_the_permission_to_book(world, order_payload):
     assert snapshot() == before
     entered = entry_only.post(URL, {"book": False, "orders": [order_payload]}, format="json")
     assert entered.status_code == 201
+
+
+def test_an_import_costs_the_same_queries_for_5_and_50_orders(api_as, order_payload):
+    """The codes the orders name are read once a batch, not once a field of each order."""
+    clerk = api_as("clerk")
+    order_payload["lines"].append({"item": "CBL-CAT6-3M", "quantity": "4"})
+
+    def queries(count: int) -> int:
+        orders = _orders(order_payload, count)
+        orders[-1]["customer"] = "C-9999"
+        with CaptureQueriesContext(connection) as queries:
+            response = clerk.post(URL, {"book": True, "orders": orders}, format="json")
+        assert response.status_code == 201, response.content
+        assert len(response.json()["created"]) == count - 1
+        return len(queries)
+
+    queries(2)  # the token's user, permissions and units; the unit's run queued
+    assert queries(5) == queries(50) == IMPORT_QUERIES
+    assert SalesOrderLine.objects.filter(status=LineStatus.BOOKED).count() == 2 * (1 + 4 + 49)
