@@ -39,7 +39,8 @@ class PickReleaseForm(forms.Form):
         self.units = business_units_of(user)
         warehouses = Warehouse.objects.filter(business_unit__in=self.units)
         self.fields["warehouse"].queryset = warehouses
-        self.fields["warehouse"].initial = warehouses.values_list("pk", flat=True).first()
+        self.first_warehouse = warehouses.first()
+        self.fields["warehouse"].initial = self.first_warehouse
         self.fields["customer"].queryset = Customer.objects.filter(
             business_unit__in=self.units, active=True
         )
@@ -59,6 +60,13 @@ class PickReleaseForm(forms.Form):
         """What Pick Release takes, as the keyword arguments of ``pick_release``."""
         names = ("warehouse", "customer", "sales_order", "requested_by")
         return {name: self.cleaned_data.get(name) for name in names}
+
+    def shown_criteria(self) -> dict:
+        """The criteria the page shows: as posted, or before anything is chosen the first
+        warehouse, selected in the form (not every warehouse of the clerk's units)."""
+        if self.is_bound:
+            return self.criteria()
+        return {"warehouse": self.first_warehouse}
 
 
 SHIP_CONFIRM_FORM_ID = "ship-confirm"

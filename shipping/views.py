@@ -39,8 +39,11 @@ def awaiting_context(form: PickReleaseForm) -> dict:
     field_errors = form.is_bound and form.errors.keys() - {NON_FIELD_ERRORS, "submission_token"}
     if field_errors:
         return {"awaiting": None}
-    criteria = form.criteria() if form.is_bound else {}
-    return {"awaiting": lines_awaiting_release(business_units=form.units, **criteria).count()}
+    return {
+        "awaiting": lines_awaiting_release(
+            business_units=form.units, **form.shown_criteria()
+        ).count()
+    }
 
 
 class PickReleaseView(RoleRequiredMixin, OnceOnlyFormMixin, FormView):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from b2b_portal.web import FIRST_SUBMIT_DONE
 from orders.models import LineStatus
 from shipping.models import PickWave, Shipment, ShipmentStatus
+from tests.factories import UserFactory
 from tests.helpers import messages_of, on_hand, queries_to_render, snapshot, unit_user
 from tests.web.shipping.support import released_in_bulk, reserved_order
 
@@ -26,6 +27,25 @@ def shipper(client, users):
 def release_data(world, **extra):
     """The Pick Release form as posted, with a token of its own (tokens outlive a test)."""
     return {"warehouse": world.warehouses["M1"].pk, "submission_token": uuid.uuid4().hex, **extra}
+
+
+def test_pick_release_counts_the_warehouse_it_shows(client, world, drive_to_po):
+    """Before the clerk chooses, the count is of the warehouse selected in the form (the
+    first of their units'), not of every warehouse: the page says "for these criteria"."""
+    reserved_order(world, drive_to_po, "2")  # in M1, US1's warehouse
+    clerk = UserFactory(
+        username="two_unit_shipper", role="Shipping Clerk", units=list(world.units.values())
+    )
+    client.force_login(clerk)
+    page = client.get(reverse("shipping:release"))
+    assert page.context["form"]["warehouse"].value() == world.warehouses["E1"].pk
+    assert page.context["awaiting"] == 0
+    chosen = client.get(
+        reverse("shipping:release"),
+        {"warehouse": world.warehouses["M1"].pk},
+        headers={"HX-Request": "true"},
+    )
+    assert chosen.context["awaiting"] == 1
 
 
 def test_pick_release_then_ship_confirm(shipper, world, drive_to_po):
