@@ -31,6 +31,7 @@ from invoicing.services import (
     ar_invoices_complete,
     autoinvoice_import,
 )
+from orders.importing import OrderEntry, sales_orders_import
 from orders.models import SalesOrder, SalesOrderLine
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 from procurement.models import (
@@ -60,8 +61,12 @@ from .demo import DemoWorld, load_demo_data
 
 # The stages an order can be left at, least advanced first; "closed" runs every step.
 STAGES = ["entered", "booked", "requisitioned", "ordered", "received", "shipped", "closed"]
-# Orders a clerk books before the worker starts the Progress Order run they share.
+# Orders a clerk books (or a feed sends at once) before the worker starts the Progress Order
+# run they share.
 BURST = 50
+# How orders come in: entered and booked one at a time by the clerk, or a feed's batches.
+CLERK, IMPORT = "clerk", "import"
+INTAKES = (CLERK, IMPORT)
 # AP invoices (of up to a PO's lines each) matched together by one Validate AP Invoices chunk.
 AP_VALIDATION_CHUNK = 10
 # AR invoices completed together by one ``ar_invoices_complete`` call.
@@ -98,10 +103,12 @@ def book_orders(
     book: bool,
     unit_code: str = "US1",
     burst: int = BURST,
+    intake: str = CLERK,
 ) -> int:
-    """``count`` orders of 1 to 3 lines of the unit's Back-to-Back items, one at a time
-    through the services as the clerk, booked in bursts of ``burst`` orders; returns how
-    many lines they have."""
+    """``count`` orders of 1 to 3 lines of the unit's Back-to-Back items, booked in bursts
+    of ``burst`` orders; returns how many lines they have. The clerk enters and books them
+    one at a time through the services, as the Create Order page does; ``intake="import"``
+    sends each burst as one batch from the customer's system (``sales_orders_import``)."""
     unit = world.units[unit_code]
     warehouse = next(w for w in world.warehouses.values() if w.business_unit_id == unit.pk)
     items = [
@@ -113,23 +120,29 @@ def book_orders(
     clerk = world.users["clerk"]
     made = 0
     for first in range(0, count, burst):
-        with broker_held():
-            for _ in range(min(burst, count - first)):
-                lines = [
+        entries = [
+            OrderEntry(
+                lines=[
                     OrderLineInput(item=item, quantity=Decimal(rng.randint(1, 3)))
                     for item in rng.sample(items, min(len(items), rng.randint(1, 3)))
-                ]
-                order = sales_order_create(
-                    actor=clerk,
-                    business_unit=unit,
-                    customer=rng.choice(customers),
-                    warehouse=warehouse,
-                    requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
-                    lines=lines,
-                )
-                made += len(lines)
-                if book:
-                    sales_order_book(actor=clerk, sales_order=order)
+                ],
+                business_unit=unit,
+                customer=rng.choice(customers),
+                warehouse=warehouse,
+                requested_date=timezone.localdate() + timedelta(days=rng.randint(14, 60)),
+            )
+            for _ in range(min(burst, count - first))
+        ]
+        with broker_held():
+            if intake == IMPORT:
+                imported = sales_orders_import(actor=clerk, entries=entries, book=book)
+                assert not imported.failed, imported.failed
+            else:
+                for entry in entries:
+                    order = sales_order_create(actor=clerk, **vars(entry))
+                    if book:
+                        sales_order_book(actor=clerk, sales_order=order)
+        made += sum(len(entry.lines) for entry in entries)
     return made
 
 
@@ -211,12 +224,19 @@ class StepTally:
 
 
 class StepClock:
-    """Seconds, order lines and statements per step, summed over the cohorts that ran it."""
+    """Seconds, order lines and statements per step, summed over the cohorts that ran it.
 
-    def __init__(self):
+    With ``analyse`` the planner's statistics are gathered after each step, untimed, as
+    autovacuum keeps them on a server: PostgreSQL's autovacuum may be off (it is on the
+    team's machines), and a fresh database without statistics guesses 3 shipped shipments
+    among 2,000, so AutoInvoice at N=2000 read every shipment for each chunk (``closed``
+    at 416 lines/s against 820 at N=200; docs/benchmarks.md)."""
+
+    def __init__(self, analyse: bool = False):
         self.seconds = defaultdict(float)
         self.lines = defaultdict(int)
         self.statements = defaultdict(int)
+        self.analyse = analyse and connection.vendor == "postgresql"
 
     @contextmanager
     def step(self, name: str, lines: int = 0):
@@ -228,6 +248,13 @@ class StepClock:
         self.seconds[name] += time.perf_counter() - started
         self.lines[name] += tally.lines
         self.statements[name] += tally.statements
+        if self.analyse:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+    def total_seconds(self) -> float:
+        """The steps' seconds: the run without the statistics gathered between them."""
+        return sum(self.seconds.values())
 
     def summary(self) -> dict:
         return {
@@ -277,30 +304,34 @@ def cohorts(orders: int, mixed: bool) -> list[tuple[str, int]]:
     ]
 
 
-def simulate_cycle(*, orders: int, mixed: bool = False, seed: int = 1, burst: int = BURST) -> dict:
-    """Run ``orders`` demo orders through the cycle, booked in bursts of ``burst``, and
-    summarise what was made."""
+def simulate_cycle(
+    *, orders: int, mixed: bool = False, seed: int = 1, burst: int = BURST, intake: str = CLERK
+) -> dict:
+    """Run ``orders`` demo orders through the cycle, booked in bursts of ``burst`` by
+    ``intake``, and summarise what was made."""
     world = load_demo_data()
     rng = random.Random(seed)
     first_new_order = (
         SalesOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     ) + 1
     counts_before = _document_counts()
-    clock = StepClock()
-    started = time.perf_counter()
+    clock = StepClock(analyse=True)
     for stage, size in cohorts(orders, mixed):
         book = stage != "entered"
         with clock.step("booked" if book else "entered") as booking:
-            booking.lines = lines = book_orders(world, size, rng, book=book, burst=burst)
+            booking.lines = lines = book_orders(
+                world, size, rng, book=book, burst=burst, intake=intake
+            )
         if stage not in ("entered", "booked"):
             run_to(world, stage, clock, lines)
-    seconds = time.perf_counter() - started
+    seconds = clock.total_seconds()
     counts_after = _document_counts()
     lines = SalesOrderLine.objects.filter(order_id__gte=first_new_order)
     return {
         "orders": orders,
         "mixed": mixed,
         "burst": burst,
+        "intake": intake,
         "documents": {name: counts_after[name] - counts_before[name] for name in counts_after},
         "lines_by_status": dict(Counter(lines.values_list("status", flat=True))),
         "seconds": round(seconds, 3),

@@ -8,7 +8,7 @@ import pytest
 
 from b2b_portal.celery import app as celery_app
 from orchestration.simulation import book_orders, broker_held, simulate_cycle
-from orders.models import LineStatus, SalesOrderLine
+from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from processes.models import ProcessRun, RunStatus, Trigger
 from tests.helpers import place_order
 
@@ -50,3 +50,43 @@ def test_the_summary_gives_each_step_its_lines_and_statements_per_line(world):
     assert {step["lines"] for step in steps.values()} == {lines}
     assert all(step["statements_per_line"] > 0 for step in steps.values())
     assert ProcessRun.objects.filter(process="progress_order", trigger=Trigger.EVENT).count() == 2
+
+
+def test_a_feed_sends_each_burst_as_one_import_of_the_same_orders(world):
+    """``intake="import"``: the orders the clerk would enter with the same seed, each burst
+    one Order Import, each import one Progress Order run."""
+    book_orders(world, 5, random.Random(1), book=False, burst=2)
+    entered = _orders_as_entered()
+    lines = book_orders(world, 5, random.Random(1), book=True, burst=2, intake="import")
+
+    imported = SalesOrderLine.objects.exclude(status=LineStatus.ENTERED)
+    assert lines == imported.count() == len([line for order in entered for line in order[0]])
+    assert _orders_as_entered()[len(entered) :] == entered
+    runs = ProcessRun.objects.filter(process="progress_order")
+    assert runs.count() == 3
+    assert sum(runs.values_list("lines_done", flat=True)) == lines
+    assert imported.filter(status=LineStatus.AWAITING_SUPPLY).count() == lines
+    reasons = SalesOrderLine.history.filter(history_type="+", id__in=imported.values("pk"))
+    assert set(reasons.values_list("history_change_reason", flat=True)) == {"order imported"}
+
+
+def _orders_as_entered() -> list:
+    return [
+        (
+            list(order.lines.order_by("line_number").values_list("item_id", "quantity")),
+            order.customer_id,
+        )
+        for order in SalesOrder.objects.order_by("pk")
+    ]
+
+
+def test_the_import_cycle_closes_every_line_and_says_its_intake(world):
+    summary = simulate_cycle(orders=3, burst=2, intake="import")
+
+    lines = summary["documents"]["sales_order_lines"]
+    assert summary["intake"] == "import" and lines > 0
+    assert summary["lines_by_status"] == {LineStatus.CLOSED: lines}
+    assert summary["documents"]["ar_invoices"] == 3
+    assert summary["seconds"] == pytest.approx(
+        sum(step["seconds"] for step in summary["steps"].values()), abs=0.01
+    )

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from orchestration.simulation import BURST, simulate_cycle
+from orchestration.simulation import BURST, CLERK, INTAKES, simulate_cycle
 
 
 class Command(BaseCommand):
@@ -20,7 +20,13 @@ class Command(BaseCommand):
             default=BURST,
             help="Orders the clerk books before the worker starts their Progress Order run.",
         )
+        parser.add_argument(
+            "--intake",
+            choices=INTAKES,
+            default=CLERK,
+            help="clerk: each order entered and booked alone; import: each burst one batch.",
+        )
 
-    def handle(self, *args, orders, mixed, seed, burst, **options):
-        summary = simulate_cycle(orders=orders, mixed=mixed, seed=seed, burst=burst)
+    def handle(self, *args, orders, mixed, seed, burst, intake, **options):
+        summary = simulate_cycle(orders=orders, mixed=mixed, seed=seed, burst=burst, intake=intake)
         self.stdout.write(json.dumps(summary))
