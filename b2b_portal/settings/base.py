@@ -252,7 +252,10 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # there is one; the laptop default is the per-process memory cache.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "b2b_portal.redis_cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     # A signed-in request reads its session from Redis, not from a table (still written to
     # both, so a Redis restart signs nobody out).
