@@ -1,14 +1,18 @@
-"""Each user's permissions kept in the cache between requests (issue 13).
+"""What each user may do kept in the cache between requests (issue 13): their permission
+set and the business units they work in.
 
 Django's ModelBackend reads a user's permissions with two joined queries on every request
 that checks one: about 2.4 ms of a page's 10 to 30 ms at 50,000 orders, on every page (the
-menu checks them). Here the set is kept in the cache under the user, beside a token that
-every change of a permission, a group or a membership replaces: the first check after a
-change reads the database again, in every web process at once.
+menu checks them); the units a user works in are one more query on every page that lists
+documents (``catalog.units``). Here both are kept in the cache under the user, beside a
+token that every change of a permission, a group, a role membership or a unit membership
+replaces: the first check after a change reads the database again, in every web process
+at once.
 
 The token is replaced as the change is made (the changing connection sees its own change)
 and again once it commits (a request of another process that cached the old set in
-between reads it afresh). A change made without Django's signals (raw SQL, a queryset
+between reads it afresh); what a transaction reads is kept only when it commits, so a
+change rolled back after a check leaves nothing behind. A change made without Django's signals (raw SQL, a queryset
 ``update`` of ``auth_*`` tables) is seen only when the entry expires,
 ``PERMISSION_CACHE_SECONDS`` later; 0 turns the cache off (the default without Redis).
 Keys carry the database's name: two databases (the parallel test workers) may share one
@@ -38,29 +42,58 @@ def _current_token(token_key: str, token) -> str:
     return token
 
 
-def cached_permissions(user, compute) -> set[str]:
-    """``compute()``'s permission set for ``user``, from the cache while no permission,
-    group or membership changed since it was kept; one cache round trip when it holds."""
+def cached_for_user(user, part: str, compute):
+    """``compute()``'s ``part`` of what ``user`` may do (their permission set, the units they
+    work in), from the cache while nothing of the kind changed since it was kept. Every part
+    is kept under the user's one key: a request reads them all in one round trip, on its
+    first check."""
     seconds = settings.PERMISSION_CACHE_SECONDS
     if not seconds:
         return compute()
+    made_from, parts = _kept_parts(user)
+    if part not in parts:
+        parts[part] = compute()
+        # Kept once the transaction commits (at once outside one): read inside a change of
+        # roles or units that is then rolled back, the parts would outlive what they show.
+        user_key = _key(f"user:{user.pk}")
+        transaction.on_commit(lambda: cache.set(user_key, (made_from, dict(parts)), seconds))
+    return parts[part]
+
+
+def _kept_parts(user) -> tuple:
+    """What the cache keeps for ``user``, read once per user instance (a request's user),
+    again after a change made in this process."""
+    remembered = getattr(user, "_kept_access", None)
+    if remembered and remembered[0] == _changes_in_this_process:
+        return remembered[1]
     token_key, user_key = _key("token"), _key(f"user:{user.pk}")
     found = cache.get_many([token_key, user_key])
     token = _current_token(token_key, found.get(token_key))
     entry = found.get(user_key)
-    # A superuser holds every permission, so the flag is part of what the set was made
-    # from; the time the user joined tells a user from an earlier one of the same id (a
-    # database made anew beside a cache that was not).
+    # A superuser holds every permission and works in every unit, so the flag is part of
+    # what the parts were made from; the time the user joined tells a user from an earlier
+    # one of the same id (a database made anew beside a cache that was not).
     made_from = (token, user.is_superuser, user.date_joined)
-    if entry and entry[0] == made_from:
-        return set(entry[1])
-    permissions = compute()
-    cache.set(user_key, (made_from, frozenset(permissions)), seconds)
-    return permissions
+    kept = (made_from, dict(entry[1]) if entry and entry[0] == made_from else {})
+    user._kept_access = (_changes_in_this_process, kept)
+    return kept
+
+
+def cached_permissions(user, compute) -> set[str]:
+    """``compute()``'s permission set for ``user``, kept by ``cached_for_user``."""
+    return set(cached_for_user(user, "permissions", lambda: frozenset(compute())))
+
+
+# Bumped by every change this process makes (see forget_permissions): a user instance that
+# read its parts before reads them again.
+_changes_in_this_process = 0
 
 
 def forget_permissions() -> None:
-    """Every kept permission set stops counting: now, and again when the change commits."""
+    """Everything kept of every user (permissions, units) stops counting: now, and again
+    when the change commits."""
+    global _changes_in_this_process
+    _changes_in_this_process += 1
     if not settings.PERMISSION_CACHE_SECONDS:
         return
     token_key = _key("token")

@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from b2b_portal.errors import PermissionRefused
+from b2b_portal.permission_cache import cached_for_user, forget_permissions
 from b2b_portal.permissions import holds_lent
 
 from .models import BusinessUnit
@@ -32,7 +33,11 @@ def works_in_every_unit(user) -> bool:
     return _remembered(
         user,
         "_works_in_every_unit",
-        lambda: not BusinessUnit.objects.exclude(pk__in=_member_unit_ids(user)).exists(),
+        lambda: cached_for_user(
+            user,
+            "every_unit",
+            lambda: not BusinessUnit.objects.exclude(pk__in=_member_unit_ids(user)).exists(),
+        ),
     )
 
 
@@ -79,18 +84,24 @@ _membership_changes = 0
 def _member_unit_ids(user) -> frozenset[int]:
     """The ids of the units ``user`` is a member of, read once per user instance, as Django
     keeps a user's permissions (``_perm_cache``): entering and booking an order check the
-    same unit twice, a clerk's burst of orders a hundred times.
+    same unit twice, a clerk's burst of orders a hundred times. Between requests they are
+    kept in the cache with the user's permissions (``cached_for_user``).
 
-    An instance lives one request or one task, so a change made by another process shows
-    from the next one. A change made in this process through the members relation (the
-    admin, ``unit.members.add(user)``, ``unit.members.remove(user)``) empties every
-    instance's memory at once (``_forget_memberships``), whichever instance it was made
-    through; a change written around the relation (raw SQL, the through table's manager) or
-    rolled back after a check is not seen by an instance that already checked."""
+    A change made through the members relation (the admin, ``unit.members.add(user)``,
+    ``unit.members.remove(user)``) empties every instance's memory in this process at once
+    (``_forget_memberships``), whichever instance it was made through, and the cache's for
+    every process. A change written around the relation (raw SQL, the through table's
+    manager) is seen when the cache's entry expires (``PERMISSION_CACHE_SECONDS``)."""
     return _remembered(
         user,
         "_member_unit_ids",
-        lambda: frozenset(BusinessUnit.objects.filter(members=user).values_list("pk", flat=True)),
+        lambda: cached_for_user(
+            user,
+            "units",
+            lambda: frozenset(
+                BusinessUnit.objects.filter(members=user).values_list("pk", flat=True)
+            ),
+        ),
     )
 
 
@@ -106,8 +117,11 @@ def _remembered(user, attribute: str, read):
 
 
 def _forget():
+    """Every user's units are read again: in this process now, in every process from the
+    cache's next check (``forget_permissions``)."""
     global _membership_changes
     _membership_changes += 1
+    forget_permissions()
 
 
 @receiver(m2m_changed, sender=BusinessUnit.members.through)
