@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/orders/import/"
 # A booked import over the API whatever its orders: the token, the units, customers,
 # warehouses and items the orders name (a query each), then the service's statements
-# (tests/orders/test_order_import.py) and the clerk's units (a request's user is new).
-IMPORT_QUERIES = 18
+# (tests/orders/test_order_import.py) and the clerk's permissions and units (read by every
+# request here: the cache keeps what a committed transaction read, and a test's never is).
+IMPORT_QUERIES = 20
 
 
 def _orders(order_payload, count: int) -> list[dict]:

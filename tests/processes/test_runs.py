@@ -116,10 +116,14 @@ def test_run_parameters_narrow_the_work(world):
 
 @pytest.mark.django_db
 def test_booking_queues_progress_order_after_commit(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         order = place_order(world, ("SRV-DL380-G11", "2"))
-    assert len(callbacks) == 1
     run = ProcessRun.objects.get()
+    # Nothing runs before the booking commits.
+    assert (run.status, order.lines.get().status) == (RunStatus.QUEUED, LineStatus.BOOKED)
+    for callback in callbacks:  # the commit
+        callback()
+    run.refresh_from_db()
     assert (run.process, run.trigger, run.requested_by) == (
         "progress_order",
         Trigger.EVENT,
