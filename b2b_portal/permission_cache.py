@@ -30,6 +30,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 
 def _key(name: str) -> str:
+    """``name`` in this database. A user's entry is ``access:<pk>``: it held a bare
+    permission set as ``user:<pk>`` before it held the units too, and the two must not meet
+    while old and new web processes share one Redis during a deploy."""
     return f"permissions:{connection.settings_dict['NAME']}:{name}"
 
 
@@ -55,7 +58,7 @@ def cached_for_user(user, part: str, compute):
         parts[part] = compute()
         # Kept once the transaction commits (at once outside one): read inside a change of
         # roles or units that is then rolled back, the parts would outlive what they show.
-        user_key = _key(f"user:{user.pk}")
+        user_key = _key(f"access:{user.pk}")
         transaction.on_commit(lambda: cache.set(user_key, (made_from, dict(parts)), seconds))
     return parts[part]
 
@@ -66,7 +69,7 @@ def _kept_parts(user) -> tuple:
     remembered = getattr(user, "_kept_access", None)
     if remembered and remembered[0] == _changes_in_this_process:
         return remembered[1]
-    token_key, user_key = _key("token"), _key(f"user:{user.pk}")
+    token_key, user_key = _key("token"), _key(f"access:{user.pk}")
     found = cache.get_many([token_key, user_key])
     token = _current_token(token_key, found.get(token_key))
     entry = found.get(user_key)
