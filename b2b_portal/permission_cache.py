@@ -12,9 +12,10 @@ at once.
 The token is replaced as the change is made (the changing connection sees its own change)
 and again once it commits (a request of another process that cached the old set in
 between reads it afresh); what a transaction reads is kept only when it commits, so a
-change rolled back after a check leaves nothing behind. A change made without Django's signals (raw SQL, a queryset
-``update`` of ``auth_*`` tables) is seen only when the entry expires,
-``PERMISSION_CACHE_SECONDS`` later; 0 turns the cache off (the default without Redis).
+change rolled back after a check leaves nothing behind. A change made without Django's
+signals (raw SQL, a queryset ``update`` of ``auth_*`` tables) is seen only when the entry
+expires, ``PERMISSION_CACHE_SECONDS`` later; 0 turns the cache off (the default without
+Redis).
 Keys carry the database's name: two databases (the parallel test workers) may share one
 Redis.
 """
