@@ -20,7 +20,7 @@ from orders.forms import OrderSearchForm
 from orders.importing import OrderEntry, sales_orders_import
 from orders.models import HEADER_STATUS_RANKING, SalesOrder, SalesOrderLine
 from orders.selectors import with_header_status
-from orders.services import OrderLineInput, sales_order_book, sales_order_create
+from orders.services import sales_order_book, sales_order_create
 from orders.views import OrderListView
 from processes.batching import filter_by
 from processes.forms import RunFilterForm
@@ -115,15 +115,8 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """Enter an order (Entered); book it with ``POST /api/orders/{id}/book/``."""
         entry = s.OrderCreateSerializer(data=request.data, context={"request": request})
         entry.is_valid(raise_exception=True)
-        data = entry.validated_data
         order = sales_order_create(
-            actor=request.user,
-            business_unit=data["business_unit"],
-            customer=data["customer"],
-            warehouse=data["warehouse"],
-            requested_date=data["requested_date"],
-            customer_po_number=data["customer_po_number"],
-            lines=[OrderLineInput.from_entry(line) for line in data["lines"]],
+            actor=request.user, **OrderEntry.from_entry(entry.validated_data).as_arguments()
         )
         return Response(self._read(order.pk), status=status.HTTP_201_CREATED)
 
@@ -160,17 +153,7 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         valid, failed = batch.entries()
         result = sales_orders_import(
             actor=request.user,
-            entries=[
-                OrderEntry(
-                    business_unit=data["business_unit"],
-                    customer=data["customer"],
-                    warehouse=data["warehouse"],
-                    requested_date=data["requested_date"],
-                    customer_po_number=data["customer_po_number"],
-                    lines=[OrderLineInput.from_entry(line) for line in data["lines"]],
-                )
-                for _index, data in valid
-            ],
+            entries=[OrderEntry.from_entry(data) for _index, data in valid],
             book=batch.validated_data["book"],
         )
         # The service numbers the entries it was given: back to the positions in the body.

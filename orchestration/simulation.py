@@ -139,7 +139,7 @@ def book_orders(
                 assert not imported.failed, imported.failed
             else:
                 for entry in entries:
-                    order = sales_order_create(actor=clerk, **vars(entry))
+                    order = sales_order_create(actor=clerk, **entry.as_arguments())
                     if book:
                         sales_order_book(actor=clerk, sales_order=order)
         made += sum(len(entry.lines) for entry in entries)

@@ -8,7 +8,7 @@ written in one transaction by a constant number of statements, whatever their nu
 headers, the lines, the booking, each one set-based write with its history rows.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.db import transaction
@@ -45,6 +45,22 @@ class OrderEntry:
     lines: list[OrderLineInput]
     customer_po_number: str = ""
     ordered_date: date | None = None
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "OrderEntry":
+        """An order as a form or the API entered it, its lines as ``OrderLineInput`` does."""
+        return cls(
+            business_unit=entry["business_unit"],
+            customer=entry["customer"],
+            warehouse=entry["warehouse"],
+            requested_date=entry["requested_date"],
+            customer_po_number=entry["customer_po_number"],
+            lines=[OrderLineInput.from_entry(line) for line in entry["lines"]],
+        )
+
+    def as_arguments(self) -> dict:
+        """The keyword arguments of ``sales_order_create`` for this one order."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 @dataclass(frozen=True)
