@@ -13,4 +13,3 @@ def sales_order_line_split(line: SalesOrderLine, *, quantity, actor, reason: str
     # Two lines of one order split at once would both take the next line number.
     refusal = ChangedMeanwhile(ORDER_CHANGED_MEANWHILE.format(order=line.order))
     return split_line(line, quantity=quantity, actor=actor, reason=reason, refusal=refusal)
-

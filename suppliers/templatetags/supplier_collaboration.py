@@ -23,4 +23,3 @@ def po_collaboration(purchase_order) -> dict:
         .select_related("ap_invoice", "entered_by")
         .order_by("-pk"),
     }
-

@@ -252,9 +252,7 @@ def test_the_peg_trace_shows_unreleased_and_reversed_shipments_with_who_and_why(
     assert [row.history_change_reason for row in second.changes][-1] == "reversed: truck never left"
 
 
-def test_the_peg_trace_of_a_partial_ship_rest_line_shows_the_po_it_was_received_on(
-    world, released
-):
+def test_the_peg_trace_of_a_partial_ship_rest_line_shows_the_po_it_was_received_on(world, released):
     _, line = ship_two_of_three(world, released)
     split = SalesOrderLine.objects.get(split_from=line)
     po_line = line.purchase_order_lines.get()
