@@ -18,7 +18,7 @@ PYTEST_ARGS ?= -n 2
 help:
 	@echo "make run           install, migrate, load demo data, serve on http://127.0.0.1:8000"
 	@echo "make test          install, ruff, then the whole test suite on PostgreSQL"
-	@echo "make lint          ruff check"
+	@echo "make lint          ruff check and ruff format --check"
 	@echo "make check-deploy  manage.py check --deploy with production settings (dummy env)"
 	@echo "make install       create $(VENV) if missing and install the project (stamped)"
 	@echo "make chromium      install Debian's Chromium for the browser tests when missing (root)"
@@ -52,11 +52,13 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: install chromium
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Dummy values only: the check reads settings, it does not connect to anything.
