@@ -1,9 +1,10 @@
-"""Benchmark of the five scheduled processes on PostgreSQL.
+"""Benchmark of Order Import and the five scheduled processes on PostgreSQL.
 
     python -m benchmarks.processes --lines 10000
 
-Builds the data in a scratch database (created and dropped here), times each process over
-``--lines`` source lines and prints one JSON line per process: lines, seconds, lines per
+Builds the data in a scratch database (created and dropped here): ``--lines`` one-line
+orders entered and booked by Order Import, ``--batch-size`` orders a call (timed), then
+times each process over them and prints one JSON line per process: lines, seconds, lines per
 second, SQL queries, queries per line and history rows written. The steps between the
 processes (approving, receiving, shipping, entering AP invoices) run through their
 services too, but are not measured.
@@ -12,6 +13,7 @@ services too, but are not measured.
 import argparse
 import json
 import time
+from decimal import Decimal
 from functools import partial
 
 from benchmarks.scratch import QueryCounter, add_server_argument, demo_world_in_scratch_database
@@ -56,13 +58,56 @@ def measure(name: str, call, lines: int, examined: int | None = None) -> dict:
 
 
 def run(world, lines: int, batch_size: int) -> list[dict]:
-    """Book ``lines`` order lines, then measure the processes in the order they meet them."""
-    from orchestration.demo import bulk_book_orders
-
-    bulk_book_orders(world, count=lines)
-    reports = measure_supply(world.users, lines, batch_size)
+    """Book ``lines`` order lines by Order Import, then measure the processes in the order
+    they meet them."""
+    reports = [measure("Order Import", partial(import_orders, world, lines, batch_size), lines)]
+    reports += measure_supply(world.users, lines, batch_size)
     carry_to_invoicing(world)
     return reports + measure_invoicing(world.users, lines, batch_size)
+
+
+def import_orders(world, lines: int, batch_size: int):
+    """``lines`` one-line orders of one server, ``batch_size`` to an Order Import, booked:
+    the orders ``orchestration.demo.bulk_book_orders`` writes, through the service. The
+    Progress Order runs the imports queue are dropped (left Queued): Progress Order is
+    measured next, over every line."""
+    from django.utils import timezone
+
+    from orchestration.simulation import broker_held
+    from orders.importing import OrderEntry, sales_orders_import
+    from orders.services import OrderLineInput
+    from processes.batching import ProcessResult
+
+    unit, warehouse = world.units["US1"], world.warehouses["M1"]
+    item = world.items["SRV-DL380-G11"]
+    customers = [c for c in world.customers.values() if c.business_unit_id == unit.pk]
+    result = ProcessResult()
+    with broker_held() as held:
+        for first in range(0, lines, batch_size):
+            imported = sales_orders_import(
+                actor=world.users["clerk"],
+                entries=[
+                    OrderEntry(
+                        business_unit=unit,
+                        customer=customers[n % len(customers)],
+                        warehouse=warehouse,
+                        requested_date=timezone.localdate(),
+                        lines=[OrderLineInput(item=item, quantity=Decimal(1))],
+                    )
+                    for n in range(first, min(first + batch_size, lines))
+                ],
+                book=True,
+            )
+            result.add(
+                ProcessResult(
+                    examined=len(imported.created) + len(imported.failed),
+                    created=len(imported.created),
+                )
+            )
+            for failure in imported.failed:
+                result.fail(f"order {first + failure.index}", failure.message)
+        held.clear()
+    return result
 
 
 def measure_supply(users, lines: int, batch_size: int) -> list[dict]:

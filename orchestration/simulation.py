@@ -78,7 +78,8 @@ def broker_held():
     """Tasks sent inside the block wait, as on a broker, and a worker runs each once the
     block ends. In eager mode a run would start inside the commit that queued it: one
     Progress Order per booking, where a worker busy for a moment takes every booking made
-    meanwhile in one run (``processes.services.process_run_queue_pending``)."""
+    meanwhile in one run (``processes.services.process_run_queue_pending``). Yields the
+    held tasks: a task taken out of the list never runs (its run stays Queued)."""
     held = []
 
     def send_task(name, args=None, kwargs=None, **options):
@@ -88,7 +89,7 @@ def broker_held():
     celery_app.conf.task_always_eager = False
     try:
         with mock.patch.object(celery_app, "send_task", send_task):
-            yield
+            yield held
     finally:
         celery_app.conf.task_always_eager = eager
     for name, args, kwargs in held:
