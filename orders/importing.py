@@ -14,7 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from b2b_portal.errors import ApplicationError
+from b2b_portal.errors import ApplicationError, ValidationRefused
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import bulk_create_with_history
 from catalog.models import BusinessUnit, Customer, Warehouse
@@ -32,6 +32,9 @@ from .services import (
 )
 
 IMPORTED = "order imported"
+# A feed that sends a batch again (a timeout, then a retry) must not make its orders twice.
+PO_ALREADY_SENT = "Customer {customer} already sent PO {po}: it is {order}."
+PO_TWICE = "Customer {customer} PO {po} is already entry {index} of this import."
 
 
 @dataclass(frozen=True)
@@ -95,27 +98,22 @@ def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> Impo
     # The sourcing rules of every item in the batch, read once (a booking reads its order's).
     leads = lead_times(_items(entries), today) if book else None
     unit_refusals = _unit_refusals(actor, entries)
+    made, in_batch = _customer_pos_sent(entries), {}
     result, accepted = ImportResult(), []
     for index, entry in enumerate(entries):
         try:
             if refusal := unit_refusals.get(entry.business_unit.pk):
                 raise refusal
-            order, lines = checked_order(
-                actor=actor,
-                business_unit=entry.business_unit,
-                customer=entry.customer,
-                warehouse=entry.warehouse,
-                requested_date=entry.requested_date,
-                lines=entry.lines,
-                ordered_date=entry.ordered_date,
-                customer_po_number=entry.customer_po_number,
-            )
+            _refuse_a_po_sent_before(entry, made, in_batch)
+            order, lines = checked_order(actor=actor, **entry.as_arguments())
             if book:
                 promise_lines(lines, warehouse=entry.warehouse, today=today, leads=leads)
         except ApplicationError as refused:
             result.failed.append(ImportFailure(index=index, message=refused.message))
             continue
         accepted.append((index, order, lines))
+        if entry.customer_po_number:
+            in_batch[(entry.customer.pk, entry.customer_po_number)] = index
     if not accepted:
         return result
     orders = [order for _index, order, _lines in accepted]
@@ -132,6 +130,37 @@ def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> Impo
             progress_order_queue(order, actor=actor)
     result.created = [ImportedOrder(index=index, order=order) for index, order, _ in accepted]
     return result
+
+
+def _customer_pos_sent(entries: list[OrderEntry]) -> dict[tuple[int, str], str]:
+    """The order already made for each (customer, customer PO number) of the batch, in one
+    query; none is read for a batch without PO numbers."""
+    keys = {(e.customer.pk, e.customer_po_number) for e in entries if e.customer_po_number}
+    if not keys:
+        return {}
+    made = SalesOrder.objects.filter(
+        customer_id__in={customer for customer, _po in keys},
+        customer_po_number__in={po for _customer, po in keys},
+    ).values_list("customer_id", "customer_po_number", "pk")
+    return {
+        (customer, po): SalesOrder.number_of(pk)
+        for customer, po, pk in made
+        if (customer, po) in keys
+    }
+
+
+def _refuse_a_po_sent_before(
+    entry: OrderEntry, made: dict, in_batch: dict[tuple[int, str], int]
+) -> None:
+    """Refuse an order whose customer PO number the customer already sent: an order
+    ``made`` before (cancelled or not: a resent batch is the usual cause), or an entry
+    accepted earlier in this batch (``in_batch``). Orders without a PO number pass."""
+    key = (entry.customer.pk, entry.customer_po_number)
+    customer, po = entry.customer.number, key[1]
+    if key in made:
+        raise ValidationRefused(PO_ALREADY_SENT.format(customer=customer, po=po, order=made[key]))
+    if key in in_batch:
+        raise ValidationRefused(PO_TWICE.format(customer=customer, po=po, index=in_batch[key]))
 
 
 def _items(entries: list[OrderEntry]):

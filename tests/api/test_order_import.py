@@ -3,6 +3,7 @@
 others are made; a malformed body or more than 500 orders is a 400, nothing made."""
 
 import copy
+import itertools
 
 import pytest
 from django.db import connection
@@ -20,20 +21,27 @@ pytestmark = pytest.mark.django_db
 URL = "/api/orders/import/"
 # A booked import over the API whatever its orders: the token, the units, customers,
 # warehouses and items the orders name (a query each), then the service's statements
-# (tests/orders/test_order_import.py) and the clerk's permissions and units (read by every
-# request here: the cache keeps what a committed transaction read, and a test's never is).
-IMPORT_QUERIES = 20
+# (tests/orders/test_order_import.py) with the orders its customers' PO numbers already
+# made, and the clerk's permissions and units (read by every request here: the cache keeps
+# what a committed transaction read, and a test's never is).
+IMPORT_QUERIES = 21
+
+
+# Every order a PO number of its own: the customer's same PO number twice is refused.
+_po_numbers = itertools.count(1)
 
 
 def _orders(order_payload, count: int) -> list[dict]:
-    return [copy.deepcopy(order_payload) for _ in range(count)]
+    return [
+        copy.deepcopy(order_payload) | {"customer_po_number": f"EDI-{next(_po_numbers)}"}
+        for _ in range(count)
+    ]
 
 
 def test_valid_orders_are_booked_and_refused_ones_listed(api_as, world, order_payload):
     orders = _orders(order_payload, 4)
     orders[1]["customer"] = "C-9999"
     orders[2]["lines"][0]["quantity"] = "0"
-    orders[3]["customer_po_number"] = "EDI-4"
     response = api_as("clerk").post(URL, {"book": True, "orders": orders}, format="json")
 
     assert response.status_code == 201, response.content
@@ -43,7 +51,10 @@ def test_valid_orders_are_booked_and_refused_ones_listed(api_as, world, order_pa
         {"index": index, "id": order.pk, "number": order.number}
         for index, order in zip((0, 3), made, strict=True)
     ]
-    assert [order.customer_po_number for order in made] == ["ACME-PO-77", "EDI-4"]
+    assert [order.customer_po_number for order in made] == [
+        orders[0]["customer_po_number"],
+        orders[3]["customer_po_number"],
+    ]
     assert body["failed"] == [
         {"index": 1, "errors": {"customer": ["Object with number=C-9999 does not exist."]}},
         {"index": 2, "errors": {"detail": "Quantity must be greater than zero."}},
@@ -105,7 +116,8 @@ def test_more_than_500_orders_is_400(api_as, order_payload):
 
 def test_importing_needs_the_permission_to_create_orders(api_as, order_payload):
     def post(client, _username):
-        return client.post(URL, {"orders": [order_payload]}, format="json").status_code
+        orders = _orders(order_payload, 1)
+        return client.post(URL, {"orders": orders}, format="json").status_code
 
     walk(api_as, {"clerk", "manager", "admin"}, 201, post)
 
@@ -144,3 +156,27 @@ def test_an_import_costs_the_same_queries_for_5_and_50_orders(api_as, order_payl
     queries(2)  # the token's user, permissions and units; the unit's run queued
     assert queries(5) == queries(50) == IMPORT_QUERIES
     assert SalesOrderLine.objects.filter(status=LineStatus.BOOKED).count() == 2 * (1 + 4 + 49)
+
+
+def test_a_batch_sent_again_is_refused_order_by_order(api_as, order_payload):
+    """A feed's retry of a batch that did arrive makes nothing twice."""
+    clerk, orders = api_as("clerk"), _orders(order_payload, 2)
+    first = clerk.post(URL, {"book": True, "orders": orders}, format="json").json()
+    before = snapshot()
+    again = clerk.post(URL, {"book": True, "orders": orders}, format="json")
+
+    assert again.status_code == 200
+    assert again.json() == {
+        "created": [],
+        "failed": [
+            {
+                "index": index,
+                "errors": {
+                    "detail": f"Customer C-1001 already sent PO {order['customer_po_number']}: "
+                    f"it is {made['number']}."
+                },
+            }
+            for index, (order, made) in enumerate(zip(orders, first["created"], strict=True))
+        ],
+    }
+    assert snapshot() == before

@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from b2b_portal.errors import PermissionRefused
-from orders.importing import ImportFailure, OrderEntry, sales_orders_import
+from orders.importing import (
+    PO_ALREADY_SENT,
+    PO_TWICE,
+    ImportFailure,
+    OrderEntry,
+    sales_orders_import,
+)
 from orders.models import LineStatus, SalesOrder, SalesOrderLine
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
 from processes.models import ProcessRun, RunStatus
@@ -218,3 +224,51 @@ def test_an_import_costs_the_same_statements_for_5_and_50_orders(world):
     assert len(few) == len(many) == IMPORT_STATEMENTS, many
     assert SalesOrderLine.objects.filter(status=LineStatus.BOOKED).count() == 3 * 56
     assert ProcessRun.objects.filter(process="progress_order").count() == 1
+
+
+def test_a_batch_sent_again_makes_nothing_twice(world):
+    """A feed that times out and retries sends the same orders again: each is refused,
+    naming the order its customer PO number already made."""
+    clerk = world.users["clerk"]
+    entries = [
+        _entry(world, ("SRV-DL380-G11", "1"), po="PO-77"),
+        _entry(world, ("STO-A400-96T", "2"), customer="C-1002", po="PO-77"),
+    ]
+    first = sales_orders_import(actor=clerk, entries=entries, book=True)
+    numbers = [imported.order.number for imported in first.created]
+    assert len(numbers) == 2 and not first.failed
+
+    again = sales_orders_import(actor=clerk, entries=entries, book=True)
+    assert again.created == []
+    assert again.failed == [
+        ImportFailure(
+            index=0, message=PO_ALREADY_SENT.format(customer="C-1001", po="PO-77", order=numbers[0])
+        ),
+        ImportFailure(
+            index=1, message=PO_ALREADY_SENT.format(customer="C-1002", po="PO-77", order=numbers[1])
+        ),
+    ]
+    assert SalesOrder.objects.count() == 2
+
+
+def test_a_po_twice_in_one_batch_is_made_once_and_orders_without_a_po_always(world):
+    refused_first = _entry(world, ("SRV-DL380-G11", "0"), po="PO-9")  # zero: refused
+    result = sales_orders_import(
+        actor=world.users["clerk"],
+        entries=[
+            refused_first,
+            _entry(world, ("SRV-DL380-G11", "1"), po="PO-9"),
+            _entry(world, ("SRV-DL380-G11", "2"), po="PO-9"),
+            _entry(world, ("SRV-DL380-G11", "1")),
+            _entry(world, ("SRV-DL380-G11", "1")),
+        ],
+        book=False,
+    )
+    assert [imported.index for imported in result.created] == [1, 3, 4]
+    assert [failure.index for failure in result.failed] == [0, 2]
+    assert result.failed[1].message == PO_TWICE.format(customer="C-1001", po="PO-9", index=1)
+    assert sorted(SalesOrder.objects.values_list("customer_po_number", flat=True)) == [
+        "",
+        "",
+        "PO-9",
+    ]
