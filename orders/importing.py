@@ -20,6 +20,7 @@ from b2b_portal.transitions import bulk_create_with_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import require_business_unit
 
+from .locks import customer_pos_lock
 from .models import SalesOrder, SalesOrderLine
 from .promising import lead_times
 from .services import (
@@ -98,6 +99,7 @@ def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> Impo
     # The sourcing rules of every item in the batch, read once (a booking reads its order's).
     leads = lead_times(_items(entries), today) if book else None
     unit_refusals = _unit_refusals(actor, entries)
+    customer_pos_lock(entry.customer.pk for entry in entries if entry.customer_po_number)
     made, in_batch = _customer_pos_sent(entries), {}
     result, accepted = ImportResult(), []
     for index, entry in enumerate(entries):

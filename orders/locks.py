@@ -7,6 +7,7 @@ The order across tables is in docs/architecture.md, "Locking order". Callers fil
 queryset and say why they lock.
 """
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from .models import SalesOrderLine
@@ -16,3 +17,25 @@ def sales_order_lines_for_update(*, skip_locked: bool = False) -> QuerySet[Sales
     """``skip_locked`` for releases and batches: a line another caller holds is left to it."""
     lines = SalesOrderLine.objects.select_for_update(of=("self",), skip_locked=skip_locked)
     return lines.order_by("pk")
+
+
+# The first key of the advisory locks Order Import takes on customers (the second is the
+# customer's id): no other code takes advisory locks.
+CUSTOMER_PO_LOCK = 1
+
+
+def customer_pos_lock(customer_ids) -> None:
+    """Imports naming the same customers' PO numbers one at a time, until the transaction
+    ends: the second reads the first's orders once they commit, so a PO number sent twice
+    at the same instant is still made once. A PostgreSQL advisory lock per customer, in id
+    order; no customer row is locked, so customer edits never wait. SQLite's IMMEDIATE
+    transactions already run one at a time."""
+    ids = sorted(set(customer_ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # unnest walks the sorted array in order, so the locks are taken in id order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::int) FROM unnest(%s) AS id",
+            [CUSTOMER_PO_LOCK, ids],
+        )

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/orders/import/"
 # A booked import over the API whatever its orders: the token, the units, customers,
 # warehouses and items the orders name (a query each), then the service's statements
-# (tests/orders/test_order_import.py) with the orders its customers' PO numbers already
-# made, and the clerk's permissions and units (read by every request here: the cache keeps
-# what a committed transaction read, and a test's never is).
-IMPORT_QUERIES = 21
+# (tests/orders/test_order_import.py) with the lock on its customers' PO numbers and the
+# orders they already made, and the clerk's permissions and units (read by every request
+# here: the cache keeps what a committed transaction read, and a test's never is).
+IMPORT_QUERIES = 22
 
 
 # Every order a PO number of its own: the customer's same PO number twice is refused.
