@@ -155,15 +155,14 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             actor=request.user,
             entries=[OrderEntry.from_entry(data) for _index, data in valid],
             book=batch.validated_data["book"],
+            positions=[index for index, _data in valid],
         )
-        # The service numbers the entries it was given: back to the positions in the body.
-        indexes = [index for index, _data in valid]
         failed += [
-            {"index": indexes[failure.index], "errors": {"detail": failure.message}}
+            {"index": failure.index, "errors": {"detail": failure.message}}
             for failure in result.failed
         ]
         created = [
-            {"index": indexes[made.index], "id": made.order.pk, "number": made.order.number}
+            {"index": made.index, "id": made.order.pk, "number": made.order.number}
             for made in result.created
         ]
         body = {"created": created, "failed": sorted(failed, key=lambda entry: entry["index"])}

@@ -84,6 +84,7 @@ def import_orders(world, lines: int, batch_size: int):
     result = ProcessResult()
     with broker_held() as held:
         for first in range(0, lines, batch_size):
+            numbers = list(range(first, min(first + batch_size, lines)))
             imported = sales_orders_import(
                 actor=world.users["clerk"],
                 entries=[
@@ -94,9 +95,10 @@ def import_orders(world, lines: int, batch_size: int):
                         requested_date=timezone.localdate(),
                         lines=[OrderLineInput(item=item, quantity=Decimal(1))],
                     )
-                    for n in range(first, min(first + batch_size, lines))
+                    for n in numbers
                 ],
                 book=True,
+                positions=numbers,
             )
             result.add(
                 ProcessResult(
@@ -105,7 +107,7 @@ def import_orders(world, lines: int, batch_size: int):
                 )
             )
             for failure in imported.failed:
-                result.fail(f"order {first + failure.index}", failure.message)
+                result.fail(f"order {failure.index}", failure.message)
         held.clear()
     return result
 

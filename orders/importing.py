@@ -88,11 +88,16 @@ class ImportResult:
 
 
 @transaction.atomic
-def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> ImportResult:
+def sales_orders_import(
+    *, actor, entries: list[OrderEntry], book: bool, positions: list[int] | None = None
+) -> ImportResult:
     """Enter (and, with ``book``, book) every acceptable order of ``entries`` at once.
 
-    Booking needs the permission to book: without it nothing is imported. Progress Order is
-    queued once per business unit of the booked orders."""
+    ``positions``: each entry's index in the caller's batch, when the caller left some of
+    its orders out (the API's, refused field by field): results and messages name entries
+    by it; by default their index in ``entries``. Booking needs the permission to book:
+    without it nothing is imported. Progress Order is queued once per business unit of the
+    booked orders."""
     if book:
         require_permission(actor, BOOK_PERMISSION, "book sales orders")
     today = timezone.localdate()
@@ -102,7 +107,7 @@ def sales_orders_import(*, actor, entries: list[OrderEntry], book: bool) -> Impo
     customer_pos_lock(entry.customer.pk for entry in entries if entry.customer_po_number)
     made, in_batch = _customer_pos_sent(entries), {}
     result, accepted = ImportResult(), []
-    for index, entry in enumerate(entries):
+    for index, entry in zip(positions or range(len(entries)), entries, strict=True):
         try:
             if refusal := unit_refusals.get(entry.business_unit.pk):
                 raise refusal

@@ -180,3 +180,23 @@ def test_a_batch_sent_again_is_refused_order_by_order(api_as, order_payload):
         ],
     }
     assert snapshot() == before
+
+
+def test_a_po_twice_in_one_body_names_the_earlier_order_by_its_place_in_the_body(
+    api_as, order_payload
+):
+    """Entry 0 is refused field by field, so the service never sees it: the PO number
+    repeated at 2 must still point at 1, its place in what the feed sent."""
+    orders = _orders(order_payload, 3)
+    orders[0]["customer"] = "C-9999"
+    orders[2]["customer_po_number"] = orders[1]["customer_po_number"]
+    body = api_as("clerk").post(URL, {"orders": orders}, format="json").json()
+
+    assert [made["index"] for made in body["created"]] == [1]
+    assert body["failed"][1] == {
+        "index": 2,
+        "errors": {
+            "detail": f"Customer C-1001 PO {orders[1]['customer_po_number']} is already "
+            "entry 1 of this import."
+        },
+    }
