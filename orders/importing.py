@@ -16,18 +16,18 @@ from django.utils import timezone
 
 from b2b_portal.errors import ApplicationError, ValidationRefused
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import bulk_create_with_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import require_business_unit
 
 from .locks import customer_pos_lock
-from .models import SalesOrder, SalesOrderLine
+from .models import SalesOrder
 from .promising import lead_times
 from .services import (
     BOOK_PERMISSION,
     OrderLineInput,
     checked_order,
     lines_book,
+    orders_insert,
     progress_order_queue,
     promise_lines,
 )
@@ -125,11 +125,7 @@ def sales_orders_import(
         return result
     orders = [order for _index, order, _lines in accepted]
     lines = [line for _index, _order, order_lines in accepted for line in order_lines]
-    # The headers first: their new primary keys (the order numbers) reach the lines.
-    bulk_create_with_history(orders, SalesOrder, default_user=actor, default_change_reason=IMPORTED)
-    bulk_create_with_history(
-        lines, SalesOrderLine, default_user=actor, default_change_reason=IMPORTED
-    )
+    orders_insert(orders, lines, actor=actor, reason=IMPORTED)
     if book:
         lines_book(lines, orders, actor=actor)
         # One run per unit takes every booked line of it, as bookings close together share one.

@@ -207,15 +207,21 @@ def sales_order_create(
         ordered_date=ordered_date,
         customer_po_number=customer_po_number,
     )
-    # The header is written as its lines are, its history row copied by the database: a
-    # model save would build and compile a historical object.
-    bulk_create_with_history(
-        [order], SalesOrder, default_user=actor, default_change_reason="order created"
-    )
-    bulk_create_with_history(
-        order_lines, SalesOrderLine, default_user=actor, default_change_reason="order created"
-    )
+    orders_insert([order], order_lines, actor=actor, reason="order created")
     return order
+
+
+def orders_insert(
+    orders: list[SalesOrder], lines: list[SalesOrderLine], *, actor, reason: str
+) -> None:
+    """Write checked orders and their lines, each set with its history rows (who, why).
+    The headers first: their new primary keys reach the lines. A header is written as its
+    lines are, its history row copied by the database: a model save would build and
+    compile a historical object."""
+    bulk_create_with_history(orders, SalesOrder, default_user=actor, default_change_reason=reason)
+    bulk_create_with_history(
+        lines, SalesOrderLine, default_user=actor, default_change_reason=reason
+    )
 
 
 def promise_lines(
