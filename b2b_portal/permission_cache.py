@@ -48,28 +48,34 @@ def _current_token(token_key: str, token) -> str:
 
 def cached_for_user(user, part: str, compute):
     """``compute()``'s ``part`` of what ``user`` may do (their permission set, the units they
-    work in), from the cache while nothing of the kind changed since it was kept. Every part
-    is kept under the user's one key: a request reads them all in one round trip, on its
-    first check."""
-    seconds = settings.PERMISSION_CACHE_SECONDS
-    if not seconds:
-        return compute()
+    work in), read once per user instance (a request's user, a task's actor: entering and
+    booking an order check the same unit twice) until a change made in this process, and
+    from the cache while nothing of the kind changed since it was kept. Every part is kept
+    under the user's one key: a request reads them all in one round trip, on its first
+    check."""
     made_from, parts = _kept_parts(user)
     if part not in parts:
         parts[part] = compute()
-        # Kept once the transaction commits (at once outside one): read inside a change of
-        # roles or units that is then rolled back, the parts would outlive what they show.
-        user_key = _key(f"access:{user.pk}")
-        transaction.on_commit(lambda: cache.set(user_key, (made_from, dict(parts)), seconds))
+        seconds = settings.PERMISSION_CACHE_SECONDS
+        if seconds:
+            # Kept once the transaction commits (at once outside one): read inside a change
+            # of roles or units that is then rolled back, the parts would outlive what they
+            # show.
+            user_key = _key(f"access:{user.pk}")
+            transaction.on_commit(lambda: cache.set(user_key, (made_from, dict(parts)), seconds))
     return parts[part]
 
 
 def _kept_parts(user) -> tuple:
-    """What the cache keeps for ``user``, read once per user instance (a request's user),
-    again after a change made in this process."""
+    """What is kept for ``user``: on the instance, else from the cache (nothing with the
+    cache off), again after a change made in this process."""
     remembered = getattr(user, "_kept_access", None)
     if remembered and remembered[0] == _changes_in_this_process:
         return remembered[1]
+    if not settings.PERMISSION_CACHE_SECONDS:
+        kept = (None, {})
+        user._kept_access = (_changes_in_this_process, kept)
+        return kept
     token_key, user_key = _key("token"), _key(f"access:{user.pk}")
     found = cache.get_many([token_key, user_key])
     token = _current_token(token_key, found.get(token_key))

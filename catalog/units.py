@@ -26,18 +26,14 @@ def business_units_of(user) -> QuerySet[BusinessUnit]:
 
 
 def works_in_every_unit(user) -> bool:
-    """True for an administrator, or a user who is a member of every unit there is (read
-    once per user instance, as ``_member_unit_ids``: the dashboard asks twice a request)."""
+    """True for an administrator, or a user who is a member of every unit there is (kept as
+    ``_member_unit_ids`` is: the dashboard asks twice a request)."""
     if user.is_superuser:
         return True
-    return _remembered(
+    return cached_for_user(
         user,
-        "_works_in_every_unit",
-        lambda: cached_for_user(
-            user,
-            "every_unit",
-            lambda: not BusinessUnit.objects.exclude(pk__in=_member_unit_ids(user)).exists(),
-        ),
+        "every_unit",
+        lambda: not BusinessUnit.objects.exclude(pk__in=_member_unit_ids(user)).exists(),
     )
 
 
@@ -77,60 +73,29 @@ def require_business_unit(actor, business_unit_id: int) -> None:
         raise PermissionRefused(NOT_YOUR_UNIT.format(actor=actor))
 
 
-# Bumped by every change of any unit's members in this process (see _member_unit_ids).
-_membership_changes = 0
-
-
 def _member_unit_ids(user) -> frozenset[int]:
-    """The ids of the units ``user`` is a member of, read once per user instance, as Django
-    keeps a user's permissions (``_perm_cache``): entering and booking an order check the
-    same unit twice, a clerk's burst of orders a hundred times. Between requests they are
-    kept in the cache with the user's permissions (``cached_for_user``).
+    """The ids of the units ``user`` is a member of, kept with the user's permissions
+    (``cached_for_user``: once per user instance, and in the cache between requests).
 
     A change made through the members relation (the admin, ``unit.members.add(user)``,
-    ``unit.members.remove(user)``) empties every instance's memory in this process at once
-    (``_forget_memberships``), whichever instance it was made through, and the cache's for
-    every process. A change written around the relation (raw SQL, the through table's
-    manager) is seen when the cache's entry expires (``PERMISSION_CACHE_SECONDS``)."""
-    return _remembered(
+    ``unit.members.remove(user)``) or of the units drops what is kept, in this process at
+    once and in every process from the cache's next check (``forget_permissions``). A change written
+    around the relation (raw SQL, the through table's manager) is seen when the cache's
+    entry expires (``PERMISSION_CACHE_SECONDS``)."""
+    return cached_for_user(
         user,
-        "_member_unit_ids",
-        lambda: cached_for_user(
-            user,
-            "units",
-            lambda: frozenset(
-                BusinessUnit.objects.filter(members=user).values_list("pk", flat=True)
-            ),
-        ),
+        "units",
+        lambda: frozenset(BusinessUnit.objects.filter(members=user).values_list("pk", flat=True)),
     )
-
-
-def _remembered(user, attribute: str, read):
-    """``read()``, kept on the user instance under ``attribute`` until a membership or a
-    unit changes in this process."""
-    cached = getattr(user, attribute, None)
-    if cached is None or cached[0] != _membership_changes:
-        generation = _membership_changes
-        cached = (generation, read())
-        setattr(user, attribute, cached)
-    return cached[1]
-
-
-def _forget():
-    """Every user's units are read again: in this process now, in every process from the
-    cache's next check (``forget_permissions``)."""
-    global _membership_changes
-    _membership_changes += 1
-    forget_permissions()
 
 
 @receiver(m2m_changed, sender=BusinessUnit.members.through)
 def _forget_memberships(action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
-        _forget()
+        forget_permissions()
 
 
 @receiver(post_save, sender=BusinessUnit)
 @receiver(post_delete, sender=BusinessUnit)
 def _forget_units(**kwargs) -> None:
-    _forget()
+    forget_permissions()
