@@ -53,9 +53,10 @@ def scheduled_ship_dates(
     ]
 
 
-def supply_need_by(line, warehouse: Warehouse) -> date:
-    """When the supply of ``line`` must arrive for it to ship on its scheduled date; the
-    requested date for a line booked before lines had one."""
+def supply_need_by(line, processing_days: int) -> date:
+    """When the supply of ``line`` must arrive for it to ship on its scheduled date, given
+    its warehouse's processing days; the requested date for a line booked before lines
+    had one."""
     if line.scheduled_ship_date is None:
         return line.requested_date
-    return line.scheduled_ship_date - timedelta(days=warehouse.processing_days)
+    return line.scheduled_ship_date - timedelta(days=processing_days)

@@ -59,7 +59,7 @@ def sales_order_line_repromise(
 def _unsourced_supply_follows(line: SalesOrderLine, *, actor) -> None:
     """A supply order not yet requisitioned is needed by the new date (its own: locked
     after the SO line); one already sourced keeps the date the supplier was asked for."""
-    need_by = supply_need_by(line, line.order.warehouse)
+    need_by = supply_need_by(line, line.order.warehouse.processing_days)
     for supply_order in supply_orders_for_update().filter(
         sales_order_line=line, status__in=(SupplyStatus.OPEN, SupplyStatus.EXCEPTION)
     ):

@@ -5,6 +5,7 @@ Both work through ``processes.batching.process_in_chunks`` (locked chunks, each 
 transaction) and write rows and their history in bulk: no query per line.
 """
 
+from django.db.models import F
 from django.utils import timezone
 
 from b2b_portal.transitions import (
@@ -52,18 +53,29 @@ def orders_progress(
     lines = order_lines_filtered(
         SalesOrderLine.objects.filter(status=LineStatus.BOOKED, item__back_to_back_enabled=True),
         **filters,
-    ).select_related("order__warehouse")
+    )
+    # What a supply order and the move to Awaiting Supply read, and no more, with the
+    # order's fields on the line: a line, its order and its warehouse loaded whole were
+    # half of the run (three models and seven datetimes a line).
+    lines = lines.only(
+        "status", "item_id", "quantity", "requested_date", "scheduled_ship_date"
+    ).annotate(
+        unit_id=F("order__business_unit_id"),
+        warehouse_ref=F("order__warehouse_id"),
+        ordered_date=F("order__ordered_date"),
+        processing_days=F("order__warehouse__processing_days"),
+    )
 
     def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
         supply_orders = [
             SupplyOrder(
-                business_unit_id=line.order.business_unit_id,
-                sales_order_line=line,
+                business_unit_id=line.unit_id,
+                sales_order_line_id=line.pk,
                 item_id=line.item_id,
-                warehouse_id=line.order.warehouse_id,
+                warehouse_id=line.warehouse_ref,
                 quantity=line.quantity,
-                order_date=line.order.ordered_date,
-                need_by_date=supply_need_by(line, line.order.warehouse),
+                order_date=line.ordered_date,
+                need_by_date=supply_need_by(line, line.processing_days),
             )
             for line in chunk
         ]
@@ -81,6 +93,21 @@ def orders_progress(
 
 
 # --- Generate Supply Orders -----------------------------------------------------------
+
+SOURCED_FIELDS = (
+    "status",
+    "exception_reason",
+    "awaits_buyer",
+    "business_unit",
+    "sales_order_line",
+    "warehouse",
+    "quantity",
+    "order_date",
+    "need_by_date",
+    "item__number",
+    "item__purchased",
+    "item__purchasable",
+)
 
 
 def _source(chunk: list[SupplyOrder], result: ProcessResult):
@@ -176,7 +203,11 @@ def supply_orders_generate(
     eligible = filter_by(
         SupplyOrder.objects.filter(
             status__in=[SupplyStatus.OPEN, SupplyStatus.EXCEPTION], awaits_buyer=False
-        ).select_related("item"),
+        )
+        .select_related("item")
+        # What sourcing and a requisition line read: whole rows, items included, were a
+        # third of the run.
+        .only(*SOURCED_FIELDS),
         business_unit=business_unit,
         item=item,
         order_date__gte=date_from,
