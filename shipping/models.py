@@ -114,12 +114,23 @@ class ShipmentLine(ConcurrentTransitionMixin, TimeStampedModel):
         protected=True,
         db_index=True,
     )
-    history = HistoricalRecords()
+    # A live first billing (an AR invoice line) bills the line: a copy kept by AutoInvoice
+    # and AR invoice cancel, so that AutoInvoice walks the unbilled lines only (the index
+    # below). The invoice lines stay the truth, and keep its history.
+    is_billed = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["is_billed"])
 
     objects = ShipmentLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["shipment_id", "id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(status=ShipmentStatus.SHIPPED, is_billed=False),
+                name="shipment_line_to_bill",
+            ),
+        ]
         constraints = [
             # A line is released once at a time: a second pick release finds nothing left
             # to release; after an un-release or a reversal it can be released again.

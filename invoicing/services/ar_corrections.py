@@ -21,6 +21,7 @@ from b2b_portal.transitions import (
 )
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
+from shipping.locks import shipment_lines_for_update
 
 from ..locks import ar_invoices_for_update
 from ..models import (
@@ -31,6 +32,7 @@ from ..models import (
     ARStatus,
     CreditDisposition,
 )
+from .receivables import set_billed
 
 ONLY_DRAFT_CANCELS = (
     "{invoice} is {status}: only a draft invoice can be cancelled; credit it instead."
@@ -90,6 +92,11 @@ def ar_invoice_cancel(*, actor, invoice: ARInvoice, reason: str) -> ARInvoice:
             quantities.get(line.sales_order_line_id, 0) + line.quantity
         )
     bulk_save_with_history(lines, ["is_cancelled"], actor=actor, reason=why)
+    # The lines these billed first are AutoInvoice's again; locked in pk order, as a
+    # reversal takes them, before the sales order lines.
+    first_billed = [line.shipment_line_id for line in lines if not line.reinvoice_of_id]
+    locked = shipment_lines_for_update().filter(pk__in=first_billed).values_list("pk", flat=True)
+    set_billed(list(locked), billed=False)
     _reopen_billing(quantities, actor=actor, reason=why)
     return invoice
 

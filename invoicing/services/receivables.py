@@ -19,9 +19,9 @@ from b2b_portal.transitions import (
     bulk_save_moved,
     bulk_save_with_history,
 )
-from catalog.models import Customer
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
+from orders.models import SalesOrder
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 from shipping.models import ShipmentLine, ShipmentStatus
 
@@ -32,6 +32,17 @@ from ..tax import tax_rates
 AUTOINVOICE = "Import AutoInvoice"
 # The invoice line that bills a shipment line the first time, while its invoice stands.
 LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_of__isnull=True)
+# What billing reads of a shipment line, and of a sales order line (mark_billed checks the
+# quantities): columns, not whole rows.
+_LINE_TO_BILL = ("pk", "quantity", "sales_order_line_id", "sales_order_line__order_id")
+_SALES_LINE = (
+    "order",
+    "item",
+    "unit_selling_price",
+    "status",
+    "shipped_quantity",
+    "invoiced_quantity",
+)
 # The partial unique constraints that bill a shipment line, or a credited quantity, once.
 BILLED_ONCE = ("one_live_ar_line_per_shipment_line", "one_live_reinvoice_per_credit_line")
 COMPLETED = "completed"
@@ -46,61 +57,80 @@ NOT_DRAFT_IN_SELECTION = (
 class _Billing:
     """A quantity of one shipment line to bill: all it shipped, or a credited quantity."""
 
-    shipment_line: ShipmentLine
+    shipment_line_id: int
+    sales_order_line_id: int
     quantity: Decimal
-    reinvoice_of: ARCreditMemoLine | None = None
+    reinvoice_of_id: int | None = None
 
 
 def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
     """One draft invoice per sales order of the chunk on the customer's terms, one line per
     billing at the sales order price and the tax rate in force; the sales order lines are
-    billed."""
-    by_order = defaultdict(list)
+    billed. Price, item and order come from the locked sales order lines, the orders'
+    terms (their customers') as values: no other model per row."""
+    quantities = defaultdict(Decimal)
     for billing in billings:
-        by_order[billing.shipment_line.sales_order_line.order].append(billing)
-    today = timezone.localdate()
-    terms = dict(
-        Customer.objects.filter(pk__in={order.customer_id for order in by_order}).values_list(
-            "pk", "payment_terms_days"
-        )
-    )
-    rates = tax_rates(
-        (order.business_unit_id, billing.shipment_line.sales_order_line.item_id)
-        for order, billings_of_order in by_order.items()
-        for billing in billings_of_order
-    )
-    invoices = {
-        order.pk: ARInvoice(
-            business_unit_id=order.business_unit_id,
-            customer_id=order.customer_id,
-            sales_order=order,
-            invoice_date=today,
-            payment_terms_days=terms[order.customer_id],
-            currency_code=order.currency_code,
-        )
-        for order in by_order
+        quantities[billing.sales_order_line_id] += billing.quantity
+    # A cancellation or change of the same lines waits for the billing, or it for them.
+    sales_lines = {
+        line.pk: line
+        for line in sales_order_lines_for_update().filter(pk__in=quantities).only(*_SALES_LINE)
     }
+    orders = {
+        pk: header
+        for pk, *header in SalesOrder.objects.filter(
+            pk__in={line.order_id for line in sales_lines.values()}
+        ).values_list(
+            "pk", "business_unit_id", "customer_id", "currency_code", "customer__payment_terms_days"
+        )
+    }
+    rates = tax_rates((orders[line.order_id][0], line.item_id) for line in sales_lines.values())
+    today = timezone.localdate()
+    invoices = {}
+    for billing in billings:  # the invoices in the order of their first lines
+        order_id = sales_lines[billing.sales_order_line_id].order_id
+        if order_id not in invoices:
+            unit_id, customer_id, currency_code, terms = orders[order_id]
+            invoices[order_id] = ARInvoice(
+                business_unit_id=unit_id,
+                customer_id=customer_id,
+                sales_order_id=order_id,
+                invoice_date=today,
+                payment_terms_days=terms,
+                currency_code=currency_code,
+            )
     bulk_create_with_history(
         list(invoices.values()), ARInvoice, default_user=actor, default_change_reason=AUTOINVOICE
     )
-    invoice_lines = [
-        ARInvoiceLine(
-            invoice=invoices[order.pk],
-            shipment_line=billing.shipment_line,
-            sales_order_line_id=billing.shipment_line.sales_order_line_id,
-            quantity=billing.quantity,
-            unit_price=billing.shipment_line.sales_order_line.unit_selling_price,
-            tax_rate=rates[order.business_unit_id, billing.shipment_line.sales_order_line.item_id],
-            reinvoice_of=billing.reinvoice_of,
+    invoice_lines = []
+    for billing in billings:
+        sales_line = sales_lines[billing.sales_order_line_id]
+        invoice_lines.append(
+            ARInvoiceLine(
+                invoice=invoices[sales_line.order_id],
+                shipment_line_id=billing.shipment_line_id,
+                sales_order_line_id=sales_line.pk,
+                quantity=billing.quantity,
+                unit_price=sales_line.unit_selling_price,
+                tax_rate=rates[orders[sales_line.order_id][0], sales_line.item_id],
+                reinvoice_of_id=billing.reinvoice_of_id,
+            )
         )
-        for order, billings_of_order in by_order.items()
-        for billing in billings_of_order
-    ]
     bulk_create_with_history(
         invoice_lines, ARInvoiceLine, default_user=actor, default_change_reason=AUTOINVOICE
     )
-    _bill_sales_lines(invoice_lines, actor=actor)
+    set_billed(
+        [billing.shipment_line_id for billing in billings if not billing.reinvoice_of_id],
+        billed=True,
+    )
+    _bill_sales_lines(list(sales_lines.values()), quantities, actor=actor)
     return list(invoices.values())
+
+
+def set_billed(shipment_line_ids: list[int], *, billed: bool) -> None:
+    """Keep ``ShipmentLine.is_billed`` with the first billings that bill the lines, or
+    stop billing them. The caller holds the lines' locks."""
+    ShipmentLine.objects.filter(pk__in=shipment_line_ids).update(is_billed=billed)
 
 
 def autoinvoice_import(
@@ -117,35 +147,41 @@ def autoinvoice_import(
     dates bound the ship date."""
     shipment_lines = ShipmentLine.objects.filter(
         ~Exists(LIVE_FIRST_BILLING.filter(shipment_line=OuterRef("pk"))),
+        # The flag narrows the walk to the index of lines to bill; NOT EXISTS decides.
+        is_billed=False,
         # The line's own status too: a line un-released on its own stays behind on a
         # shipment that shipped without it.
         status=ShipmentStatus.SHIPPED,
         shipment__status=ShipmentStatus.SHIPPED,
-    ).select_related("sales_order_line__order")
+    )
     shipment_lines = filter_by(
         shipment_lines,
         shipment__business_unit=business_unit,
         shipment__shipped_at__date__gte=date_from,
         shipment__shipped_at__date__lte=date_to,
     )
+    # What billing reads of a line, as rows with a pk: no model (nor FSM state) per line.
+    rows = shipment_lines.values_list(*_LINE_TO_BILL, named=True)
 
-    def handle(chunk: list[ShipmentLine]) -> ProcessResult:
+    def handle(chunk: list) -> ProcessResult:
         return _bill_unbilled(
-            _with_rest_of_their_orders(chunk, shipment_lines),
+            _with_rest_of_their_orders(chunk, rows),
             shipment_lines,
-            lambda lines: [_Billing(line, line.quantity) for line in lines],
+            lambda lines: [
+                _Billing(line.pk, line.sales_order_line_id, line.quantity) for line in lines
+            ],
             actor=actor,
         )
 
-    result = process_in_chunks(shipment_lines, handle, batch_size=batch_size, progress=progress)
+    result = process_in_chunks(rows, handle, batch_size=batch_size, progress=progress)
     result.add(_reinvoice_credited(actor=actor, business_unit=business_unit, batch_size=batch_size))
     return result
 
 
-def _with_rest_of_their_orders(chunk: list[ShipmentLine], unbilled: QuerySet) -> list:
+def _with_rest_of_their_orders(chunk: list, unbilled: QuerySet) -> list:
     """The chunk and the unbilled lines of its orders that lie beyond it (locked, as the
     chunk is), so that an order straddling two chunks is one invoice, not two."""
-    orders = {line.sales_order_line.order_id for line in chunk}
+    orders = {line.sales_order_line__order_id for line in chunk}
     rest = unbilled.filter(sales_order_line__order_id__in=orders, pk__gt=chunk[-1].pk)
     return chunk + list(rest.order_by("pk").select_for_update(skip_locked=True, of=("self",)))
 
@@ -156,7 +192,7 @@ def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResu
     credit_lines = ARCreditMemoLine.objects.filter(
         ~Exists(ARInvoiceLine.objects.filter(reinvoice_of=OuterRef("pk"), is_cancelled=False)),
         disposition=CreditDisposition.REINVOICE,
-    ).select_related("invoice_line__shipment_line__sales_order_line__order")
+    ).select_related("invoice_line")
     credit_lines = filter_by(credit_lines, memo__business_unit=business_unit)
 
     def handle(chunk: list[ARCreditMemoLine]) -> ProcessResult:
@@ -164,7 +200,12 @@ def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResu
             chunk,
             credit_lines,
             lambda lines: [
-                _Billing(line.invoice_line.shipment_line, line.quantity, reinvoice_of=line)
+                _Billing(
+                    line.invoice_line.shipment_line_id,
+                    line.invoice_line.sales_order_line_id,
+                    line.quantity,
+                    reinvoice_of_id=line.pk,
+                )
                 for line in lines
             ],
             actor=actor,
@@ -179,15 +220,18 @@ def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> Pr
 
     The chunk was chosen by a NOT EXISTS read whose snapshot may predate another run's
     commit of the same rows: by the time this run locks them the other has let go, and
-    PostgreSQL re-checks a locked row's conditions only when the row itself changed, while
-    billing inserts invoice lines and leaves the billed row as it was. Read again under the
-    lock, the rows the other run billed drop out. Should a unique constraint still stop
+    PostgreSQL re-checks only the locked row's own conditions (a shipment line's
+    ``is_billed``, a copy), while billing inserts the invoice lines that decide and leaves
+    a credit line as it was. Read again under the lock, the rows the other run billed drop
+    out. Should a unique constraint still stop
     a line (another writer), only this savepoint is undone and the chunk is read again
     without it: a skipped line, never a failed run. Skipped rows are not counted here; the
     run that billed them counted them."""
     while True:
         claimed = set(
-            unbilled.filter(pk__in=[row.pk for row in chunk]).values_list("pk", flat=True)
+            unbilled.filter(pk__in=[row.pk for row in chunk])
+            .order_by()
+            .values_list("pk", flat=True)
         )
         rows = [row for row in chunk if row.pk in claimed]
         if not rows:
@@ -202,12 +246,8 @@ def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> Pr
         return ProcessResult(examined=len(rows), created=len(invoices))
 
 
-def _bill_sales_lines(invoice_lines: list[ARInvoiceLine], *, actor) -> None:
-    quantities = defaultdict(Decimal)
-    for invoice_line in invoice_lines:
-        quantities[invoice_line.sales_order_line_id] += invoice_line.quantity
-    # A cancellation or change of the same lines waits for the billing, or it for them.
-    sales_lines = list(sales_order_lines_for_update().filter(pk__in=quantities))
+def _bill_sales_lines(sales_lines: list, quantities: dict, *, actor) -> None:
+    """Add the billed quantities to the locked sales order lines, billed when all is."""
     now = timezone.now()
     for line in sales_lines:
         line.invoiced_quantity += quantities[line.pk]

@@ -29,13 +29,17 @@ from tests.locking.support import (
 
 
 @pytest.mark.django_db
-def test_ar_cancel_locks_the_invoice_then_its_sales_order_lines(world, drive_to_po):
+def test_ar_cancel_locks_invoice_shipment_lines_then_sales_order_lines(world, drive_to_po):
     invoice = draft_ar_invoice(world, drive_to_po)
     statements = locking_statements(
         lambda: ar_invoice_cancel(actor=world.users["ar"], invoice=invoice, reason="wrong")
     )
     assert_locks_only_own_rows(statements)
-    assert lock_order(statements) == ["invoicing_arinvoice", "orders_salesorderline"]
+    assert lock_order(statements) == [
+        "invoicing_arinvoice",
+        "shipping_shipmentline",
+        "orders_salesorderline",
+    ]
 
 
 @pytest.mark.django_db
