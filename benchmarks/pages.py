@@ -26,7 +26,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.load import drive, summarise
-from benchmarks.scratch import add_server_argument, demo_world_in_scratch_database
+from benchmarks.scratch import add_server_argument, analyse, demo_world_in_scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # A worker's first request imports every view: on a busy 2-core machine that outlasted
@@ -163,16 +163,6 @@ def print_ratios(small: dict, large: dict) -> None:
                 ),
                 flush=True,
             )
-
-
-def analyse() -> None:
-    """Fresh planner statistics after a bulk build, as autovacuum would gather them in time
-    (it may be off, as on this machine): without them PostgreSQL guessed 747 open lines
-    among 42,852 and chose plans ten times slower than the ones users would get."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 def run(world, orders: int, clients: int, rounds: int, compare: bool, log: Path) -> None:
