@@ -284,6 +284,21 @@ def credits_within_invoiced() -> Iterator[str]:
         )
 
 
+def shipment_lines_billed_as_flagged() -> Iterator[str]:
+    """``ShipmentLine.is_billed`` says what the invoice lines say: a live first billing
+    bills the line. AutoInvoice walks only unflagged lines, so a line flagged in error
+    would never be billed."""
+    first_billing = ARInvoiceLine.objects.filter(
+        shipment_line=OuterRef("pk"), is_cancelled=False, reinvoice_of__isnull=True
+    )
+    lines = ShipmentLine.objects.annotate(billed=Exists(first_billing)).exclude(
+        is_billed=F("billed")
+    )
+    for line in lines.select_related("shipment"):
+        said = "billed" if line.is_billed else "not billed"
+        yield f"{line.shipment} line {line.pk} is flagged {said}; its invoice lines say otherwise."
+
+
 CHECKS = [
     live_po_lines_pegged_to_cancelled_lines,
     purchase_order_headers,
@@ -294,6 +309,7 @@ CHECKS = [
     on_hand_balances,
     reversed_shipments_restored,
     credits_within_invoiced,
+    shipment_lines_billed_as_flagged,
 ]
 
 

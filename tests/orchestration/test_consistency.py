@@ -46,3 +46,26 @@ def test_billed_over_received_is_reported(received):
     PurchaseOrderLine.objects.filter(pk=po_line.pk).update(billed_quantity=1)
     [violation] = check_consistency()
     assert "billed 1.000 (validated AP lines 0" in violation
+
+
+def test_a_billed_flag_the_invoice_lines_contradict_is_reported(world, drive_to_po):
+    from invoicing.services import ar_invoice_cancel
+    from shipping.models import ShipmentLine
+    from tests.invoicing.support import draft_ar_invoice
+
+    invoice = draft_ar_invoice(world, drive_to_po)
+    line = ShipmentLine.objects.get(ar_invoice_lines__invoice=invoice)
+    assert check_consistency() == []
+
+    # Damage on purpose: billed, but not flagged.
+    ShipmentLine.objects.filter(pk=line.pk).update(is_billed=False)
+    [violation] = check_consistency()
+    assert f"line {line.pk} is flagged not billed; its invoice lines say otherwise" in violation
+
+    # Flagged billed after its invoice was cancelled: AutoInvoice would never bill it again.
+    ShipmentLine.objects.filter(pk=line.pk).update(is_billed=True)
+    ar_invoice_cancel(actor=world.users["ar"], invoice=invoice, reason="wrong customer PO")
+    assert check_consistency() == []
+    ShipmentLine.objects.filter(pk=line.pk).update(is_billed=True)
+    [violation] = check_consistency()
+    assert f"line {line.pk} is flagged billed; its invoice lines say otherwise" in violation
