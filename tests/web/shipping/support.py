@@ -43,11 +43,16 @@ def released_in_bulk(world, count: int) -> None:
     release(world)
 
 
-def invoiced_in_bulk(world, count: int) -> None:
-    """``count`` more shipped orders, each billed by its own AR invoice (Import AutoInvoice)."""
+def shipped_in_bulk(world, count: int) -> None:
+    """``count`` more one-line orders shipped, one shipment each."""
     released_in_bulk(world, count)
     for shipment in Shipment.objects.filter(status=ShipmentStatus.RELEASED):
         shipment_ship_confirm(actor=world.users["shipper"], shipment=shipment)
+
+
+def invoiced_in_bulk(world, count: int) -> None:
+    """``count`` more shipped orders, each billed by its own AR invoice (Import AutoInvoice)."""
+    shipped_in_bulk(world, count)
     autoinvoice_import(actor=world.users["ar"])
 
 
