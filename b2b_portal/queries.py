@@ -4,10 +4,39 @@ of lines, "has a line that..." filters and a document-number match.
 Plain query helpers with no forms or views, so that any selector may use them.
 """
 
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import (
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Round
 
 AMOUNT = DecimalField(max_digits=28, decimal_places=5)
+
+
+class DaysBefore(Func):
+    """A date less a number of days, both expressions: ``date - integer`` in PostgreSQL;
+    SQLite (the laptop's database) has its own date function."""
+
+    arity = 2
+    output_field = DateField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '-' || ",
+            **extra_context,
+        )
 
 
 def number_match(number: int | None, field: str = "pk") -> Q:

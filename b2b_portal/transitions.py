@@ -7,11 +7,12 @@ batch processes save with ``bulk_save_with_history``, which keeps the history ro
 insert with ``bulk_create_with_history``.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 from simple_history.utils import get_history_manager_for_model
@@ -134,6 +135,48 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
             f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
             [timezone.now(), "~" if changed else "+", ids, reasons, users],
         )
+
+
+_Inserted = namedtuple("_Inserted", "pk")
+
+
+def insert_selected(model, rows, values: dict, *, actor, reason: str) -> list[int]:
+    """One new ``model`` row per row of the queryset ``rows``, in pk order, with its
+    history, made by one ``INSERT ... SELECT``: ``values`` maps fields of ``model`` to query
+    expressions over ``rows``; every other field takes its default, as ``model()`` gives
+    it. For a batch whose new rows follow from rows already in the database: none of them
+    comes to Python (building and inserting 10,000 supply orders was half of Progress
+    Order's Python). Returns the new rows' pks. The caller holds ``rows``' locks."""
+    now = timezone.now()
+    columns = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.name in values:
+            columns[field] = values[field.name]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            columns[field] = Value(now, output_field=field)
+        else:
+            columns[field] = Value(field.get_default(), output_field=field)
+    aliases = {f"inserted_{field.attname}": value for field, value in columns.items()}
+    select = rows.order_by("pk").annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    meta, quote = model._meta, connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) {sql} RETURNING {quote(meta.pk.column)}",
+            params,
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+    # What the history copy reads of a row is its pk (PostgreSQL copies the rest from the
+    # table); simple_history elsewhere reads the whole row.
+    if connection.vendor == "postgresql":
+        made = [_Inserted(pk) for pk in pks]
+    else:
+        made = list(model._default_manager.filter(pk__in=pks))
+    history_insert(model, made, changed=False, actor=actor, reason=reason)
+    return pks
 
 
 @cache

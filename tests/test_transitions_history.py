@@ -4,15 +4,17 @@ row's values as saved, the user and reason stamped on the object (else the call'
 constant number of statements whatever the rows."""
 
 import pytest
+from django.db.models import F
 
 from b2b_portal.transitions import (
     HISTORY_REASON_MAX_LENGTH,
     bulk_create_with_history,
     bulk_save_with_history,
+    insert_selected,
     stamp_history,
 )
 from orders.models import SalesOrderLine
-from procurement.models import Requisition
+from procurement.models import Requisition, SupplyOrder
 from tests.helpers import place_order
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +68,44 @@ def test_saved_rows_get_a_history_row_each_as_saved(world, django_assert_num_que
     ]
     assert [row.history_change_reason for row in history] == ["late"] + [long_reason] * (lines - 1)
     assert len({row.history_date for row in history}) == 1
+
+
+def test_rows_inserted_from_a_query_get_their_defaults_and_a_history_row_each(
+    world, django_assert_num_queries
+):
+    """``insert_selected``: what the query computes, every other column as ``model()``
+    gives it, a history row each with the actor and reason, in two statements."""
+    manager = world.users["manager"]
+    order = place_order(world, ("SRV-DL380-G11", "2"), ("SRV-R760-XA", "1"), book=False)
+    lines = SalesOrderLine.objects.filter(order=order)
+    values = {
+        "business_unit": F("order__business_unit"),
+        "sales_order_line": F("pk"),
+        "item": F("item"),
+        "warehouse": F("order__warehouse"),
+        "quantity": F("quantity"),
+        "order_date": F("order__ordered_date"),
+        "need_by_date": F("requested_date"),
+    }
+
+    with django_assert_num_queries(2):  # the rows, then their history
+        pks = insert_selected(SupplyOrder, lines, values, actor=manager, reason="made")
+
+    made = list(SupplyOrder.objects.filter(pk__in=pks).order_by("pk"))
+    assert [(so.sales_order_line_id, so.item_id, so.quantity) for so in made] == [
+        (line.pk, line.item_id, line.quantity) for line in lines.order_by("pk")
+    ]
+    fresh = SupplyOrder()
+    for supply_order in made:
+        assert (supply_order.status, supply_order.exception_reason, supply_order.awaits_buyer) == (
+            fresh.status,
+            fresh.exception_reason,
+            fresh.awaits_buyer,
+        )
+        assert supply_order.created_at == supply_order.updated_at is not None
+        assert supply_order.business_unit_id == order.business_unit_id
+    history = SupplyOrder.history.filter(id__in=pks).order_by("history_id")
+    rows = [
+        (row.id, row.history_type, row.history_user, row.history_change_reason) for row in history
+    ]
+    assert rows == [(pk, "+", manager, "made") for pk in pks]

@@ -59,11 +59,11 @@ def sales_order_line_repromise(
 def _unsourced_supply_follows(line: SalesOrderLine, *, actor) -> None:
     """A supply order not yet requisitioned is needed by the new date (its own: locked
     after the SO line); one already sourced keeps the date the supplier was asked for."""
-    need_by = supply_need_by(line, line.order.warehouse.processing_days)
-    for supply_order in supply_orders_for_update().filter(
+    unsourced = supply_orders_for_update().filter(
         sales_order_line=line, status__in=(SupplyStatus.OPEN, SupplyStatus.EXCEPTION)
-    ):
-        if supply_order.need_by_date != need_by:
-            supply_order.need_by_date = need_by
+    )
+    for supply_order in unsourced.annotate(need_by=supply_need_by("sales_order_line__")):
+        if supply_order.need_by_date != supply_order.need_by:
+            supply_order.need_by_date = supply_order.need_by
             stamp_history(supply_order, actor=actor, reason="the sales order line was re-promised")
             supply_order.save(update_fields=["need_by_date", "updated_at"])

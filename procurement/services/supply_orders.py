@@ -13,6 +13,7 @@ from b2b_portal.transitions import (
     bulk_apply_transition,
     bulk_create_with_history,
     bulk_save_with_history,
+    insert_selected,
 )
 from inventory.services import stocked_lines_reserve
 from orders.models import LineStatus, SalesOrderLine
@@ -25,7 +26,18 @@ from ..models import Requisition, RequisitionLine, SupplyOrder, SupplyStatus
 from ..selectors import choose_rule, sourcing_rules_by_item
 
 DEFAULT_BATCH_SIZE = 500
+PROGRESS = "Progress Order"
 GENERATE = "Generate Supply Orders"
+# A Back-to-Back line's supply order, made from the line, its order and its warehouse.
+SUPPLY_FROM_LINE = {
+    "business_unit": F("order__business_unit"),
+    "sales_order_line": F("pk"),
+    "item": F("item"),
+    "warehouse": F("order__warehouse"),
+    "quantity": F("quantity"),
+    "order_date": F("order__ordered_date"),
+    "need_by_date": supply_need_by(),
+}
 
 
 # --- Progress Order -------------------------------------------------------------------
@@ -54,36 +66,20 @@ def orders_progress(
         SalesOrderLine.objects.filter(status=LineStatus.BOOKED, item__back_to_back_enabled=True),
         **filters,
     )
-    # What a supply order and the move to Awaiting Supply read, and no more, with the
-    # order's fields on the line: a line, its order and its warehouse loaded whole were
-    # half of the run (three models and seven datetimes a line).
-    lines = lines.only(
-        "status", "item_id", "quantity", "requested_date", "scheduled_ship_date"
-    ).annotate(
-        unit_id=F("order__business_unit_id"),
-        warehouse_ref=F("order__warehouse_id"),
-        ordered_date=F("order__ordered_date"),
-        processing_days=F("order__warehouse__processing_days"),
-    )
+    # A line comes to Python only to move to Awaiting Supply (its status); its supply
+    # order is made from it in the database (``SUPPLY_FROM_LINE``).
+    lines = lines.only("status")
 
     def handle(chunk: list[SalesOrderLine]) -> ProcessResult:
-        supply_orders = [
-            SupplyOrder(
-                business_unit_id=line.unit_id,
-                sales_order_line_id=line.pk,
-                item_id=line.item_id,
-                warehouse_id=line.warehouse_ref,
-                quantity=line.quantity,
-                order_date=line.ordered_date,
-                need_by_date=supply_need_by(line, line.processing_days),
-            )
-            for line in chunk
-        ]
-        bulk_create_with_history(
-            supply_orders, SupplyOrder, default_user=actor, default_change_reason="Progress Order"
+        made = insert_selected(
+            SupplyOrder,
+            SalesOrderLine.objects.filter(pk__in=[line.pk for line in chunk]),
+            SUPPLY_FROM_LINE,
+            actor=actor,
+            reason=PROGRESS,
         )
-        bulk_apply_transition(chunk, "await_supply", actor=actor, reason="Progress Order")
-        return ProcessResult(examined=len(chunk), created=len(supply_orders))
+        bulk_apply_transition(chunk, "await_supply", actor=actor, reason=PROGRESS)
+        return ProcessResult(examined=len(chunk), created=len(made))
 
     result = process_in_chunks(lines, handle, batch_size=batch_size, progress=progress)
     result.add(

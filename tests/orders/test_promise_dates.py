@@ -83,6 +83,22 @@ def test_a_stocked_line_needs_only_the_processing_days(world, warehouse):
     assert line.scheduled_ship_date == _in(PROCESSING_DAYS)
 
 
+def test_supply_of_a_line_booked_without_a_scheduled_date_is_needed_by_its_request(
+    world, warehouse
+):
+    """A line booked before lines had a scheduled ship date: its requested date (Progress
+    Order computes the rule in the database, both branches)."""
+    order = place_order(world, ("SRV-DL380-G11", "1"), ("SRV-DL380-G11", "1"))
+    undated, dated = order.lines.order_by("pk")
+    SalesOrderLine.objects.filter(pk=undated.pk).update(scheduled_ship_date=None)
+    orders_progress(actor=world.users["manager"], sales_order=order)
+    need_by = dict(SupplyOrder.objects.values_list("sales_order_line", "need_by_date"))
+    assert need_by == {
+        undated.pk: undated.requested_date,
+        dated.pk: dated.scheduled_ship_date - timedelta(days=PROCESSING_DAYS),
+    }
+
+
 def test_the_date_is_known_before_booking(world, warehouse):
     """What the order entry page shows: the same rule, for lines not yet saved."""
     items = world.items
