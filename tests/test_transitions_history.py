@@ -4,7 +4,6 @@ row's values as saved, the user and reason stamped on the object (else the call'
 constant number of statements whatever the rows."""
 
 import pytest
-from django.db.models import F
 
 from b2b_portal.transitions import (
     HISTORY_REASON_MAX_LENGTH,
@@ -15,6 +14,7 @@ from b2b_portal.transitions import (
 )
 from orders.models import SalesOrderLine
 from procurement.models import Requisition, SupplyOrder
+from procurement.services.supply_orders import SUPPLY_FROM_LINE
 from tests.helpers import place_order
 
 pytestmark = pytest.mark.django_db
@@ -78,18 +78,9 @@ def test_rows_inserted_from_a_query_get_their_defaults_and_a_history_row_each(
     manager = world.users["manager"]
     order = place_order(world, ("SRV-DL380-G11", "2"), ("SRV-R760-XA", "1"), book=False)
     lines = SalesOrderLine.objects.filter(order=order)
-    values = {
-        "business_unit": F("order__business_unit"),
-        "sales_order_line": F("pk"),
-        "item": F("item"),
-        "warehouse": F("order__warehouse"),
-        "quantity": F("quantity"),
-        "order_date": F("order__ordered_date"),
-        "need_by_date": F("requested_date"),
-    }
 
     with django_assert_num_queries(2):  # the rows, then their history
-        pks = insert_selected(SupplyOrder, lines, values, actor=manager, reason="made")
+        pks = insert_selected(SupplyOrder, lines, SUPPLY_FROM_LINE, actor=manager, reason="made")
 
     made = list(SupplyOrder.objects.filter(pk__in=pks).order_by("pk"))
     assert [(so.sales_order_line_id, so.item_id, so.quantity) for so in made] == [
