@@ -20,23 +20,35 @@ from django.db.models.functions import Round
 AMOUNT = DecimalField(max_digits=28, decimal_places=5)
 
 
-class DaysBefore(Func):
-    """A date less a number of days, both expressions: ``date - integer`` in PostgreSQL;
-    SQLite (the laptop's database) has its own date function."""
+class _DaysFrom(Func):
+    """A date moved by a number of days, both expressions: ``date ± integer`` in
+    PostgreSQL; SQLite (the laptop's database) has its own date function."""
 
     arity = 2
     output_field = DateField()
     template = "(%(expressions)s)"
-    arg_joiner = " - "
+    sign = ""
+
+    def as_sql(self, compiler, connection, **extra_context):
+        extra_context.setdefault("arg_joiner", f" {self.sign} ")
+        return super().as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
             compiler,
             connection,
             template="date(%(expressions)s || ' days')",
-            arg_joiner=", '-' || ",
+            arg_joiner=f", '{self.sign}' || ",
             **extra_context,
         )
+
+
+class DaysBefore(_DaysFrom):
+    sign = "-"
+
+
+class DaysAfter(_DaysFrom):
+    sign = "+"
 
 
 def number_match(number: int | None, field: str = "pk") -> Q:

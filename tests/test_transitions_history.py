@@ -3,6 +3,8 @@
 row's values as saved, the user and reason stamped on the object (else the call's), and a
 constant number of statements whatever the rows."""
 
+from decimal import Decimal
+
 import pytest
 
 from b2b_portal.transitions import (
@@ -100,3 +102,28 @@ def test_rows_inserted_from_a_query_get_their_defaults_and_a_history_row_each(
         (row.id, row.history_type, row.history_user, row.history_change_reason) for row in history
     ]
     assert rows == [(pk, "+", manager, "made") for pk in pks]
+
+
+def test_rows_inserted_from_a_query_take_the_values_given_for_each_row(
+    world, django_assert_num_queries
+):
+    """``insert_selected``'s ``given``: a value per source row that Python decided, joined
+    to the query's in the same statement."""
+    order = place_order(world, *[("SRV-DL380-G11", "1")] * 3, book=False)
+    lines = SalesOrderLine.objects.filter(order=order)
+    given = {line.pk: Decimal(10 + line.line_number) for line in lines}
+    computed = {name: value for name, value in SUPPLY_FROM_LINE.items() if name != "quantity"}
+
+    with django_assert_num_queries(2):
+        pks = insert_selected(
+            SupplyOrder,
+            lines,
+            computed,
+            given={"quantity": given},
+            actor=world.users["manager"],
+            reason="made",
+        )
+
+    made = SupplyOrder.objects.filter(pk__in=pks).order_by("pk")
+    assert [(so.sales_order_line_id, so.quantity) for so in made] == sorted(given.items())
+    assert SupplyOrder.history.filter(id__in=pks).count() == 3

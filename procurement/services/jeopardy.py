@@ -18,6 +18,9 @@ from orders.locks import sales_order_lines_for_update
 
 from ..models import POLineStatus, PurchaseOrderLine
 
+# What ``jeopardy_reassess`` reads of a PO line, for a caller that reads no more.
+JEOPARDY_PO_FIELDS = ("sales_order_line", "status", "expected_date", "promised_date", "late_since")
+
 
 def supply_expected_dates(po_lines: list[PurchaseOrderLine]) -> dict[int, date]:
     """When each PO line's goods are expected: the supplier's latest word (a ship notice's

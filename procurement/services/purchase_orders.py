@@ -2,19 +2,21 @@
 requisition lines, then submitted, approved or rejected, and following their lines."""
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
+from b2b_portal.queries import DaysAfter
 from b2b_portal.transitions import (
     apply_transition,
     bulk_apply_transition,
     bulk_create_with_history,
     bulk_save_with_history,
+    insert_selected,
 )
 from catalog.models import BusinessUnit
 from catalog.units import require_business_unit
@@ -32,7 +34,6 @@ from ..models import (
     PurchaseOrderLine,
     RequisitionLine,
     RequisitionStatus,
-    SourcingRule,
 )
 from ..selectors import (
     PO_GROUPING_FIELDS,
@@ -40,24 +41,30 @@ from ..selectors import (
     po_grouping_key,
     po_grouping_prefetch,
 )
-from .jeopardy import jeopardy_reassess
+from .jeopardy import JEOPARDY_PO_FIELDS, jeopardy_reassess
 from .supply_orders import DEFAULT_BATCH_SIZE
 
 # What ``_create_purchase_orders`` reads of a requisition line itself, for AutoCreate to
 # read no more: whole rows joined to four tables were most of its time, parsing values it
 # never used. A field missing here is read again row by row.
-PO_SOURCE_FIELDS = (
-    *PO_GROUPING_FIELDS,
-    "status",
-    "supply_order",
-    "sales_order_line",
-    "quantity",
-    "unit_price",
-    "need_by_date",
-    "sourcing_rule",
-)
+PO_SOURCE_FIELDS = (*PO_GROUPING_FIELDS, "status", "supply_order")
+# A PO line made from its requisition line, in the database; its PO and line number are
+# Python's (the grouping), its promised date ``promised_date``'s.
+PO_LINE_FROM_REQUISITION = {
+    "requisition_line": F("pk"),
+    "sales_order_line": F("sales_order_line"),
+    "item": F("item"),
+    "quantity": F("quantity"),
+    "unit_price": F("unit_price"),
+}
 
 NO_LONGER_AWAITING_PO = "These requisition lines are no longer awaiting a PO: {names}."
+
+
+def promised_date(today):
+    """What a new PO line promises: its need-by date, or the rule's lead time from
+    ``today`` when that is later (a query expression over the requisition line)."""
+    return Greatest(F("need_by_date"), DaysAfter(Value(today), F("sourcing_rule__lead_time_days")))
 
 
 def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], reason: str):
@@ -82,25 +89,23 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     bulk_create_with_history(
         list(headers.values()), PurchaseOrder, default_user=actor, default_change_reason=reason
     )
-    today = timezone.localdate()
-    po_lines = [
-        PurchaseOrderLine(
-            purchase_order=headers[key],
-            line_number=line_number,
-            requisition_line=line,
-            sales_order_line_id=line.sales_order_line_id,
-            item_id=line.item_id,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            promised_date=max(
-                line.need_by_date, today + timedelta(days=line.sourcing_rule.lead_time_days)
-            ),
+    placed, numbered = {}, {}
+    for key, lines in groups.items():
+        for line_number, line in enumerate(lines, start=1):
+            placed[line.pk], numbered[line.pk] = headers[key].pk, line_number
+    made = insert_selected(
+        PurchaseOrderLine,
+        RequisitionLine.objects.filter(pk__in=placed),
+        {**PO_LINE_FROM_REQUISITION, "promised_date": promised_date(timezone.localdate())},
+        given={"purchase_order": placed, "line_number": numbered},
+        actor=actor,
+        reason=reason,
+    )
+    # What jeopardy reads, and what names a line (its PO and number).
+    po_lines = list(
+        PurchaseOrderLine.objects.filter(pk__in=made).only(
+            *JEOPARDY_PO_FIELDS, "purchase_order", "line_number"
         )
-        for key, lines in groups.items()
-        for line_number, line in enumerate(lines, start=1)
-    ]
-    bulk_create_with_history(
-        po_lines, PurchaseOrderLine, default_user=actor, default_change_reason=reason
     )
     bulk_apply_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
     # The SO lines learn when their supply is promised (after the requisition lines).
@@ -133,10 +138,7 @@ def purchase_orders_autocreate(
             status=RequisitionStatus.APPROVED, sourcing_rule__auto_create_po=True
         )
         .only(*PO_SOURCE_FIELDS)
-        .prefetch_related(
-            Prefetch("sourcing_rule", SourcingRule.objects.only("lead_time_days")),
-            *po_grouping_prefetch(),
-        )
+        .prefetch_related(*po_grouping_prefetch())
     )
     lines = filter_by(lines, requisition__business_unit=business_unit, supplier=supplier, item=item)
 
@@ -162,7 +164,7 @@ def purchase_orders_create_from_requisitions(
     locked = list(
         requisition_lines_for_update()
         .filter(pk__in=[line.pk for line in requisition_lines])
-        .select_related("sourcing_rule", *PO_GROUPING_RELATED)
+        .select_related(*PO_GROUPING_RELATED)
     )
     for unit_id in {line.requisition.business_unit_id for line in locked}:
         require_business_unit(actor, unit_id)
