@@ -1,6 +1,9 @@
 """Abstract bases shared by the apps' models (this package is not an app of its own)."""
 
+from functools import cache
+
 from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from .integrity import ReadableConstraintsModel
 
@@ -38,3 +41,19 @@ class BusinessDocument(TimeStampedModel):
     def number_of(cls, pk: int) -> str:
         """The number of the document ``pk``, for rows read as values (no model per row)."""
         return f"{cls.number_prefix}-{pk:06d}"
+
+
+class ConcurrentTransitions(ConcurrentTransitionMixin):
+    """django-fsm's ``ConcurrentTransitionMixin`` (a save refused when the status moved
+    since the row was read), its status fields found once per model: the mixin looks for
+    them among every field each time it builds an instance, a tenth of the Python time of
+    a process reading 20,000 rows."""
+
+    @property
+    def state_fields(self):
+        return _state_fields(type(self))
+
+
+@cache
+def _state_fields(model) -> tuple:
+    return tuple(field for field in model._meta.fields if isinstance(field, FSMFieldMixin))

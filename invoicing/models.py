@@ -9,11 +9,11 @@ from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
-from b2b_portal.models import BusinessDocument, TimeStampedModel
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 from catalog.models import PaymentTermsField, TaxRateField
 
 from .tax import TaxSummary, tax_summary
@@ -44,7 +44,7 @@ class APStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class APInvoice(InvoiceAmounts, ConcurrentTransitionMixin, BusinessDocument):
+class APInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     number_prefix = "AP"
 
     supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
@@ -184,7 +184,7 @@ class ARStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class ARInvoice(InvoiceAmounts, ConcurrentTransitionMixin, BusinessDocument):
+class ARInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     number_prefix = "AR"
 
     customer = models.ForeignKey("catalog.Customer", on_delete=models.PROTECT)

@@ -10,11 +10,11 @@ surplus stock left by a decrease.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
-from b2b_portal.models import BusinessDocument
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions
 
 
 class ExceptionKind(models.TextChoices):
@@ -42,7 +42,7 @@ class ExceptionStatus(models.TextChoices):
     RESOLVED = "RESOLVED", "Resolved"
 
 
-class BusinessException(ConcurrentTransitionMixin, BusinessDocument):
+class BusinessException(ConcurrentTransitions, BusinessDocument):
     number_prefix = "EXC"
 
     kind = models.CharField(max_length=30, choices=ExceptionKind.choices, db_index=True)

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
-from b2b_portal.models import BusinessDocument, TimeStampedModel
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
 class LineStatus(models.TextChoices):
@@ -97,7 +97,7 @@ class SalesOrder(BusinessDocument):
         return sum((line.amount for line in self.lines.all() if line.is_live), start=0)
 
 
-class SalesOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
+class SalesOrderLine(ConcurrentTransitions, TimeStampedModel):
     """One demand. Reserved, shipped and invoiced quantities are kept on the line by the
     services of later steps, in the same transaction as the documents that move them, so
     that transitions can check them as pure conditions."""

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, can_proceed, transition
+from django_fsm import FSMField, can_proceed, transition
+
+from b2b_portal.models import ConcurrentTransitions
 
 from .registry import PROCESSES
 
@@ -39,7 +41,7 @@ def not_retried(run: "ProcessRun") -> bool:
     return run.retry_id is None
 
 
-class ProcessRun(ConcurrentTransitionMixin, models.Model):
+class ProcessRun(ConcurrentTransitions, models.Model):
     # A code of processes.registry.PROCESSES (no choices here: adding a process needs no
     # migration; process_run_queue refuses unknown codes).
     process = models.CharField(max_length=40, db_index=True)

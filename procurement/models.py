@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
-from b2b_portal.models import BusinessDocument, TimeStampedModel
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
 class SourcingRule(TimeStampedModel):
@@ -57,7 +57,7 @@ class SupplyStatus(models.TextChoices):
     EXCEPTION = "EXCEPTION", "Exception"
 
 
-class SupplyOrder(ConcurrentTransitionMixin, BusinessDocument):
+class SupplyOrder(ConcurrentTransitions, BusinessDocument):
     number_prefix = "SUP"
 
     sales_order_line = models.ForeignKey(
@@ -166,7 +166,7 @@ class RequisitionStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class RequisitionLine(ConcurrentTransitionMixin, TimeStampedModel):
+class RequisitionLine(ConcurrentTransitions, TimeStampedModel):
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
     supply_order = models.ForeignKey(
         SupplyOrder, on_delete=models.PROTECT, related_name="requisition_lines"
@@ -244,7 +244,7 @@ class POStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class PurchaseOrder(ConcurrentTransitionMixin, BusinessDocument):
+class PurchaseOrder(ConcurrentTransitions, BusinessDocument):
     number_prefix = "PO"
 
     supplier = models.ForeignKey("catalog.Supplier", on_delete=models.PROTECT)
@@ -325,7 +325,7 @@ class POLineStatus(models.TextChoices):
     CANCELLED = "CANCELLED", "Cancelled"
 
 
-class PurchaseOrderLine(ConcurrentTransitionMixin, TimeStampedModel):
+class PurchaseOrderLine(ConcurrentTransitions, TimeStampedModel):
     purchase_order = models.ForeignKey(
         PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
     )

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
-from b2b_portal.models import BusinessDocument, TimeStampedModel
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
 class PickWave(BusinessDocument):
@@ -38,7 +38,7 @@ class ShipmentStatus(models.TextChoices):
 LIVE_SHIPMENT_STATUSES = [ShipmentStatus.RELEASED, ShipmentStatus.SHIPPED]
 
 
-class Shipment(ConcurrentTransitionMixin, BusinessDocument):
+class Shipment(ConcurrentTransitions, BusinessDocument):
     number_prefix = "SHP"
 
     pick_wave = models.ForeignKey(PickWave, on_delete=models.PROTECT, related_name="shipments")
@@ -98,7 +98,7 @@ class ShipmentLineQuerySet(models.QuerySet):
         return self.filter(status__in=LIVE_SHIPMENT_STATUSES)
 
 
-class ShipmentLine(ConcurrentTransitionMixin, TimeStampedModel):
+class ShipmentLine(ConcurrentTransitions, TimeStampedModel):
     """``quantity`` is what is to ship (what was released, until a partial ship confirm
     sets what shipped; ``released_quantity`` keeps what was released)."""
 

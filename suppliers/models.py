@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
-from b2b_portal.models import BusinessDocument, TimeStampedModel
+from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 from procurement.models import PurchaseOrder
 
 
@@ -78,7 +78,7 @@ class ShipNoticeStatus(models.TextChoices):
     RECEIVED = "RECEIVED", "Received"
 
 
-class ShipNotice(ConcurrentTransitionMixin, BusinessDocument):
+class ShipNotice(ConcurrentTransitions, BusinessDocument):
     """An advance ship notice (ASN): what the supplier shipped on one PO and when it will
     arrive. Receiving it prefills the receipt; the receipt it became is kept here."""
 
