@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -15,9 +15,8 @@ from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
     apply_transition,
-    bulk_create_with_history,
     bulk_save_moved,
-    bulk_save_with_history,
+    insert_selected,
 )
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
@@ -27,22 +26,23 @@ from shipping.models import ShipmentLine, ShipmentStatus
 
 from ..locks import ar_invoices_for_update
 from ..models import ARCreditMemoLine, ARInvoice, ARInvoiceLine, CreditDisposition
-from ..tax import tax_rates
+from ..tax import tax_rate
 
 AUTOINVOICE = "Import AutoInvoice"
 # The invoice line that bills a shipment line the first time, while its invoice stands.
 LIVE_FIRST_BILLING = ARInvoiceLine.objects.filter(is_cancelled=False, reinvoice_of__isnull=True)
-# What billing reads of a shipment line, and of a sales order line (mark_billed checks the
-# quantities): columns, not whole rows.
-_LINE_TO_BILL = ("pk", "quantity", "sales_order_line_id", "sales_order_line__order_id")
-_SALES_LINE = (
-    "order",
-    "item",
-    "unit_selling_price",
-    "status",
-    "shipped_quantity",
-    "invoiced_quantity",
-)
+# What billing reads of a row that bills (a shipment line, a credit memo line): columns, not
+# whole rows; and of a sales order line, what ``mark_billed`` checks and its order.
+_ROW_TO_BILL = ("pk", "quantity", "sales_order_line_id")
+_SALES_LINE = ("order", "status", "shipped_quantity", "invoiced_quantity")
+# An AR invoice made from its sales order on the customer's terms (``invoice_date`` aside).
+INVOICE_FROM_ORDER = {
+    "business_unit": F("business_unit"),
+    "customer": F("customer"),
+    "sales_order": F("pk"),
+    "payment_terms_days": F("customer__payment_terms_days"),
+    "currency_code": F("currency_code"),
+}
 # The partial unique constraints that bill a shipment line, or a credited quantity, once.
 BILLED_ONCE = ("one_live_ar_line_per_shipment_line", "one_live_reinvoice_per_credit_line")
 COMPLETED = "completed"
@@ -54,77 +54,78 @@ NOT_DRAFT_IN_SELECTION = (
 
 
 @dataclass(frozen=True)
-class _Billing:
-    """A quantity of one shipment line to bill: all it shipped, or a credited quantity."""
+class _Billings:
+    """Rows of ``model`` that each bill a quantity of a shipment line: a shipment line all
+    it shipped (a first billing, which flags the line), or a credit memo line the quantity
+    it credited. ``sales_line`` is the path from such a row to its sales order line,
+    ``values`` its AR invoice line's shipment line, quantity and re-invoiced credit line,
+    as query expressions over the row."""
 
-    shipment_line_id: int
-    sales_order_line_id: int
-    quantity: Decimal
-    reinvoice_of_id: int | None = None
+    model: type
+    sales_line: str
+    values: dict
+    first: bool
+
+    def invoice_line(self, invoices: list[int]) -> dict:
+        """The AR invoice line of a row, on the new invoice of its sales order (one of
+        ``invoices``), at the sales order price and the tax rate in force."""
+        line = self.sales_line
+        of_its_order = ARInvoice.objects.filter(
+            pk__in=invoices, sales_order=OuterRef(f"{line}__order")
+        )
+        return {
+            **self.values,
+            "invoice": Subquery(of_its_order.values("pk")),
+            "sales_order_line": F(line),
+            "unit_price": F(f"{line}__unit_selling_price"),
+            "tax_rate": tax_rate(
+                f"{line}__item__tax_rate", f"{line}__order__business_unit__tax_rate"
+            ),
+        }
 
 
-def _invoice_billings(billings: list[_Billing], *, actor) -> list[ARInvoice]:
-    """One draft invoice per sales order of the chunk on the customer's terms, one line per
-    billing at the sales order price and the tax rate in force; the sales order lines are
-    billed. Price, item and order come from the locked sales order lines, the orders'
-    terms (their customers') as values: no other model per row."""
+FIRST_BILLINGS = _Billings(
+    ShipmentLine,
+    "sales_order_line",
+    {"shipment_line": F("pk"), "quantity": F("quantity")},
+    first=True,
+)
+REBILLINGS = _Billings(
+    ARCreditMemoLine,
+    "invoice_line__sales_order_line",
+    {
+        "shipment_line": F("invoice_line__shipment_line"),
+        "quantity": F("quantity"),
+        "reinvoice_of": F("pk"),
+    },
+    first=False,
+)
+
+
+def _invoice(rows: list, billings: _Billings, *, actor) -> list[int]:
+    """One draft invoice per sales order of the rows, one line per row, and the sales order
+    lines billed. The invoices and their lines are made in the database from the orders
+    and the rows (``insert_selected``): only the sales order lines, which move, come to
+    Python, with the columns their transition reads. Returns the new invoices' pks."""
     quantities = defaultdict(Decimal)
-    for billing in billings:
-        quantities[billing.sales_order_line_id] += billing.quantity
+    for row in rows:
+        quantities[row.sales_order_line_id] += row.quantity
     # A cancellation or change of the same lines waits for the billing, or it for them.
-    sales_lines = {
-        line.pk: line
-        for line in sales_order_lines_for_update().filter(pk__in=quantities).only(*_SALES_LINE)
-    }
-    orders = {
-        pk: header
-        for pk, *header in SalesOrder.objects.filter(
-            pk__in={line.order_id for line in sales_lines.values()}
-        ).values_list(
-            "pk", "business_unit_id", "customer_id", "currency_code", "customer__payment_terms_days"
-        )
-    }
-    rates = tax_rates((orders[line.order_id][0], line.item_id) for line in sales_lines.values())
-    today = timezone.localdate()
-    invoices = {}
-    for billing in billings:  # the invoices in the order of their first lines
-        order_id = sales_lines[billing.sales_order_line_id].order_id
-        if order_id not in invoices:
-            unit_id, customer_id, currency_code, terms = orders[order_id]
-            invoices[order_id] = ARInvoice(
-                business_unit_id=unit_id,
-                customer_id=customer_id,
-                sales_order_id=order_id,
-                invoice_date=today,
-                payment_terms_days=terms,
-                currency_code=currency_code,
-            )
-    bulk_create_with_history(
-        list(invoices.values()), ARInvoice, default_user=actor, default_change_reason=AUTOINVOICE
+    sales_lines = list(sales_order_lines_for_update().filter(pk__in=quantities).only(*_SALES_LINE))
+    orders = SalesOrder.objects.filter(pk__in={line.order_id for line in sales_lines})
+    invoice = {**INVOICE_FROM_ORDER, "invoice_date": Value(timezone.localdate())}
+    invoices = insert_selected(ARInvoice, orders, invoice, actor=actor, reason=AUTOINVOICE)
+    insert_selected(
+        ARInvoiceLine,
+        billings.model.objects.filter(pk__in=[row.pk for row in rows]),
+        billings.invoice_line(invoices),
+        actor=actor,
+        reason=AUTOINVOICE,
     )
-    invoice_lines = []
-    for billing in billings:
-        sales_line = sales_lines[billing.sales_order_line_id]
-        invoice_lines.append(
-            ARInvoiceLine(
-                invoice=invoices[sales_line.order_id],
-                shipment_line_id=billing.shipment_line_id,
-                sales_order_line_id=sales_line.pk,
-                quantity=billing.quantity,
-                unit_price=sales_line.unit_selling_price,
-                tax_rate=rates[orders[sales_line.order_id][0], sales_line.item_id],
-                reinvoice_of_id=billing.reinvoice_of_id,
-            )
-        )
-    bulk_create_with_history(
-        invoice_lines, ARInvoiceLine, default_user=actor, default_change_reason=AUTOINVOICE
-    )
-    set_billed(
-        [billing.shipment_line_id for billing in billings if not billing.reinvoice_of_id],
-        billed=True,
-    )
-    _bill_sales_lines(list(sales_lines.values()), quantities, actor=actor)
-    return list(invoices.values())
+    if billings.first:
+        set_billed([row.pk for row in rows], billed=True)
+    _bill_sales_lines(sales_lines, quantities, actor=actor)
+    return invoices
 
 
 def set_billed(shipment_line_ids: list[int], *, billed: bool) -> None:
@@ -161,16 +162,11 @@ def autoinvoice_import(
         shipment__shipped_at__date__lte=date_to,
     )
     # What billing reads of a line, as rows with a pk: no model (nor FSM state) per line.
-    rows = shipment_lines.values_list(*_LINE_TO_BILL, named=True)
+    rows = shipment_lines.values_list(*_ROW_TO_BILL, "sales_order_line__order_id", named=True)
 
     def handle(chunk: list) -> ProcessResult:
         return _bill_unbilled(
-            _with_rest_of_their_orders(chunk, rows),
-            shipment_lines,
-            lambda lines: [
-                _Billing(line.pk, line.sales_order_line_id, line.quantity) for line in lines
-            ],
-            actor=actor,
+            _with_rest_of_their_orders(chunk, rows), shipment_lines, FIRST_BILLINGS, actor=actor
         )
 
     result = process_in_chunks(rows, handle, batch_size=batch_size, progress=progress)
@@ -192,29 +188,19 @@ def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResu
     credit_lines = ARCreditMemoLine.objects.filter(
         ~Exists(ARInvoiceLine.objects.filter(reinvoice_of=OuterRef("pk"), is_cancelled=False)),
         disposition=CreditDisposition.REINVOICE,
-    ).select_related("invoice_line")
+    )
     credit_lines = filter_by(credit_lines, memo__business_unit=business_unit)
+    rows = credit_lines.annotate(sales_order_line_id=F(REBILLINGS.sales_line)).values_list(
+        *_ROW_TO_BILL, named=True
+    )
 
-    def handle(chunk: list[ARCreditMemoLine]) -> ProcessResult:
-        return _bill_unbilled(
-            chunk,
-            credit_lines,
-            lambda lines: [
-                _Billing(
-                    line.invoice_line.shipment_line_id,
-                    line.invoice_line.sales_order_line_id,
-                    line.quantity,
-                    reinvoice_of_id=line.pk,
-                )
-                for line in lines
-            ],
-            actor=actor,
-        )
+    def handle(chunk: list) -> ProcessResult:
+        return _bill_unbilled(chunk, credit_lines, REBILLINGS, actor=actor)
 
-    return process_in_chunks(credit_lines, handle, batch_size=batch_size)
+    return process_in_chunks(rows, handle, batch_size=batch_size)
 
 
-def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> ProcessResult:
+def _bill_unbilled(chunk: list, unbilled: QuerySet, billings: _Billings, *, actor) -> ProcessResult:
     """Bill the rows of a locked chunk that ``unbilled`` still selects: the claim that makes
     two AutoInvoice runs at once safe.
 
@@ -238,7 +224,7 @@ def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> Pr
             return ProcessResult()
         try:
             with transaction.atomic():
-                invoices = _invoice_billings(billings_of(rows), actor=actor)
+                invoices = _invoice(rows, billings, actor=actor)
         except IntegrityError as error:
             if violated_constraint(error) not in BILLED_ONCE:
                 raise
@@ -248,14 +234,10 @@ def _bill_unbilled(chunk: list, unbilled: QuerySet, billings_of, *, actor) -> Pr
 
 def _bill_sales_lines(sales_lines: list, quantities: dict, *, actor) -> None:
     """Add the billed quantities to the locked sales order lines, billed when all is."""
-    now = timezone.now()
     for line in sales_lines:
         line.invoiced_quantity += quantities[line.pk]
-        line.updated_at = now
         apply_transition(line, "mark_billed", actor=actor, reason=AUTOINVOICE)
-    bulk_save_with_history(
-        sales_lines, ["status", "invoiced_quantity", "updated_at"], actor=actor, reason=AUTOINVOICE
-    )
+    bulk_save_moved(sales_lines, ["status", "invoiced_quantity"], actor=actor, reason=AUTOINVOICE)
 
 
 def ar_invoice_complete(*, actor, invoice: ARInvoice) -> ARInvoice:
