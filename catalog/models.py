@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import TimeStampedModel
 
 
@@ -48,7 +48,7 @@ class BusinessUnit(TimeStampedModel):
         help_text="A purchase order whose total is above this (in the unit's currency) is "
         "approved by someone other than its buyer. Empty: no limit.",
     )
-    history = HistoricalRecords(m2m_fields=[members])
+    history = LeanHistoricalRecords(m2m_fields=[members])
 
     class Meta:
         ordering = ["code"]
@@ -64,7 +64,7 @@ class Warehouse(TimeStampedModel):
     # Days between goods arriving and leaving (put-away, configuration, packing): part of
     # every line's scheduled ship date (orders.promising).
     processing_days = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -80,7 +80,7 @@ class Customer(TimeStampedModel):
     address = models.TextField(blank=True, help_text="Bill-to and ship-to address.")
     payment_terms_days = PaymentTermsField()
     active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -105,7 +105,7 @@ class Supplier(TimeStampedModel):
         related_name="+",
         help_text="Buys this supplier's items that have no buyer of their own.",
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -119,7 +119,7 @@ class SupplierSite(TimeStampedModel):
     code = models.CharField(max_length=30)
     address = models.TextField(blank=True)
     active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         constraints = [
@@ -161,7 +161,7 @@ class Item(TimeStampedModel):
         help_text="The buyer of this item's purchase orders (else the supplier's buyer).",
     )
     active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["number"]

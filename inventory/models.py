@@ -7,9 +7,9 @@ holds on-hand for exactly one sales order line and nobody else.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import TimeStampedModel
 
 
@@ -18,7 +18,7 @@ class OnHandBalance(TimeStampedModel):
     warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
     quantity = QuantityField()
     reserved_quantity = QuantityField()
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         constraints = [
@@ -73,7 +73,7 @@ class Reservation(TimeStampedModel):
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT)
     warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
     quantity = QuantityField()
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     def __str__(self):
         return f"{self.quantity} {self.item.number} for {self.sales_order_line}"

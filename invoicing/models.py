@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 from catalog.models import PaymentTermsField, TaxRateField
 
@@ -65,7 +65,7 @@ class APInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     validated_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=240, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AP invoice"
@@ -117,7 +117,7 @@ class APInvoiceLine(TimeStampedModel):
     unit_price = MoneyField()
     # The rate in force when the line was entered (invoicing.tax).
     tax_rate = TaxRateField()
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords(lookups=("invoice",))
 
     class Meta:
         verbose_name = "AP invoice line"
@@ -154,7 +154,7 @@ class APInvoiceHold(TimeStampedModel):
     release_reason = models.CharField(max_length=240, blank=True)
     # False for a hold a user waived: validation never places it again.
     released_by_validation = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AP invoice hold"
@@ -203,7 +203,7 @@ class ARInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=240, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AR invoice"
@@ -265,7 +265,7 @@ class ARInvoiceLine(TimeStampedModel):
         blank=True,
         related_name="reinvoice_lines",
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AR invoice line"
@@ -312,7 +312,7 @@ class ARCreditMemo(BusinessDocument):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AR credit memo"
@@ -342,7 +342,7 @@ class ARCreditMemoLine(TimeStampedModel):
     quantity = QuantityField()
     amount = MoneyField()
     disposition = models.CharField(max_length=10, choices=CreditDisposition.choices)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AR credit memo line"
@@ -389,7 +389,7 @@ class APDebitMemo(BusinessDocument):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         verbose_name = "AP debit memo"

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions
 
 
@@ -70,7 +70,7 @@ class BusinessException(ConcurrentTransitions, BusinessDocument):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["created_at"]

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
@@ -76,7 +76,7 @@ class SalesOrder(BusinessDocument):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -126,7 +126,7 @@ class SalesOrderLine(ConcurrentTransitions, TimeStampedModel):
     # found the PO line past its promised date.
     at_risk = models.BooleanField(default=False, db_index=True)
     days_late = models.PositiveIntegerField(default=0, db_index=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords(lookups=("order",))
 
     class Meta:
         ordering = ["order_id", "line_number"]

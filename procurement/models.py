@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import CurrencyField, MoneyField, QuantityField, round_money
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
@@ -33,7 +33,7 @@ class SourcingRule(TimeStampedModel):
         default=True,
         help_text="AutoCreate may turn requisition lines from this rule into POs.",
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["item_id", "rank", "effective_from"]
@@ -75,7 +75,7 @@ class SupplyOrder(ConcurrentTransitions, BusinessDocument):
     # Its PO line or requisition line was cancelled and the buyer has not decided yet:
     # Generate Supply Orders leaves it alone (it would pick the same supplier again).
     awaits_buyer = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -154,7 +154,7 @@ class Requisition(BusinessDocument):
 
     preparer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     description = models.CharField(max_length=240, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -193,7 +193,7 @@ class RequisitionLine(ConcurrentTransitions, TimeStampedModel):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["requisition_id", "id"]
@@ -263,7 +263,7 @@ class PurchaseOrder(ConcurrentTransitions, BusinessDocument):
     rejection_reason = models.CharField(max_length=240, blank=True)
     # Free text for the supplier, written by the buyer while the PO is Draft.
     supplier_note = models.CharField(max_length=1000, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -368,7 +368,7 @@ class PurchaseOrderLine(ConcurrentTransitions, TimeStampedModel):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords(lookups=("purchase_order",))
 
     class Meta:
         ordering = ["purchase_order_id", "line_number"]

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, TimeStampedModel
 
 
@@ -20,7 +20,7 @@ class Receipt(BusinessDocument):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     received_at = models.DateTimeField()
     packing_slip = models.CharField(max_length=60, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -44,7 +44,7 @@ class ReceiptLine(TimeStampedModel):
     )
     quantity = QuantityField()
     reserved_quantity = QuantityField()
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["receipt_id", "id"]

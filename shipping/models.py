@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 
 
@@ -16,7 +16,7 @@ class PickWave(BusinessDocument):
 
     warehouse = models.ForeignKey("catalog.Warehouse", on_delete=models.PROTECT)
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -61,7 +61,7 @@ class Shipment(ConcurrentTransitions, BusinessDocument):
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
     correction_reason = models.CharField(max_length=240, blank=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -118,7 +118,7 @@ class ShipmentLine(ConcurrentTransitions, TimeStampedModel):
     # and AR invoice cancel, so that AutoInvoice walks the unbilled lines only (the index
     # below). The invoice lines stay the truth, and keep its history.
     is_billed = models.BooleanField(default=False, editable=False)
-    history = HistoricalRecords(excluded_fields=["is_billed"])
+    history = LeanHistoricalRecords(excluded_fields=["is_billed"])
 
     objects = ShipmentLineQuerySet.as_manager()
 

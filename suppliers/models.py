@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django_fsm import FSMField, transition
-from simple_history.models import HistoricalRecords
 
 from b2b_portal.fields import QuantityField
+from b2b_portal.history_records import LeanHistoricalRecords
 from b2b_portal.models import BusinessDocument, ConcurrentTransitions, TimeStampedModel
 from procurement.models import PurchaseOrder
 
@@ -27,7 +27,7 @@ class SupplierContact(TimeStampedModel):
     supplier = models.ForeignKey(
         "catalog.Supplier", on_delete=models.PROTECT, related_name="contacts"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         permissions = [("collaborate_supplier", "Can work on their supplier's purchase orders")]
@@ -64,7 +64,7 @@ class LineAcknowledgement(TimeStampedModel):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["purchase_order_line_id", "-pk"]
@@ -107,7 +107,7 @@ class ShipNotice(ConcurrentTransitions, BusinessDocument):
         blank=True,
         related_name="ship_notice",
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-id"]
@@ -136,7 +136,7 @@ class ShipNoticeLine(TimeStampedModel):
     quantity = QuantityField()
     # What receipts brought of it: on the way is the rest, while the notice is Shipped.
     received_quantity = QuantityField()
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["ship_notice_id", "purchase_order_line_id"]
@@ -165,7 +165,7 @@ class SupplierInvoice(TimeStampedModel):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-pk"]
