@@ -36,7 +36,7 @@ from ..models import (
     SupplyOrder,
     SupplyStatus,
 )
-from ..selectors import effective_on
+from ..selectors import PO_GROUPING_RELATED, effective_on
 from .purchase_orders import _create_purchase_orders, purchase_order_follow_lines
 from .supply_orders import requisition_lines_create
 
@@ -236,7 +236,8 @@ def _resource(*, actor, supply_order, so_line, rule: SourcingRule, reason: str):
         )
     _refuse_unusable_rule(supply_order, rule)
     text = f"re-sourced from {rule.supplier.name}: {reason}"
-    [requisition_line] = requisition_lines_create([(supply_order, rule)], actor=actor, reason=text)
+    [made] = requisition_lines_create([(supply_order, rule)], actor=actor, reason=text)
+    requisition_line = RequisitionLine.objects.select_related(*PO_GROUPING_RELATED).get(pk=made)
     _, [po_line] = _create_purchase_orders(
         actor=actor, requisition_lines=[requisition_line], reason=text
     )

@@ -136,3 +136,72 @@ def test_database_allows_one_live_po_line_per_sales_order_line(world):
     )
     with pytest.raises(IntegrityError, match="one_live_po_line_per_so_line"), transaction.atomic():
         duplicate.save()
+
+
+def test_one_run_sources_a_line_and_flags_the_unsourceable_with_their_reason(world):
+    """A chunk of three: the first has a rule, the second only a rule whose supplier site is
+    inactive, the third an item no longer purchasable. The first gets its rule's requisition
+    line, the others go to Exception with their reason and are the run's failed lines; each
+    write has the buyer and the run in its history."""
+    buyer = world.users["buyer"]
+    order = place_order(world, ("SRV-DL380-G11", "2"), ("SRV-R760-XA", "1"), ("STO-A400-96T", "1"))
+    orders_progress(actor=world.users["manager"], sales_order=order)
+    world.suppliers["S-300"].sites.update(active=False)
+    world.items["STO-A400-96T"].purchasable = False
+    world.items["STO-A400-96T"].save()
+    result = supply_orders_generate(actor=buyer)
+
+    server, inactive, unpurchasable = SupplyOrder.objects.filter(
+        sales_order_line__order=order
+    ).order_by("pk")
+    assert (result.examined, result.created) == (3, 1)
+    every_inactive = "Every supplier of the sourcing rules for item SRV-R760-XA is inactive."
+    not_purchasable = "Item STO-A400-96T is no longer purchased and purchasable."
+    assert [(f.source_id, f.reason) for f in result.failures] == [
+        (inactive.pk, every_inactive),
+        (unpurchasable.pk, not_purchasable),
+    ]
+    assert [(so.status, so.exception_reason) for so in (server, inactive, unpurchasable)] == [
+        (SupplyStatus.REQUISITIONED, ""),
+        (SupplyStatus.EXCEPTION, every_inactive),
+        (SupplyStatus.EXCEPTION, not_purchasable),
+    ]
+    line = RequisitionLine.objects.get(supply_order=server)
+    rule = SourcingRule.objects.get(item__number="SRV-DL380-G11", rank=1)
+    assert (
+        line.sourcing_rule,
+        line.supplier_id,
+        line.supplier_site_id,
+        line.unit_price,
+        line.currency_code,
+    ) == (rule, rule.supplier_id, rule.supplier_site_id, rule.unit_cost, rule.currency_code)
+    assert (
+        line.sales_order_line_id,
+        line.item_id,
+        line.quantity,
+        line.need_by_date,
+        line.deliver_to_warehouse_id,
+    ) == (
+        server.sales_order_line_id,
+        server.item_id,
+        server.quantity,
+        server.need_by_date,
+        server.warehouse_id,
+    )
+    assert (line.requisition.business_unit_id, line.requisition.preparer) == (
+        server.business_unit_id,
+        buyer,
+    )
+    assert [
+        (row.history_type, row.history_user, row.history_change_reason)
+        for row in line.history.all()
+    ] == [("+", buyer, "Generate Supply Orders")]
+    moved = [
+        (row.status, row.history_user, row.history_change_reason)
+        for so in (server, inactive)
+        for row in so.history.filter(history_user=buyer).order_by("history_id")
+    ]
+    assert moved == [
+        (SupplyStatus.REQUISITIONED, buyer, "Generate Supply Orders"),
+        (SupplyStatus.EXCEPTION, buyer, "Generate Supply Orders: exception"),
+    ]
