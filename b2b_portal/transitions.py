@@ -13,6 +13,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
@@ -136,6 +137,18 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
             f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
             [timezone.now(), "~" if changed else "+", ids, reasons, users],
         )
+
+
+def any_of(ids):
+    """``ids`` as the right-hand side of a batch's ``__in`` lookup (``pk__in=any_of(pks)``):
+    on PostgreSQL one parameter, an array literal, ``IN (SELECT unnest(...))``, where a list
+    is a placeholder per id that Django compiles and psycopg quotes one by one (2.5 ms of
+    Python for 500 ids against 0.8 ms); the ids themselves elsewhere. Not inside a
+    correlated subquery: PostgreSQL would unnest the array again for each outer row."""
+    if connection.vendor != "postgresql":
+        return list(ids)
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return RawSQL("SELECT unnest(%s::bigint[])", [literal])
 
 
 _Inserted = namedtuple("_Inserted", "pk")

@@ -14,6 +14,7 @@ from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
+    any_of,
     apply_transition,
     bulk_save_moved,
     insert_selected,
@@ -70,6 +71,7 @@ class _Billings:
         """The AR invoice line of a row, on the new invoice of its sales order (one of
         ``invoices``), at the sales order price and the tax rate in force."""
         line = self.sales_line
+        # A list, not ``any_of``: a correlated subquery.
         of_its_order = ARInvoice.objects.filter(
             pk__in=invoices, sales_order=OuterRef(f"{line}__order")
         )
@@ -111,13 +113,15 @@ def _invoice(rows: list, billings: _Billings, *, actor) -> list[int]:
     for row in rows:
         quantities[row.sales_order_line_id] += row.quantity
     # A cancellation or change of the same lines waits for the billing, or it for them.
-    sales_lines = list(sales_order_lines_for_update().filter(pk__in=quantities).only(*_SALES_LINE))
-    orders = SalesOrder.objects.filter(pk__in={line.order_id for line in sales_lines})
+    sales_lines = list(
+        sales_order_lines_for_update().filter(pk__in=any_of(quantities)).only(*_SALES_LINE)
+    )
+    orders = SalesOrder.objects.filter(pk__in=any_of({line.order_id for line in sales_lines}))
     invoice = {**INVOICE_FROM_ORDER, "invoice_date": Value(timezone.localdate())}
     invoices = insert_selected(ARInvoice, orders, invoice, actor=actor, reason=AUTOINVOICE)
     insert_selected(
         ARInvoiceLine,
-        billings.model.objects.filter(pk__in=[row.pk for row in rows]),
+        billings.model.objects.filter(pk__in=any_of(row.pk for row in rows)),
         billings.invoice_line(invoices),
         actor=actor,
         reason=AUTOINVOICE,
@@ -131,7 +135,7 @@ def _invoice(rows: list, billings: _Billings, *, actor) -> list[int]:
 def set_billed(shipment_line_ids: list[int], *, billed: bool) -> None:
     """Keep ``ShipmentLine.is_billed`` with the first billings that bill the lines, or
     stop billing them. The caller holds the lines' locks."""
-    ShipmentLine.objects.filter(pk__in=shipment_line_ids).update(is_billed=billed)
+    ShipmentLine.objects.filter(pk__in=any_of(shipment_line_ids)).update(is_billed=billed)
 
 
 def autoinvoice_import(
@@ -178,7 +182,7 @@ def _with_rest_of_their_orders(chunk: list, unbilled: QuerySet) -> list:
     """The chunk and the unbilled lines of its orders that lie beyond it (locked, as the
     chunk is), so that an order straddling two chunks is one invoice, not two."""
     orders = {line.sales_order_line__order_id for line in chunk}
-    rest = unbilled.filter(sales_order_line__order_id__in=orders, pk__gt=chunk[-1].pk)
+    rest = unbilled.filter(sales_order_line__order_id__in=any_of(orders), pk__gt=chunk[-1].pk)
     return chunk + list(rest.order_by("pk").select_for_update(skip_locked=True, of=("self",)))
 
 
@@ -215,7 +219,7 @@ def _bill_unbilled(chunk: list, unbilled: QuerySet, billings: _Billings, *, acto
     run that billed them counted them."""
     while True:
         claimed = set(
-            unbilled.filter(pk__in=[row.pk for row in chunk])
+            unbilled.filter(pk__in=any_of(row.pk for row in chunk))
             .order_by()
             .values_list("pk", flat=True)
         )
