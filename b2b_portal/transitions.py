@@ -151,12 +151,16 @@ def any_of(ids):
     return RawSQL("SELECT unnest(%s::bigint[])", [literal])
 
 
-_Inserted = namedtuple("_Inserted", "pk")
-
-
 def insert_selected(
-    model, rows, values: dict, *, actor, reason: str, given: dict | None = None
-) -> list[int]:
+    model,
+    rows,
+    values: dict,
+    *,
+    actor,
+    reason: str,
+    given: dict | None = None,
+    returning: tuple[str, ...] = (),
+) -> list:
     """One new ``model`` row per row of the queryset ``rows``, in pk order, with its
     history, made by one ``INSERT ... SELECT``: ``values`` maps fields of ``model`` to query
     expressions over ``rows``; ``given`` maps other fields to their value for each row
@@ -164,7 +168,9 @@ def insert_selected(
     goes on); every other field takes its default, as ``model()`` gives it. For a batch
     whose new rows follow from rows already in the database: none of them comes to Python
     (building and inserting 10,000 supply orders was half of Progress Order's Python).
-    Returns the new rows' pks. The caller holds ``rows``' locks."""
+    Returns the new rows' pks; with ``returning`` (field names), a row each with its
+    ``pk`` and those fields' attributes, for a caller that would read them back. The caller
+    holds ``rows``' locks."""
     now, given = timezone.now(), given or {}
     columns = {}
     for field in model._meta.concrete_fields:
@@ -183,6 +189,8 @@ def insert_selected(
     sql, params = select.values_list("inserted_row", *aliases).query.sql_with_params()
     meta, quote = model._meta, connection.ops.quote_name
     given_fields = [meta.get_field(name) for name in given]
+    returned = [meta.get_field(name) for name in returning]
+    Row = _inserted_row(tuple(field.attname for field in returned))
     names = ", ".join(quote(field.column) for field in [*columns, *given_fields])
     picked = [f"s.{quote(alias)}" for alias in aliases]
     source, source_params = f"({sql}) AS s", list(params)
@@ -194,18 +202,25 @@ def insert_selected(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT {', '.join(picked)} "
-            f"FROM {source} ORDER BY s.inserted_row RETURNING {quote(meta.pk.column)}",
+            f"FROM {source} ORDER BY s.inserted_row RETURNING {quote(meta.pk.column)}"
+            f"{''.join(f', {quote(field.column)}' for field in returned)}",
             source_params,
         )
-        pks = [pk for (pk,) in cursor.fetchall()]
+        made = [Row(*values) for values in cursor.fetchall()]
+    pks = [row.pk for row in made]
     # What the history copy reads of a row is its pk (PostgreSQL copies the rest from the
     # table); simple_history elsewhere reads the whole row.
-    if connection.vendor == "postgresql":
-        made = [_Inserted(pk) for pk in pks]
-    else:
-        made = list(model._default_manager.filter(pk__in=pks).order_by("pk"))
-    history_insert(model, made, changed=False, actor=actor, reason=reason)
-    return pks
+    history = made
+    if connection.vendor != "postgresql":
+        history = list(model._default_manager.filter(pk__in=pks).order_by("pk"))
+    history_insert(model, history, changed=False, actor=actor, reason=reason)
+    return made if returning else pks
+
+
+@cache
+def _inserted_row(attnames: tuple[str, ...]):
+    """The row ``insert_selected`` returns: the pk, then the ``returning`` fields."""
+    return namedtuple("Inserted", ("pk", *attnames))
 
 
 def _given_rows(fields, given: dict) -> tuple[str, list]:

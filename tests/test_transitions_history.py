@@ -108,22 +108,27 @@ def test_rows_inserted_from_a_query_take_the_values_given_for_each_row(
     world, django_assert_num_queries
 ):
     """``insert_selected``'s ``given``: a value per source row that Python decided, joined
-    to the query's in the same statement."""
+    to the query's in the same statement; ``returning``: fields of the new rows."""
     order = place_order(world, *[("SRV-DL380-G11", "1")] * 3, book=False)
     lines = SalesOrderLine.objects.filter(order=order)
     given = {line.pk: Decimal(10 + line.line_number) for line in lines}
     computed = {name: value for name, value in SUPPLY_FROM_LINE.items() if name != "quantity"}
 
     with django_assert_num_queries(2):
-        pks = insert_selected(
+        rows = insert_selected(
             SupplyOrder,
             lines,
             computed,
             given={"quantity": given},
+            returning=("sales_order_line", "quantity"),
             actor=world.users["manager"],
             reason="made",
         )
 
-    made = SupplyOrder.objects.filter(pk__in=pks).order_by("pk")
+    made = SupplyOrder.objects.filter(pk__in=[row.pk for row in rows]).order_by("pk")
     assert [(so.sales_order_line_id, so.quantity) for so in made] == sorted(given.items())
-    assert SupplyOrder.history.filter(id__in=pks).count() == 3
+    # What ``returning`` names comes back with each new row's pk, read by no other query.
+    assert [(row.pk, row.sales_order_line_id, row.quantity) for row in rows] == [
+        (so.pk, so.sales_order_line_id, so.quantity) for so in made
+    ]
+    assert SupplyOrder.history.filter(id__in=[row.pk for row in rows]).count() == 3

@@ -241,7 +241,7 @@ def _resource(*, actor, supply_order, so_line, rule: SourcingRule, reason: str):
     _, [po_line] = _create_purchase_orders(
         actor=actor, requisition_lines=[requisition_line], reason=text
     )
-    return po_line
+    return PurchaseOrderLine.objects.get(pk=po_line.pk)
 
 
 def _refuse_unusable_rule(supply_order: SupplyOrder, rule: SourcingRule) -> None:

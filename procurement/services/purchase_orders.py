@@ -71,7 +71,8 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     """One draft PO per business unit, supplier, site, currency, ship-to warehouse and
     assigned buyer; one PO line per requisition line, pegged to its sales order line. The
     PO's buyer is the one master data assigns (item, else supplier); only where none is
-    assigned is it whoever creates the PO. The caller has locked the lines."""
+    assigned is it whoever creates the PO. Returns the POs and their new lines (pk and
+    ``JEOPARDY_PO_FIELDS``). The caller has locked the lines."""
     groups = defaultdict(list)
     for line in requisition_lines:
         groups[po_grouping_key(line)].append(line)
@@ -93,19 +94,15 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     for key, lines in groups.items():
         for line_number, line in enumerate(lines, start=1):
             placed[line.pk], numbered[line.pk] = headers[key].pk, line_number
-    made = insert_selected(
+    # Each new line with what jeopardy reads of it, from the insert itself.
+    po_lines = insert_selected(
         PurchaseOrderLine,
         RequisitionLine.objects.filter(pk__in=placed),
         {**PO_LINE_FROM_REQUISITION, "promised_date": promised_date(timezone.localdate())},
         given={"purchase_order": placed, "line_number": numbered},
+        returning=JEOPARDY_PO_FIELDS,
         actor=actor,
         reason=reason,
-    )
-    # What jeopardy reads, and what names a line (its PO and number).
-    po_lines = list(
-        PurchaseOrderLine.objects.filter(pk__in=made).only(
-            *JEOPARDY_PO_FIELDS, "purchase_order", "line_number"
-        )
     )
     bulk_apply_transition(requisition_lines, "mark_ordered", actor=actor, reason=reason)
     # The SO lines learn when their supply is promised (after the requisition lines).
