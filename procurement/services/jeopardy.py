@@ -13,7 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from b2b_portal.transitions import bulk_save_with_history
+from b2b_portal.transitions import any_of, bulk_save_with_history
 from orders.locks import sales_order_lines_for_update
 
 from ..models import POLineStatus, PurchaseOrderLine
@@ -51,7 +51,7 @@ def jeopardy_reassess(po_lines: list[PurchaseOrderLine], *, actor, reason: str) 
     changed = defaultdict(list)
     # The fields read and written here (and the status every line instance reads): whole
     # lines were a tenth of AutoCreate's time.
-    so_lines = sales_order_lines_for_update().filter(pk__in=pegged)
+    so_lines = sales_order_lines_for_update().filter(pk__in=any_of(pegged))
     for so_line in so_lines.only("status", "scheduled_ship_date", "days_late", "at_risk"):
         po_line = pegged[so_line.pk]
         late = days_late(so_line.scheduled_ship_date, expected[po_line.pk])

@@ -12,6 +12,7 @@ from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reas
 from b2b_portal.permissions import require_permission
 from b2b_portal.queries import DaysAfter
 from b2b_portal.transitions import (
+    any_of,
     apply_transition,
     bulk_apply_transition,
     bulk_create_with_history,
@@ -97,7 +98,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     # Each new line with what jeopardy reads of it, from the insert itself.
     po_lines = insert_selected(
         PurchaseOrderLine,
-        RequisitionLine.objects.filter(pk__in=placed),
+        RequisitionLine.objects.filter(pk__in=any_of(placed)),
         {**PO_LINE_FROM_REQUISITION, "promised_date": promised_date(timezone.localdate())},
         given={"purchase_order": placed, "line_number": numbered},
         returning=JEOPARDY_PO_FIELDS,
@@ -111,7 +112,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
     # Only what the transition and its write read: a whole row is a dozen parsed values.
     supply_orders = list(
         supply_orders_for_update()
-        .filter(pk__in=[line.supply_order_id for line in requisition_lines])
+        .filter(pk__in=any_of(line.supply_order_id for line in requisition_lines))
         .only("status")
     )
     bulk_apply_transition(supply_orders, "mark_ordered", actor=actor, reason=reason)
