@@ -111,6 +111,7 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
     if not objects or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     if connection.vendor != "postgresql":
+        _load_deferred(model, objects)
         get_history_manager_for_model(model).bulk_history_create(
             objects, update=changed, default_user=actor, default_change_reason=reason
         )
@@ -137,6 +138,20 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
             f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
             [timezone.now(), "~" if changed else "+", ids, reasons, users],
         )
+
+
+def _load_deferred(model, objects) -> None:
+    """Read, in one query, the fields ``objects`` were loaded without: simple_history
+    copies every field, and Django would fetch each missing one row by row (a batch
+    process reads only what it moves)."""
+    deferred = set().union(*(obj.get_deferred_fields() for obj in objects))
+    if not deferred:
+        return
+    rows = model._default_manager.filter(pk__in=[obj.pk for obj in objects])
+    written = {row.pop("pk"): row for row in rows.values("pk", *deferred)}
+    for obj in objects:
+        for attname in obj.get_deferred_fields():
+            setattr(obj, attname, written[obj.pk][attname])
 
 
 def any_of(ids):

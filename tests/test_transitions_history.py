@@ -6,11 +6,13 @@ constant number of statements whatever the rows."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from b2b_portal.transitions import (
     HISTORY_REASON_MAX_LENGTH,
     bulk_create_with_history,
     bulk_save_with_history,
+    history_insert,
     insert_selected,
     stamp_history,
 )
@@ -132,3 +134,26 @@ def test_rows_inserted_from_a_query_take_the_values_given_for_each_row(
         (so.pk, so.sales_order_line_id, so.quantity) for so in made
     ]
     assert SupplyOrder.history.filter(id__in=[row.pk for row in rows]).count() == 3
+
+
+def test_rows_read_with_few_fields_get_their_history_in_two_statements_on_sqlite(
+    world, monkeypatch, django_assert_num_queries
+):
+    """``history_insert`` on the laptop's database (simple_history, which copies every
+    field): rows a batch process read with only their status get their history from one
+    read of the other fields, not from a query a row and field."""
+    ops = world.users["ops"]
+    order = place_order(world, ("SRV-DL380-G11", "1"), ("SRV-R760-XA", "2"), book=False)
+    whole = list(SalesOrderLine.objects.filter(order=order).order_by("pk"))
+    lean = list(SalesOrderLine.objects.filter(order=order).only("status").order_by("pk"))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    with django_assert_num_queries(2):  # the missing fields, then the history rows
+        history_insert(SalesOrderLine, lean, changed=True, actor=ops, reason="read lean")
+
+    history = SalesOrderLine.history.filter(history_change_reason="read lean").order_by(
+        "history_id"
+    )
+    assert [(row.id, row.item_id, row.quantity, row.history_user) for row in history] == [
+        (line.pk, line.item_id, line.quantity, ops) for line in whole
+    ]
