@@ -85,7 +85,9 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
         by_values[tuple(getattr(obj, field) for field in fields)].append(obj.pk)
     if len(by_values) == 1:
         [(values, pks)] = by_values.items()
-        model._default_manager.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
+        model._default_manager.filter(pk__in=any_of(pks)).update(
+            **dict(zip(fields, values, strict=True))
+        )
     else:
         _bulk_update(model, objects, fields)
     history_insert(model, objects, changed=True, actor=actor, reason=reason)
