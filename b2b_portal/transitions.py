@@ -129,16 +129,24 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
         reasons.append(history_reason(getattr(obj, "_change_reason", None) or reason))
         acting = getattr(obj, "_history_user", actor)
         users.append(acting.pk if acting is not None else None)
+    when, kind = timezone.now(), "~" if changed else "+"
+    if len(set(reasons)) == 1 and len(set(users)) == 1:  # a batch's one actor and reason
+        picked, params = "%s, %s, %s, %s", [when, reasons[0], kind, users[0], ids]
+        rows = f"unnest(%s::{meta.pk.rel_db_type(connection)}[]) WITH ORDINALITY AS v(id, n)"
+    else:
+        picked, params = "%s, v.reason, %s, v.user_id", [when, kind, ids, reasons, users]
+        rows = (
+            f"unnest(%s::{meta.pk.rel_db_type(connection)}[], %s::text[], "
+            f"%s::{user.target_field.rel_db_type(connection)}[]) WITH ORDINALITY "
+            "AS v(id, reason, user_id, n)"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(history._meta.db_table)} ({into}, history_date, "
             f"history_change_reason, history_type, {quote(user.column)}) "
-            f"SELECT {copied}, %s, v.reason, %s, v.user_id "
-            f"FROM unnest(%s::{meta.pk.rel_db_type(connection)}[], %s::text[], "
-            f"%s::{user.target_field.rel_db_type(connection)}[]) WITH ORDINALITY "
-            "AS v(id, reason, user_id, n) "
+            f"SELECT {copied}, {picked} FROM {rows} "
             f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
-            [timezone.now(), "~" if changed else "+", ids, reasons, users],
+            params,
         )
 
 
