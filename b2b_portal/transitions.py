@@ -12,7 +12,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, IntegerField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -242,6 +242,15 @@ def insert_selected(
     return made if returning else pks
 
 
+def _prepared(field, values: list) -> list:
+    """``values`` of ``field`` as the database takes them. A key's or a whole number's
+    values are the ints they are (a given key is a pk, not a model): preparing the PO and
+    line number of 10,000 PO lines one by one took 95 ms of CPU."""
+    if field.is_relation or isinstance(field, IntegerField):
+        return values
+    return [field.get_db_prep_save(value, connection) for value in values]
+
+
 @cache
 def _inserted_row(attnames: tuple[str, ...]):
     """The row ``insert_selected`` returns: the pk, then the ``returning`` fields."""
@@ -254,8 +263,7 @@ def _given_rows(fields, given: dict) -> tuple[str, list]:
     ``VALUES`` list elsewhere."""
     row_pks = list(next(iter(given.values())))
     columns = [row_pks] + [
-        [field.get_db_prep_save(given[field.name][pk], connection) for pk in row_pks]
-        for field in fields
+        _prepared(field, [given[field.name][pk] for pk in row_pks]) for field in fields
     ]
     names = ["given_row", *(f"given_{n}" for n in range(len(fields)))]
     if connection.vendor == "postgresql":
