@@ -25,14 +25,15 @@ from .promising import lead_times
 from .services import (
     BOOK_PERMISSION,
     OrderLineInput,
+    book_in_memory,
     checked_order,
-    lines_book,
     orders_insert,
     progress_order_queue,
     promise_lines,
 )
 
 IMPORTED = "order imported"
+IMPORTED_BOOKED = "order imported and booked"
 # A feed that sends a batch again (a timeout, then a retry) must not make its orders twice.
 PO_ALREADY_SENT = "Customer {customer} already sent PO {po}: it is {order}."
 PO_TWICE = "Customer {customer} PO {po} is already entry {index} of this import."
@@ -125,9 +126,12 @@ def sales_orders_import(
         return result
     orders = [order for _index, order, _lines in accepted]
     lines = [line for _index, _order, order_lines in accepted for line in order_lines]
-    orders_insert(orders, lines, actor=actor, reason=IMPORTED)
     if book:
-        lines_book(lines, orders, actor=actor)
+        # Booked as they are entered: one write and one history row a line and an order,
+        # not an insert and then an update of each (a third of an import's time).
+        book_in_memory(lines, orders, actor=actor, reason=IMPORTED_BOOKED)
+    orders_insert(orders, lines, actor=actor, reason=IMPORTED_BOOKED if book else IMPORTED)
+    if book:
         # One run per unit takes every booked line of it, as bookings close together share one.
         for order in {order.business_unit_id: order for order in orders}.values():
             progress_order_queue(order, actor=actor)

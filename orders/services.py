@@ -16,7 +16,7 @@ from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
-    bulk_apply_transition,
+    apply_transition,
     bulk_create_with_history,
     bulk_save_moved,
 )
@@ -43,6 +43,7 @@ ORDER_TOTAL_TOO_LARGE = (
 # The foreign keys of an order's header that sales_order_create holds as objects.
 HEADER_OBJECTS = ("business_unit", "customer", "warehouse", "created_by")
 BOOK_PERMISSION = "orders.book_salesorder"
+BOOKED = "booked"
 ZERO_PRICE_UNCONFIRMED = (
     "Unit price 0 gives item {item} away: tick No charge to confirm it, or enter a price."
 )
@@ -256,14 +257,20 @@ def promise_lines(
 def lines_book(lines: list[SalesOrderLine], orders: list[SalesOrder], *, actor) -> None:
     """Move promised lines Entered -> Booked and stamp their orders booked, a set-based
     write each with its history rows; one order or a batch of them."""
-    bulk_apply_transition(
-        lines, "book", actor=actor, reason="booked", fields=("status", "scheduled_ship_date")
-    )
+    book_in_memory(lines, orders, actor=actor, reason=BOOKED)
+    bulk_save_moved(lines, ("status", "scheduled_ship_date"), actor=actor, reason=BOOKED)
+    bulk_save_moved(orders, ("booked_at", "booked_by"), actor=actor, reason=BOOKED)
+
+
+def book_in_memory(lines: list[SalesOrderLine], orders: list[SalesOrder], *, actor, reason: str):
+    """Run each promised line's Entered -> Booked transition and stamp its order booked, in
+    memory: the caller writes them (``lines_book`` over written rows, an import that books
+    as it enters over rows not yet written)."""
+    for line in lines:
+        apply_transition(line, "book", actor=actor, reason=reason)
     now = timezone.now()
     for order in orders:
-        order.booked_at = now
-        order.booked_by = actor
-    bulk_save_moved(orders, ("booked_at", "booked_by"), actor=actor, reason="booked")
+        order.booked_at, order.booked_by = now, actor
 
 
 @transaction.atomic

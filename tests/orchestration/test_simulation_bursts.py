@@ -67,7 +67,9 @@ def test_a_feed_sends_each_burst_as_one_import_of_the_same_orders(world):
     assert sum(runs.values_list("lines_done", flat=True)) == lines
     assert imported.filter(status=LineStatus.AWAITING_SUPPLY).count() == lines
     reasons = SalesOrderLine.history.filter(history_type="+", id__in=imported.values("pk"))
-    assert set(reasons.values_list("history_change_reason", flat=True)) == {"order imported"}
+    assert set(reasons.values_list("history_change_reason", flat=True)) == {
+        "order imported and booked"
+    }
 
 
 def _orders_as_entered() -> list:
