@@ -97,11 +97,77 @@ def bulk_create_with_history(objects, model, *, default_user, default_change_rea
     """django-simple-history's ``bulk_create_with_history`` (same arguments, same rows):
     one insert for the rows, then ``history_insert`` for their history."""
     with transaction.atomic(savepoint=False):
-        created = model._default_manager.bulk_create(objects)
+        if connection.vendor == "postgresql" and all(obj.pk is None for obj in objects):
+            _insert(model, objects)
+            created = objects
+        else:
+            created = model._default_manager.bulk_create(objects)
         history_insert(
             model, created, changed=False, actor=default_user, reason=default_change_reason
         )
     return created
+
+
+# Fields whose values PostgreSQL takes as the objects hold them (keys, numbers, flags,
+# dates: Django's preparing returns them unchanged there); text and decimals go through
+# ``get_db_prep_save``, which makes each column's values one type (an array holds one).
+_AS_THEY_ARE = {
+    "BigIntegerField",
+    "BooleanField",
+    "DateField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+}
+
+
+def _insert(model, objects) -> None:
+    """``bulk_create`` of new ``objects`` on PostgreSQL: one ``INSERT ... SELECT FROM
+    unnest(...)``, an array a column of the values as the objects hold them (timestamps
+    stamped, keys taken from related objects saved since, as Django does), the new pks set
+    back. Django places, prepares and checks each value of each row: for the 20 columns of
+    10,000 order lines that was most of an Order Import's Python."""
+    meta, quote, now = model._meta, connection.ops.quote_name, timezone.now()
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objects:
+                setattr(obj, field.attname, now)
+        elif field.is_relation:
+            for obj in objects:
+                _take_related_key(obj, field)
+        values = [getattr(obj, field.attname) for obj in objects]
+        if field.get_internal_type() not in _AS_THEY_ARE:
+            values = [field.get_db_prep_save(value, connection) for value in values]
+        columns.append(values)
+    names = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) "
+            f"RETURNING {quote(meta.pk.column)}",
+            columns,
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _take_related_key(obj, field) -> None:
+    """``obj``'s key of ``field`` from the related object it holds, saved since it was
+    set (an order's lines written after their order), or refuse as Django would."""
+    if getattr(obj, field.attname) is not None or not field.is_cached(obj):
+        return
+    related = field.get_cached_value(obj)
+    if related is None:
+        return
+    if related.pk is None:
+        raise ValueError(f"{field.name} of {obj!r} is not saved yet.")
+    setattr(obj, field.attname, related.pk)
 
 
 def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None:
