@@ -205,35 +205,36 @@ def _reinvoice_credited(*, actor, business_unit, batch_size: int) -> ProcessResu
 
 
 def _bill_unbilled(chunk: list, unbilled: QuerySet, billings: _Billings, *, actor) -> ProcessResult:
-    """Bill the rows of a locked chunk that ``unbilled`` still selects: the claim that makes
-    two AutoInvoice runs at once safe.
+    """Bill the rows of a locked chunk, each once: what makes two AutoInvoice runs at once
+    safe.
 
     The chunk was chosen by a NOT EXISTS read whose snapshot may predate another run's
     commit of the same rows: by the time this run locks them the other has let go, and
     PostgreSQL re-checks only the locked row's own conditions (a shipment line's
-    ``is_billed``, a copy), while billing inserts the invoice lines that decide and leaves
-    a credit line as it was. Read again under the lock, the rows the other run billed drop
-    out. Should a unique constraint still stop
-    a line (another writer), only this savepoint is undone and the chunk is read again
-    without it: a skipped line, never a failed run. Skipped rows are not counted here; the
-    run that billed them counted them."""
-    while True:
-        claimed = set(
-            unbilled.filter(pk__in=any_of(row.pk for row in chunk))
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        rows = [row for row in chunk if row.pk in claimed]
-        if not rows:
-            return ProcessResult()
+    ``is_billed``, which the other run set, drops it; a credit line stays). The unique
+    constraints that bill a row once stop what is left: only this savepoint is undone,
+    and the rows ``unbilled`` still selects, read again under the lock, are billed
+    without the conflicting one: a skipped row, never a failed run. The chunk is not read
+    again before that: the conflict is rare, the read a statement a chunk. Skipped rows
+    are not counted here; the run that billed them counted them."""
+    rows = chunk
+    while rows:
         try:
             with transaction.atomic():
                 invoices = _invoice(rows, billings, actor=actor)
         except IntegrityError as error:
             if violated_constraint(error) not in BILLED_ONCE:
                 raise
-            continue  # the conflicting line is committed now: the next read leaves it out
+            # The conflicting row is committed now: this read leaves it out.
+            claimed = set(
+                unbilled.filter(pk__in=any_of(row.pk for row in rows))
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            rows = [row for row in rows if row.pk in claimed]
+            continue
         return ProcessResult(examined=len(rows), created=len(invoices))
+    return ProcessResult()
 
 
 def _bill_sales_lines(sales_lines: list, quantities: dict, *, actor) -> None:
