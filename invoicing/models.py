@@ -195,11 +195,17 @@ class ARInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     # The customer's terms when AutoInvoice made the invoice.
     payment_terms_days = PaymentTermsField()
     currency_code = CurrencyField()
-    status = FSMField(
-        choices=ARStatus.choices, default=ARStatus.DRAFT, protected=True, db_index=True
-    )
+    # Indexed for the list's status filter alone: no LIKE on a status, no filter on the
+    # creation time or the completer, and AutoInvoice inserts 10,000 invoices a night.
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = FSMField(choices=ARStatus.choices, default=ARStatus.DRAFT, protected=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=240, blank=True)
@@ -209,6 +215,7 @@ class ARInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
         verbose_name = "AR invoice"
         verbose_name_plural = "AR invoices"
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status"], name="ar_invoice_status")]
         permissions = [
             ("complete_arinvoice", "Can complete AR invoices"),
             ("run_autoinvoice", "Can run Import AutoInvoice"),
