@@ -8,6 +8,7 @@ insert with ``bulk_create_with_history``.
 """
 
 from collections import defaultdict, namedtuple
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -109,8 +110,9 @@ def bulk_create_with_history(objects, model, *, default_user, default_change_rea
 
 
 # Fields whose values PostgreSQL takes as the objects hold them (keys, numbers, flags,
-# dates: Django's preparing returns them unchanged there); text and decimals go through
-# ``get_db_prep_save``, which makes each column's values one type (an array holds one).
+# dates: Django's preparing returns them unchanged there); text and decimals too when each
+# is a plain ``str`` or ``Decimal``, else ``get_db_prep_save`` makes them one type (an
+# array holds one).
 _AS_THEY_ARE = {
     "BigIntegerField",
     "BooleanField",
@@ -122,6 +124,7 @@ _AS_THEY_ARE = {
     "PositiveSmallIntegerField",
     "SmallIntegerField",
 }
+_PLAIN = {"CharField": str, "TextField": str, "DecimalField": Decimal}
 
 
 def _insert(model, objects) -> None:
@@ -141,7 +144,7 @@ def _insert(model, objects) -> None:
             for obj in objects:
                 _take_related_key(obj, field)
         values = [getattr(obj, field.attname) for obj in objects]
-        if field.get_internal_type() not in _AS_THEY_ARE:
+        if not _as_they_are(field, values):
             values = [field.get_db_prep_save(value, connection) for value in values]
         columns.append(values)
     names = ", ".join(quote(field.column) for field in fields)
@@ -155,6 +158,17 @@ def _insert(model, objects) -> None:
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _as_they_are(field, values: list) -> bool:
+    """Whether PostgreSQL takes ``values`` of ``field`` unprepared: a key, number, flag or
+    date, or text and decimals that are all plain ``str`` or ``Decimal`` (a choice's enum
+    member, a lazy string or a float still goes through Django's preparing)."""
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return True
+    plain = _PLAIN.get(kind)
+    return plain is not None and all(value is None or type(value) is plain for value in values)
 
 
 def _take_related_key(obj, field) -> None:

@@ -113,7 +113,9 @@ def sales_orders_import(
             if refusal := unit_refusals.get(entry.business_unit.pk):
                 raise refusal
             _refuse_a_po_sent_before(entry, made, in_batch)
-            order, lines = checked_order(actor=actor, **entry.as_arguments())
+            arguments = entry.as_arguments()
+            arguments["ordered_date"] = entry.ordered_date or today
+            order, lines = checked_order(actor=actor, **arguments)
             if book:
                 promise_lines(lines, warehouse=entry.warehouse, today=today, leads=leads)
         except ApplicationError as refused:

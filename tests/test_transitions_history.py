@@ -157,3 +157,41 @@ def test_rows_read_with_few_fields_get_their_history_in_two_statements_on_sqlite
     assert [(row.id, row.item_id, row.quantity, row.history_user) for row in history] == [
         (line.pk, line.item_id, line.quantity, ops) for line in whole
     ]
+
+
+def test_bulk_created_rows_take_their_parents_keys_and_stamps_as_bulk_create_would(world):
+    """``bulk_create_with_history``'s own insert on PostgreSQL: a line takes the key of
+    the order saved after it was built, timestamps are stamped, a value of another type
+    (a float price, a choice) is prepared as Django would, and the pks come back."""
+    clerk = world.users["clerk"]
+    order = place_order(world, ("SRV-DL380-G11", "1"), book=False)
+    lines = [
+        SalesOrderLine(
+            order=order,
+            line_number=n,
+            item=world.items["SRV-DL380-G11"],
+            quantity=Decimal("2"),
+            unit_selling_price=1250.5 if n == 2 else Decimal("99.90"),
+            requested_date=order.requested_date,
+        )
+        for n in (2, 3)
+    ]
+
+    made = bulk_create_with_history(
+        lines, SalesOrderLine, default_user=clerk, default_change_reason="added"
+    )
+
+    saved = SalesOrderLine.objects.filter(pk__in=[line.pk for line in made]).order_by("pk")
+    assert [(line.order_id, line.line_number, line.unit_selling_price) for line in saved] == [
+        (order.pk, 2, Decimal("1250.50")),
+        (order.pk, 3, Decimal("99.90")),
+    ]
+    assert all(line.created_at == line.updated_at is not None for line in saved)
+    assert [line.status for line in saved] == [SalesOrderLine().status] * 2
+    assert [line._state.adding for line in made] == [False, False]
+
+    line_of_unsaved_order = SalesOrderLine(order=type(order)(), line_number=1)
+    with pytest.raises(ValueError, match="not saved yet"):
+        bulk_create_with_history(
+            [line_of_unsaved_order], SalesOrderLine, default_user=clerk, default_change_reason="x"
+        )
