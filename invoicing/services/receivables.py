@@ -13,8 +13,8 @@ from django_fsm import can_proceed
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
+from b2b_portal.queries import any_of
 from b2b_portal.transitions import (
-    any_of,
     apply_transition,
     bulk_save_moved,
     insert_selected,

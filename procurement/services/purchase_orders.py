@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
-from b2b_portal.queries import DaysAfter
+from b2b_portal.queries import DaysAfter, any_of
 from b2b_portal.transitions import (
-    any_of,
     apply_transition,
     bulk_apply_transition,
     bulk_create_with_history,
