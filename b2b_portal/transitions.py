@@ -20,7 +20,6 @@ from django_fsm import TransitionNotAllowed
 from simple_history.utils import get_history_manager_for_model
 
 from .errors import TransitionRefused
-from .queries import any_of
 
 # django-simple-history's history_change_reason column; a reason form takes up to 240.
 HISTORY_REASON_MAX_LENGTH = 100
@@ -72,7 +71,8 @@ def bulk_save_moved(objects, fields, *, actor, reason: str) -> None:
 
 
 def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
-    """Save ``fields`` of ``objects`` and one history row each, in a few statements.
+    """Save ``fields`` of ``objects`` and one history row each, in one statement on
+    PostgreSQL (``_with_history``), two elsewhere.
 
     Objects that end with the same values (a batch moving to one status) are written by
     one set-based UPDATE; values that differ per object by one ``_bulk_update``.
@@ -81,28 +81,40 @@ def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
     if not objects:
         return
     model = type(objects[0])
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
     by_values = defaultdict(list)
     for obj in objects:
-        by_values[tuple(getattr(obj, field) for field in fields)].append(obj.pk)
+        by_values[tuple(getattr(obj, field.attname) for field in columns)].append(obj.pk)
+    if connection.vendor == "postgresql":
+        if len(by_values) == 1:
+            [(values, pks)] = by_values.items()
+            write = _update_statement(model, columns, values, pks)
+        else:
+            write = _bulk_update_statement(model, objects, columns)
+        _with_history(model, objects, write, changed=True, actor=actor, reason=reason)
+        return
     if len(by_values) == 1:
         [(values, pks)] = by_values.items()
-        model._default_manager.filter(pk__in=any_of(pks)).update(
-            **dict(zip(fields, values, strict=True))
+        model._default_manager.filter(pk__in=pks).update(
+            **{field.attname: value for field, value in zip(columns, values, strict=True)}
         )
     else:
-        _bulk_update(model, objects, fields)
+        model._default_manager.bulk_update(objects, fields)
     history_insert(model, objects, changed=True, actor=actor, reason=reason)
 
 
 def bulk_create_with_history(objects, model, *, default_user, default_change_reason: str):
     """django-simple-history's ``bulk_create_with_history`` (same arguments, same rows):
-    one insert for the rows, then ``history_insert`` for their history."""
+    on PostgreSQL one statement for the rows and their history (``_insert``), elsewhere
+    Django's ``bulk_create`` then ``history_insert``."""
+    if not objects:
+        return objects
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql" and all(obj.pk is None for obj in objects):
-            _insert(model, objects)
-            created = objects
-        else:
-            created = model._default_manager.bulk_create(objects)
+            _insert(model, objects, actor=default_user, reason=default_change_reason)
+            return objects
+        created = model._default_manager.bulk_create(objects)
         history_insert(
             model, created, changed=False, actor=default_user, reason=default_change_reason
         )
@@ -127,14 +139,15 @@ _AS_THEY_ARE = {
 _PLAIN = {"CharField": str, "TextField": str, "DecimalField": Decimal}
 
 
-def _insert(model, objects) -> None:
-    """``bulk_create`` of new ``objects`` on PostgreSQL: one ``INSERT ... SELECT FROM
-    unnest(...)``, an array a column of the values as the objects hold them (timestamps
-    stamped, keys taken from related objects saved since, as Django does), the new pks set
-    back. Django places, prepares and checks each value of each row: for the 20 columns of
-    10,000 order lines that was most of an Order Import's Python."""
-    meta, quote, now = model._meta, connection.ops.quote_name, timezone.now()
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+def _insert(model, objects, *, actor, reason: str) -> None:
+    """``bulk_create`` of new ``objects`` on PostgreSQL, with their history rows: one
+    ``INSERT ... SELECT FROM unnest(...)``, an array a column of the values as the objects
+    hold them (timestamps stamped, keys taken from related objects saved since, as Django
+    does), the new pks set back. Django places, prepares and checks each value of each
+    row: for the 20 columns of 10,000 order lines that was most of an Order Import's
+    Python."""
+    now = timezone.now()
+    fields, sql = _insert_statement(model)
     columns = []
     for field in fields:
         if _stamped(field):
@@ -144,17 +157,21 @@ def _insert(model, objects) -> None:
             for obj in objects:
                 _take_related_key(obj, field)
         columns.append(_db_values(field, [getattr(obj, field.attname) for obj in objects]))
+    write = (sql, columns)
+    _with_history(model, objects, write, changed=False, actor=actor, reason=reason)
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+@cache
+def _insert_statement(model) -> tuple[list, str]:
+    """``_insert``'s columns (every field but the pk) and its SQL, built once a model."""
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
     names = ", ".join(quote(field.column) for field in fields)
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) "
-            f"RETURNING {quote(meta.pk.column)}",
-            columns,
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) RETURNING *"
+    return fields, sql
 
 
 def _stamped(field) -> bool:
@@ -197,7 +214,7 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
     were just written. On PostgreSQL the database copies each row's values into its
     history by one ``INSERT ... SELECT``: building a historical object per row and
     compiling its insert cost more than the rest of a receipt or ship confirm."""
-    if not objects or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if not objects or not _keeps_history():
         return
     if connection.vendor != "postgresql":
         _load_deferred(model, objects)
@@ -205,36 +222,107 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
             objects, update=changed, default_user=actor, default_change_reason=reason
         )
         return
-    history, meta, quote = _history_model(model), model._meta, connection.ops.quote_name
+    table = connection.ops.quote_name(model._meta.db_table)
+    stamps = _Stamps(objects, actor=actor, reason=reason)
+    with connection.cursor() as cursor:
+        cursor.execute(*_history_copy(model, objects, table, stamps, changed=changed))
+
+
+def _with_history(model, objects, write: tuple[str, list], *, changed: bool, actor, reason):
+    """Run ``write`` (an INSERT or UPDATE of ``objects``' rows ``RETURNING`` them, on
+    PostgreSQL) and copy each written row into its history in the same statement: the
+    write is a ``WITH``, the history's ``INSERT ... SELECT`` reads the rows it returns (a
+    document's write and its history in one round trip: booking an order was 15
+    statements, 4 of them history). New rows take their pks; new rows stamped with users
+    or reasons of their own get their history after them, by ``history_insert``."""
+    sql, params = write
+    new, stamps = objects[0].pk is None, _Stamps(objects, actor=actor, reason=reason)
+    copied_with = _keeps_history() and (stamps.shared or not new)
+    if copied_with:
+        copy, copy_params = _history_copy(model, objects, "written", stamps, changed=changed)
+        sql, params = f"WITH written AS ({sql}) {copy} RETURNING id", [*params, *copy_params]
+    else:
+        pk = _pk_column(model)
+        sql = f"WITH written AS ({sql}) SELECT {pk} FROM written ORDER BY {pk}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if new:
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    if not copied_with:
+        history_insert(model, objects, changed=changed, actor=actor, reason=reason)
+
+
+class _Stamps:
+    """Who wrote each of ``objects`` and why, for its history row: the user and reason
+    stamped on it, else the call's ``actor`` and ``reason``."""
+
+    def __init__(self, objects, *, actor, reason: str):
+        self.reasons, self.users = [], []
+        for obj in objects:
+            self.reasons.append(history_reason(getattr(obj, "_change_reason", None) or reason))
+            acting = getattr(obj, "_history_user", actor)
+            self.users.append(acting.pk if acting is not None else None)
+        self.shared = len(set(self.reasons)) == 1 and len(set(self.users)) == 1
+
+
+def _history_copy(model, objects, source: str, stamps: _Stamps, *, changed: bool):
+    """The ``INSERT ... SELECT`` (and its parameters) of ``objects``' history rows, their
+    values read from ``source``: the table after the write, or the rows a write returned.
+    Rows in the objects' order, found by pk; new rows (no pk yet, one stamp for all) in
+    pk order, the order they were inserted in."""
+    table = _history_table(model)
+    when, kind, pk = timezone.now(), "~" if changed else "+", table.pk
+    ids = [obj.pk for obj in objects]
+    if ids[0] is None:  # new rows, one stamp for them all
+        picked, params = "%s, %s, %s, %s", [when, stamps.reasons[0], kind, stamps.users[0]]
+        rows, order = f"{source} AS t", f"t.{pk}"
+    else:
+        if stamps.shared:
+            picked, params = "%s, %s, %s, %s", [when, stamps.reasons[0], kind, stamps.users[0]]
+            stamped = f"unnest(%s::{table.pk_type}[]) WITH ORDINALITY AS v(id, n)"
+            params.append(ids)
+        else:
+            picked, params = "%s, v.reason, %s, v.user_id", [when, kind]
+            stamped = (
+                f"unnest(%s::{table.pk_type}[], %s::text[], %s::{table.user_type}[]) "
+                "WITH ORDINALITY AS v(id, reason, user_id, n)"
+            )
+            params += [ids, stamps.reasons, stamps.users]
+        rows, order = f"{stamped} JOIN {source} AS t ON t.{pk} = v.id", "v.n"
+    return f"{table.insert} SELECT {table.copied}, {picked} FROM {rows} ORDER BY {order}", params
+
+
+_HistoryTable = namedtuple("_HistoryTable", "insert copied pk pk_type user_type")
+
+
+@cache
+def _history_table(model) -> _HistoryTable:
+    """What ``_history_copy`` writes of ``model``'s history, built once a model: the
+    ``INSERT INTO`` with its columns, the row's columns it copies (from ``t``), the pk's
+    column and type, the history user's key type."""
+    history, quote = _history_model(model), connection.ops.quote_name
     tracked = [(history._meta.get_field(f.name).column, f.column) for f in history.tracked_fields]
     user = history._meta.get_field("history_user")
     into = ", ".join(quote(column) for column, _ in tracked)
-    copied = ", ".join(f"t.{quote(column)}" for _, column in tracked)
-    ids, reasons, users = [], [], []
-    for obj in objects:
-        ids.append(obj.pk)
-        reasons.append(history_reason(getattr(obj, "_change_reason", None) or reason))
-        acting = getattr(obj, "_history_user", actor)
-        users.append(acting.pk if acting is not None else None)
-    when, kind = timezone.now(), "~" if changed else "+"
-    if len(set(reasons)) == 1 and len(set(users)) == 1:  # a batch's one actor and reason
-        picked, params = "%s, %s, %s, %s", [when, reasons[0], kind, users[0], ids]
-        rows = f"unnest(%s::{meta.pk.rel_db_type(connection)}[]) WITH ORDINALITY AS v(id, n)"
-    else:
-        picked, params = "%s, v.reason, %s, v.user_id", [when, kind, ids, reasons, users]
-        rows = (
-            f"unnest(%s::{meta.pk.rel_db_type(connection)}[], %s::text[], "
-            f"%s::{user.target_field.rel_db_type(connection)}[]) WITH ORDINALITY "
-            "AS v(id, reason, user_id, n)"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
+    return _HistoryTable(
+        insert=(
             f"INSERT INTO {quote(history._meta.db_table)} ({into}, history_date, "
-            f"history_change_reason, history_type, {quote(user.column)}) "
-            f"SELECT {copied}, {picked} FROM {rows} "
-            f"JOIN {quote(meta.db_table)} AS t ON t.{quote(meta.pk.column)} = v.id ORDER BY v.n",
-            params,
-        )
+            f"history_change_reason, history_type, {quote(user.column)})"
+        ),
+        copied=", ".join(f"t.{quote(column)}" for _, column in tracked),
+        pk=_pk_column(model),
+        pk_type=model._meta.pk.rel_db_type(connection),
+        user_type=user.target_field.rel_db_type(connection),
+    )
+
+
+def _keeps_history() -> bool:
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+
+
+def _pk_column(model) -> str:
+    return connection.ops.quote_name(model._meta.pk.column)
 
 
 def _load_deferred(model, objects) -> None:
@@ -352,18 +440,34 @@ def _history_model(model):
     return get_history_manager_for_model(model).model
 
 
-def _bulk_update(model, objects, fields) -> None:
-    """Each object's own values in one statement. Django's ``bulk_update`` writes, for each
-    field, a CASE with a WHEN per object that PostgreSQL evaluates for every row: its time
-    grows with the square of the rows (4,000 order lines took 29 s). On PostgreSQL, one
-    ``UPDATE ... FROM unnest(...)`` joined on the primary key instead, in linear time: one
-    array a column, so the statement is as short for 20,000 rows as for 2."""
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(objects, fields)
-        return
-    meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+def _update_statement(model, columns, values, pks) -> tuple[str, list]:
+    """One set-based UPDATE giving every row of ``pks`` the same ``values`` of
+    ``columns`` (fields), returning the rows written."""
     quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    return (
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
+        f"WHERE t.{_pk_column(model)} = ANY(%s::{model._meta.pk.rel_db_type(connection)}[]) "
+        "RETURNING t.*",
+        [
+            *(
+                field.get_db_prep_save(value, connection)
+                for field, value in zip(columns, values, strict=True)
+            ),
+            pks,
+        ],
+    )
+
+
+def _bulk_update_statement(model, objects, columns) -> tuple[str, list]:
+    """Each object's own values of ``columns`` (fields) in one UPDATE, returning the rows
+    written. Django's ``bulk_update`` writes, for each field, a CASE with a WHEN per object
+    that PostgreSQL evaluates for every row: its time grows with the square of the rows
+    (4,000 order lines took 29 s). Here one ``UPDATE ... FROM unnest(...)`` joined on the
+    primary key instead, in linear time: one array a column, so the statement is as short
+    for 20,000 rows as for 2."""
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.pk, *columns]
     names = ", ".join(quote(field.column) for field in columns)
     arrays = ", ".join(f"%s::{field.rel_db_type(connection)}[]" for field in columns)
     assignments = ", ".join(
@@ -373,10 +477,9 @@ def _bulk_update(model, objects, fields) -> None:
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
         for field in columns
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-            f"FROM unnest({arrays}) AS v({names}) "
-            f"WHERE t.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}",
-            values,
-        )
+    pk = _pk_column(model)
+    return (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+        f"FROM unnest({arrays}) AS v({names}) WHERE t.{pk} = v.{pk} RETURNING t.*",
+        values,
+    )

@@ -273,6 +273,20 @@ def book_in_memory(lines: list[SalesOrderLine], orders: list[SalesOrder], *, act
         order.booked_at, order.booked_by = now, actor
 
 
+# What booking reads of a line and its item (``promise_lines``, ``lead_times``): the
+# history is copied from the rows in the database, so no other field comes to Python.
+BOOKING_READS = (
+    "status",
+    "line_number",
+    "requested_date",
+    "item__number",
+    "item__back_to_back_enabled",
+    "item__purchased",
+    "item__purchasable",
+    "item__stocked",
+)
+
+
 @transaction.atomic
 def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     """Book every entered line: the customer's demand is now firm (``promise_lines``: the
@@ -285,6 +299,7 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
         sales_order_lines_for_update()
         .filter(order=sales_order, status=LineStatus.ENTERED)
         .select_related("item")
+        .only(*BOOKING_READS)
     )
     if not lines:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")

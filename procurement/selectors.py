@@ -16,12 +16,29 @@ from .models import POLineStatus, PurchaseOrderLine, Requisition, RequisitionLin
 LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
 
 
+# What ``choose_rule`` and its callers read of a rule: booking asks for every order, and
+# building rules with their suppliers' and sites' every field was a fifth of a booking.
+RULE_FIELDS = (
+    "item",
+    "rank",
+    "effective_from",
+    "effective_to",
+    "lead_time_days",
+    "unit_cost",
+    "currency_code",
+    "supplier__active",
+    "supplier_site__active",
+)
+
+
 def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:
-    """Every sourcing rule of these items, best rank first, in one query."""
+    """Every sourcing rule of these items, best rank first, in one query (``RULE_FIELDS``
+    of each)."""
     rules = defaultdict(list)
     queryset = (
         SourcingRule.objects.filter(item_id__in=set(item_ids))
         .select_related("supplier", "supplier_site")
+        .only(*RULE_FIELDS)
         .order_by("item_id", "rank", "pk")
     )
     for rule in queryset:

@@ -1,7 +1,8 @@
 """The history rows ``bulk_create_with_history`` and ``bulk_save_with_history`` write
-(``b2b_portal.transitions.history_insert``): one per object, in the objects' order, with the
-row's values as saved, the user and reason stamped on the object (else the call's), and a
-constant number of statements whatever the rows."""
+(``b2b_portal.transitions``): one per object, in the objects' order, with the row's values
+as saved, the user and reason stamped on the object (else the call's), and a constant
+number of statements whatever the rows: on PostgreSQL the write and its history are one
+statement."""
 
 from decimal import Decimal
 
@@ -32,7 +33,8 @@ def test_created_rows_get_a_history_row_each_with_their_values(world, django_ass
     ]
     stamp_history(requisitions[1], actor=ops, reason="stamped")
 
-    with django_assert_num_queries(2):  # the rows, then their history
+    # New rows stamped with users of their own: the rows, then their history.
+    with django_assert_num_queries(2):
         created = bulk_create_with_history(
             requisitions, Requisition, default_user=buyer, default_change_reason="made"
         )
@@ -48,6 +50,53 @@ def test_created_rows_get_a_history_row_each_with_their_values(world, django_ass
     ]
 
 
+@pytest.mark.parametrize("rows", [2, 30])
+def test_rows_created_by_one_actor_are_written_with_their_history_in_one_statement(
+    world, django_assert_num_queries, rows
+):
+    buyer = world.users["buyer"]
+    requisitions = [
+        Requisition(business_unit=world.units["US1"], preparer=buyer, description=f"r{n}")
+        for n in range(rows)
+    ]
+
+    with django_assert_num_queries(1):
+        bulk_create_with_history(
+            requisitions, Requisition, default_user=buyer, default_change_reason="made"
+        )
+
+    pks = [requisition.pk for requisition in requisitions]
+    assert pks == sorted(pks) and None not in pks
+    assert list(Requisition.objects.order_by("pk").values_list("pk", "description")) == [
+        (requisition.pk, requisition.description) for requisition in requisitions
+    ]
+    history = Requisition.history.order_by("history_id")
+    assert [
+        (row.id, row.description, row.history_user, row.history_change_reason) for row in history
+    ] == [(requisition.pk, requisition.description, buyer, "made") for requisition in requisitions]
+
+
+def test_rows_are_written_without_history_when_history_is_off(world, settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    buyer = world.users["buyer"]
+    requisitions = [
+        Requisition(business_unit=world.units["US1"], preparer=buyer, description=f"r{n}")
+        for n in range(3)
+    ]
+
+    bulk_create_with_history(
+        requisitions, Requisition, default_user=buyer, default_change_reason="made"
+    )
+    for requisition in requisitions:
+        requisition.description += " changed"
+    bulk_save_with_history(requisitions, ["description"], actor=buyer, reason="changed")
+
+    assert list(Requisition.objects.order_by("pk").values_list("pk", "description")) == [
+        (requisition.pk, requisition.description) for requisition in requisitions
+    ]
+    assert not Requisition.history.exists()
+
+
 @pytest.mark.parametrize("lines", [5, 40])
 def test_saved_rows_get_a_history_row_each_as_saved(world, django_assert_num_queries, lines):
     order = place_order(world, *[("SRV-DL380-G11", "1")] * lines)
@@ -58,7 +107,7 @@ def test_saved_rows_get_a_history_row_each_as_saved(world, django_assert_num_que
     saved[0]._change_reason = ""  # no reason of its own: the call's
     before = SalesOrderLine.history.latest("history_id").history_id
 
-    with django_assert_num_queries(2):  # the update, then the history rows
+    with django_assert_num_queries(1):  # the update and its history rows
         bulk_save_with_history(saved, ["days_late"], actor=world.users["ops"], reason="late")
 
     history = list(SalesOrderLine.history.filter(history_id__gt=before).order_by("history_id"))

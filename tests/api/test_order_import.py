@@ -24,7 +24,7 @@ URL = "/api/orders/import/"
 # (tests/orders/test_order_import.py) with the lock on its customers' PO numbers and the
 # orders they already made, and the clerk's permissions and units (read by every request
 # here: the cache keeps what a committed transaction read, and a test's never is).
-IMPORT_QUERIES = 18
+IMPORT_QUERIES = 16
 
 
 # Every order a PO number of its own: the customer's same PO number twice is refused.

@@ -28,9 +28,10 @@ pytestmark = pytest.mark.django_db
 
 # The statements of a booked import whatever its orders, in the test's transaction (a
 # savepoint and its release where an API call has BEGIN and COMMIT): the items' sourcing
-# rules; the headers and the lines, booked as they are written, and their history rows;
-# the unit's queued Progress Order run held (a new run and its event if none is queued).
-IMPORT_STATEMENTS = 8
+# rules; the headers and the lines, booked as they are written, each set with its history
+# rows in one statement; the unit's queued Progress Order run held (a new run and its event
+# if none is queued).
+IMPORT_STATEMENTS = 6
 
 
 def _entry(world, *lines, customer="C-1001", unit="US1", warehouse="M1", days=30, po=""):
