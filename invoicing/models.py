@@ -65,7 +65,10 @@ class APInvoice(InvoiceAmounts, ConcurrentTransitions, BusinessDocument):
     validated_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=240, blank=True)
-    history = LeanHistoricalRecords()
+    # What the lines add up to, kept by ``invoicing.totals`` for the list page (no sum over
+    # every listed invoice's lines). Derived, so out of history: the lines keep theirs.
+    lines_total = MoneyField(max_digits=18, editable=False)
+    history = LeanHistoricalRecords(excluded_fields=["lines_total"])
 
     class Meta:
         verbose_name = "AP invoice"

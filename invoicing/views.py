@@ -169,8 +169,9 @@ class APInvoiceListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin,
     template_name = "invoicing/ap_list.html"
     export_name = "ap-invoices"
     search_form_class = APInvoiceSearchForm
+    # The header's stored total (invoicing.totals), not a sum over each invoice's lines.
     queryset = APInvoice.objects.select_related("supplier", "purchase_order").annotate(
-        total=invoice_total(APInvoiceLine)
+        total=F("lines_total")
     )
     columns = [
         Column("Invoice", "number", "pk", value="number"),

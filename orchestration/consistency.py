@@ -7,18 +7,22 @@ generated sequence of changes).
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from inventory.models import InventoryTransaction, OnHandBalance, Reservation, TransactionType
 from invoicing.models import (
+    APInvoice,
     APInvoiceLine,
     APStatus,
     ARCreditMemoLine,
     ARInvoiceLine,
     CreditDisposition,
 )
+from invoicing.totals import ap_invoice_totals
 from orders.models import LineStatus, SalesOrderLine
 from procurement.models import (
     POLineStatus,
@@ -28,7 +32,9 @@ from procurement.models import (
     SupplyOrder,
     SupplyStatus,
 )
-from receiving.models import ReceiptLine
+from procurement.totals import purchase_order_totals
+from receiving.models import Receipt, ReceiptLine
+from receiving.totals import receipt_totals
 from shipping.models import ShipmentLine, ShipmentStatus
 
 ZERO = Value(0, output_field=DecimalField(max_digits=14, decimal_places=3))
@@ -299,6 +305,33 @@ def shipment_lines_billed_as_flagged() -> Iterator[str]:
         yield f"{line.shipment} line {line.pk} is flagged {said}; its invoice lines say otherwise."
 
 
+def _stored_totals_differ(documents, totals: dict) -> Iterator[str]:
+    """The ``documents`` whose stored fields differ from ``totals`` (the expressions that
+    recompute each from the lines, by field)."""
+    recomputed = {f"{field}_of_lines": expression for field, expression in totals.items()}
+    differs = reduce(or_, (~Q(**{field: F(f"{field}_of_lines")}) for field in totals))
+    for document in documents.annotate(**recomputed).filter(differs):
+        stored = ", ".join(f"{field} {getattr(document, field)}" for field in totals)
+        of_lines = ", ".join(str(getattr(document, name)) for name in recomputed)
+        yield f"{document} stores {stored}; its lines add up to {of_lines}."
+
+
+def purchase_order_totals_stored() -> Iterator[str]:
+    """A PO's stored totals are its live lines' (``procurement.totals``): a service that
+    wrote PO lines and forgot to retotal shows here."""
+    return _stored_totals_differ(PurchaseOrder.objects.all(), purchase_order_totals())
+
+
+def ap_invoice_totals_stored() -> Iterator[str]:
+    """An AP invoice's stored total is its lines' (``invoicing.totals``)."""
+    return _stored_totals_differ(APInvoice.objects.all(), ap_invoice_totals())
+
+
+def receipt_totals_stored() -> Iterator[str]:
+    """A receipt's stored totals are its lines' (``receiving.totals``)."""
+    return _stored_totals_differ(Receipt.objects.all(), receipt_totals())
+
+
 CHECKS = [
     live_po_lines_pegged_to_cancelled_lines,
     purchase_order_headers,
@@ -310,6 +343,9 @@ CHECKS = [
     reversed_shipments_restored,
     credits_within_invoiced,
     shipment_lines_billed_as_flagged,
+    purchase_order_totals_stored,
+    ap_invoice_totals_stored,
+    receipt_totals_stored,
 ]
 
 

@@ -263,7 +263,11 @@ class PurchaseOrder(ConcurrentTransitions, BusinessDocument):
     rejection_reason = models.CharField(max_length=240, blank=True)
     # Free text for the supplier, written by the buyer while the PO is Draft.
     supplier_note = models.CharField(max_length=1000, blank=True)
-    history = LeanHistoricalRecords()
+    # What the live lines add up to, kept by ``procurement.totals`` for the list page (no
+    # sum over every listed PO's lines). Derived, so out of history: the lines keep theirs.
+    lines_total = MoneyField(max_digits=18, editable=False)
+    line_count = models.PositiveIntegerField(default=0, editable=False)
+    history = LeanHistoricalRecords(excluded_fields=["lines_total", "line_count"])
 
     class Meta:
         ordering = ["-id"]

@@ -7,7 +7,7 @@ from functools import cached_property
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Sum, Value
+from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.timezone import localtime
@@ -21,7 +21,7 @@ from b2b_portal.fields import format_quantity
 from b2b_portal.history import DocumentHistory, history_cells
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.pdf import PDFMixin
-from b2b_portal.queries import AMOUNT, line_amount, lines_aggregate
+from b2b_portal.queries import line_amount
 from b2b_portal.row_urls import url_for_each
 from b2b_portal.templatetags.formatting import EMPTY, money, quantity
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
@@ -269,26 +269,10 @@ class PurchaseOrderListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMi
     permission_required = "procurement.view_purchaseorder"
     context_object_name = "purchase_orders"
     search_form_class = PurchaseOrderSearchForm
+    # The header's stored totals (procurement.totals), not a sum over each PO's lines.
     queryset = PurchaseOrder.objects.select_related(
         "supplier", "supplier_site", "ship_to_warehouse", "buyer"
-    ).annotate(
-        total=Coalesce(
-            lines_aggregate(
-                PurchaseOrderLine,
-                Sum(line_amount()),
-                document="purchase_order",
-                condition=LIVE_PO_LINES,
-            ),
-            Value(Decimal("0")),
-            output_field=AMOUNT,
-        ),
-        line_count=Coalesce(
-            lines_aggregate(
-                PurchaseOrderLine, Count("pk"), document="purchase_order", condition=LIVE_PO_LINES
-            ),
-            0,
-        ),
-    )
+    ).annotate(total=F("lines_total"))
     columns = [
         Column("Order", "number", "pk", value="number"),
         Column("Supplier", "supplier", "supplier__name", value="supplier.name"),

@@ -20,7 +20,12 @@ class Receipt(BusinessDocument):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     received_at = models.DateTimeField()
     packing_slip = models.CharField(max_length=60, blank=True)
-    history = LeanHistoricalRecords()
+    # What the lines add up to, for the list page (no sum over every listed receipt's
+    # lines): written with the receipt, whose lines never change (``receiving.totals``).
+    # Derived, so out of history: the lines keep theirs.
+    line_count = models.PositiveIntegerField(default=0, editable=False)
+    total_quantity = QuantityField(max_digits=18, editable=False)
+    history = LeanHistoricalRecords(excluded_fields=["line_count", "total_quantity"])
 
     class Meta:
         ordering = ["-id"]

@@ -87,6 +87,9 @@ def receipt_create(
         received_by=actor,
         received_at=timezone.now(),
         packing_slip=packing_slip,
+        # The totals of the lines written below, which never change (receiving.totals).
+        line_count=len(received),
+        total_quantity=sum(quantity for _, quantity in received),
     )
     stamp_history(receipt, actor=actor, reason="received")
     receipt.save()

@@ -161,11 +161,9 @@ class ReceiptListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, L
     export_name = "receipts"
     context_object_name = "receipts"
     search_form_class = ReceiptSearchForm
+    # The header's stored totals (receiving.totals), not a sum over each receipt's lines.
     queryset = Receipt.objects.select_related(
         "purchase_order__supplier", "warehouse", "received_by"
-    ).annotate(
-        total_quantity=lines_aggregate(ReceiptLine, Sum("quantity"), document="receipt"),
-        line_count=lines_aggregate(ReceiptLine, Count("pk"), document="receipt"),
     )
     columns = [
         Column("Receipt", "number", "pk", value="number"),

@@ -19,6 +19,7 @@ from procurement.models import PurchaseOrder
 
 from ..locks import ap_invoice_holds_for_update, ap_invoices_for_update
 from ..models import APDebitMemo, APInvoice, APInvoiceHold, APInvoiceLine, APStatus, HoldReason
+from ..totals import ap_invoices_retotal
 from .ap_matching import match_invoices
 
 ONLY_OPEN_INVOICE_CHANGES = (
@@ -74,6 +75,7 @@ def _set_line(line: APInvoiceLine, *, quantity, unit_price, actor, reason: str) 
         line.unit_price = validate_price(unit_price)
     stamp_history(line, actor=actor, reason=f"adjusted from {before}: {reason}")
     line.save()
+    ap_invoices_retotal([line.invoice_id])
 
 
 @transaction.atomic

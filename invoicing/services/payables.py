@@ -23,6 +23,7 @@ from ..exceptions import DUPLICATE_SUPPLIER_INVOICE, DuplicateSupplierInvoice
 from ..locks import ap_invoice_holds_for_update, ap_invoices_for_update
 from ..models import APInvoice, APInvoiceHold, APInvoiceLine, APStatus
 from ..tax import tax_rates
+from ..totals import ap_invoices_retotal
 from .ap_matching import match_invoices
 
 SUPPLIER_NUMBER_LENGTH = APInvoice._meta.get_field("supplier_invoice_number").max_length
@@ -127,6 +128,7 @@ def ap_invoice_create(
     bulk_create_with_history(
         invoice_lines, APInvoiceLine, default_user=actor, default_change_reason="entered"
     )
+    ap_invoices_retotal([invoice.pk])
     return invoice
 
 

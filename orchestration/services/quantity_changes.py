@@ -18,6 +18,7 @@ from orders.services import (
 )
 from procurement.models import POLineStatus, SupplyStatus
 from procurement.services import purchase_order_follow_lines
+from procurement.totals import purchase_orders_retotal
 from shipping.models import ShipmentLine
 
 from ..locks import SupplyChain, supply_chain_lock, supply_orders_of_line_lock
@@ -113,6 +114,8 @@ def _resize_supply_not_sent(*, actor, chain: SupplyChain, quantity, reason: str)
             document.quantity = quantity
             stamp_history(document, actor=actor, reason=reason)
             document.save()
+    if chain.po_line is not None:
+        purchase_orders_retotal([chain.po_line.purchase_order_id])
 
 
 def _resize_supply_orders(*, actor, chain: SupplyChain, quantity, reason: str) -> None:

@@ -33,6 +33,7 @@ from ..locks import (
     supply_orders_for_update,
 )
 from ..models import POLineStatus, POStatus, PurchaseOrder, PurchaseOrderLine
+from ..totals import purchase_orders_retotal
 from .jeopardy import jeopardy_reassess
 
 NOT_DRAFT = "{po} is {status}: only a Draft purchase order can be changed."
@@ -109,6 +110,7 @@ def purchase_order_line_update(
         supply_order_id = requisition_line.supply_order_id
         _demand_follows(line, so_line, supply_order_id, actor=actor, reason=follows)
         jeopardy_reassess([line], actor=actor, reason=f"{line} promised for {promised_date}")
+    purchase_orders_retotal([line.purchase_order_id])
     return line
 
 

@@ -41,6 +41,7 @@ from ..selectors import (
     po_grouping_key,
     po_grouping_prefetch,
 )
+from ..totals import purchase_orders_retotal
 from .jeopardy import JEOPARDY_PO_FIELDS, jeopardy_reassess
 from .supply_orders import DEFAULT_BATCH_SIZE
 
@@ -115,6 +116,7 @@ def _create_purchase_orders(*, actor, requisition_lines: list[RequisitionLine], 
         .only("status")
     )
     bulk_apply_transition(supply_orders, "mark_ordered", actor=actor, reason=reason)
+    purchase_orders_retotal(header.pk for header in headers.values())
     return list(headers.values()), po_lines
 
 
@@ -268,9 +270,10 @@ def purchase_orders_follow_lines(
     """A PO follows its lines, in this one place for every path (a receipt, a cancellation,
     a close short, AP validation's batch): with no live line left it is cancelled; open
     with no line left to receive, it is closed for receiving; and once every live line is
-    closed (received and billed), it is closed. The caller holds the POs' locks and has
-    saved the lines. One read of the lines' statuses and one write per outcome, whatever
-    the number of POs."""
+    closed (received and billed), it is closed. Its stored totals follow too
+    (``procurement.totals``). The caller holds the POs' locks and has saved the lines. One
+    read of the lines' statuses, one write per outcome and one of the totals, whatever the
+    number of POs."""
     statuses = defaultdict(set)
     live_lines = PurchaseOrderLine.objects.filter(purchase_order__in=purchase_orders).exclude(
         status=POLineStatus.CANCELLED
@@ -286,6 +289,7 @@ def purchase_orders_follow_lines(
             moved[why].append(purchase_order)
     for why, followed in moved.items():
         bulk_save_with_history(followed, ["status", "updated_at"], actor=actor, reason=why)
+    purchase_orders_retotal(purchase_order.pk for purchase_order in purchase_orders)
 
 
 def _follow(purchase_order: PurchaseOrder, statuses: set, *, actor, reason: str) -> str:
