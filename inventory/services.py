@@ -18,14 +18,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import ZERO, format_quantity
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_create_with_history,
-    bulk_save_moved,
-    stamp_history,
-)
+from b2b_portal.transitions import apply_transition, bulk_save_moved, stamp_history
 from catalog.models import Item, Warehouse
 from orders.models import LineStatus, SalesOrderLine
 from orders.selectors import order_lines_filtered

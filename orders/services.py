@@ -12,14 +12,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_create_with_history,
-    bulk_save_moved,
-)
+from b2b_portal.transitions import apply_transition, bulk_save_moved
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from catalog.units import require_business_unit
 from processes.services import process_run_queue_pending

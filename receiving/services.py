@@ -8,13 +8,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
 from b2b_portal.transitions import (
     apply_transition,
     bulk_apply_transition,
-    bulk_create_with_history,
     bulk_save_moved,
     stamp_history,
 )

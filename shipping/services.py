@@ -7,16 +7,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.fields import ZERO, format_quantity
 from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_create_with_history,
-    bulk_save_moved,
-    stamp_history,
-)
+from b2b_portal.transitions import apply_transition, bulk_save_moved, stamp_history
 from catalog.models import BusinessUnit, Customer, Warehouse
 from catalog.units import require_business_unit
 from inventory.locks import balances_lock

@@ -8,9 +8,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_save_with_history
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_with_history, stamp_history
+from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.models import Supplier
 from catalog.units import require_business_unit
 from orders.services import validate_price, validate_quantity

@@ -6,12 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history, bulk_save_with_history
 from b2b_portal.fields import format_money, format_quantity
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_create_with_history,
-    bulk_save_with_history,
-)
+from b2b_portal.transitions import apply_transition
 from procurement.locks import purchase_order_lines_for_update, purchase_orders_for_update
 from procurement.models import POLineStatus, PurchaseOrderLine
 from procurement.services import purchase_orders_follow_lines

@@ -9,16 +9,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history, bulk_save_with_history, history_reason
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.fields import round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_create_with_history,
-    bulk_save_with_history,
-    history_reason,
-    stamp_history,
-)
+from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 from shipping.locks import shipment_lines_for_update

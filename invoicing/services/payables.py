@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import TransitionRefused, ValidationRefused, require_reason
 from b2b_portal.integrity import refused_on_conflict
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_create_with_history, stamp_history
+from b2b_portal.transitions import apply_transition, stamp_history
 from catalog.units import require_business_unit
 from orders.services import validate_price, validate_quantity
 from processes.batching import ProcessResult, filter_by, process_in_chunks

@@ -10,15 +10,12 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from b2b_portal.bulk_writes import insert_selected
 from b2b_portal.errors import TransitionRefused, ValidationRefused
 from b2b_portal.integrity import violated_constraint
 from b2b_portal.permissions import require_permission
 from b2b_portal.queries import any_of
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_save_moved,
-    insert_selected,
-)
+from b2b_portal.transitions import apply_transition, bulk_save_moved
 from catalog.units import require_business_unit
 from orders.locks import sales_order_lines_for_update
 from orders.models import SalesOrder

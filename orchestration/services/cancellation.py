@@ -7,10 +7,11 @@ from itertools import groupby
 from django.db import transaction
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_save_with_history
 from b2b_portal.errors import require_reason
 from b2b_portal.fields import format_quantity
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_apply_transition, bulk_save_with_history
+from b2b_portal.transitions import apply_transition, bulk_apply_transition
 from catalog.units import require_business_unit
 from inventory.locks import balances_lock
 from inventory.models import Reservation

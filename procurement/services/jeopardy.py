@@ -13,8 +13,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_save_with_history
 from b2b_portal.queries import any_of
-from b2b_portal.transitions import bulk_save_with_history
 from orders.locks import sales_order_lines_for_update
 
 from ..models import POLineStatus, PurchaseOrderLine

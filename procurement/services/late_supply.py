@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from b2b_portal.transitions import bulk_save_with_history
+from b2b_portal.bulk_writes import bulk_save_with_history
 from orders.locks import sales_order_lines_for_update
 from processes.batching import ProcessResult, filter_by, process_in_chunks
 

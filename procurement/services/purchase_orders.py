@@ -8,16 +8,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from b2b_portal.bulk_writes import bulk_create_with_history, bulk_save_with_history, insert_selected
 from b2b_portal.errors import PermissionRefused, ValidationRefused, require_reason
 from b2b_portal.permissions import require_permission
 from b2b_portal.queries import DaysAfter, any_of
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_apply_transition,
-    bulk_create_with_history,
-    bulk_save_with_history,
-    insert_selected,
-)
+from b2b_portal.transitions import apply_transition, bulk_apply_transition
 from catalog.models import BusinessUnit
 from catalog.units import require_business_unit
 from processes.batching import ProcessResult, filter_by, process_in_chunks

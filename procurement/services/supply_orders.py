@@ -8,13 +8,8 @@ transaction) and write rows and their history in bulk: no query per line.
 from django.db.models import F
 from django.utils import timezone
 
-from b2b_portal.transitions import (
-    apply_transition,
-    bulk_apply_transition,
-    bulk_create_with_history,
-    bulk_save_with_history,
-    insert_selected,
-)
+from b2b_portal.bulk_writes import bulk_create_with_history, bulk_save_with_history, insert_selected
+from b2b_portal.transitions import apply_transition, bulk_apply_transition
 from catalog.models import Item
 from inventory.services import stocked_lines_reserve
 from orders.models import LineStatus, SalesOrderLine

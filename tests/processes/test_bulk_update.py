@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from b2b_portal.transitions import bulk_save_with_history
+from b2b_portal.bulk_writes import bulk_save_with_history
 from orders.models import SalesOrderLine
 from tests.helpers import place_order
 

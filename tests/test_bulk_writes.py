@@ -1,5 +1,5 @@
 """The history rows ``bulk_create_with_history`` and ``bulk_save_with_history`` write
-(``b2b_portal.transitions``): one per object, in the objects' order, with the row's values
+(``b2b_portal.bulk_writes``): one per object, in the objects' order, with the row's values
 as saved, the user and reason stamped on the object (else the call's), and a constant
 number of statements whatever the rows: on PostgreSQL the write and its history are one
 statement."""
@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from b2b_portal.transitions import (
+from b2b_portal.bulk_writes import (
     HISTORY_REASON_MAX_LENGTH,
     bulk_create_with_history,
     bulk_save_with_history,
     history_insert,
     insert_selected,
-    stamp_history,
 )
+from b2b_portal.transitions import stamp_history
 from orders.models import SalesOrderLine
 from procurement.models import Requisition, SupplyOrder
 from procurement.services.supply_orders import SUPPLY_FROM_LINE
