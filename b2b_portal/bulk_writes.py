@@ -7,7 +7,7 @@ constant number of statements whatever the rows (on PostgreSQL the write and its
 are one). ``b2b_portal.transitions`` moves statuses and saves through them.
 """
 
-from collections import defaultdict, namedtuple
+from collections import namedtuple
 from decimal import Decimal
 from functools import cache
 
@@ -31,37 +31,60 @@ def history_reason(reason: str) -> str:
 
 
 def bulk_save_with_history(objects, fields, *, actor, reason: str) -> None:
-    """Save ``fields`` of ``objects`` and one history row each, in one statement on
-    PostgreSQL (``_with_history``), two elsewhere.
+    """Save ``fields`` of ``objects`` and one history row each: one statement on
+    PostgreSQL, two elsewhere. The caller holds the rows' locks."""
+    bulk_save_together([(objects, fields)], actor=actor, reason=reason)
 
-    Objects that end with the same values (a batch moving to one status) are written by
-    one set-based UPDATE; values that differ per object by one ``_bulk_update``.
-    The caller holds the rows' locks.
-    """
-    if not objects:
+
+def bulk_save_together(batches, *, actor, reason: str) -> None:
+    """``bulk_save_with_history`` of several ``(objects, fields)`` batches, of any models,
+    in one statement on PostgreSQL: each batch's UPDATE and its history's ``INSERT ...
+    SELECT`` from the rows it returns are parts of one ``WITH`` (a booking's lines and
+    its order: two round trips were a sixth of a booking). A batch whose objects end
+    with the same values (moving to one status) is one set-based UPDATE; values that
+    differ per object one ``UPDATE ... FROM unnest(...)``."""
+    batches = [(objects, fields) for objects, fields in batches if objects]
+    if connection.vendor != "postgresql":
+        for objects, fields in batches:
+            _save_elsewhere(objects, fields, actor=actor, reason=reason)
         return
+    parts, params = [], []
+    for number, (objects, fields) in enumerate(batches):
+        model = type(objects[0])
+        sql, write_params = _update_statement(model, objects, fields)
+        parts.append(f"written_{number} AS ({sql})")
+        params += write_params
+        if _keeps_history():
+            stamps = _Stamps(objects, actor=actor, reason=reason)
+            copy = _history_copy(model, objects, f"written_{number}", stamps, changed=True)
+            parts.append(f"history_{number} AS ({copy[0]})")
+            params += copy[1]
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
+
+
+def _save_elsewhere(objects, fields, *, actor, reason: str) -> None:
+    """``bulk_save_with_history`` on SQLite: Django's update (or ``bulk_update`` where
+    values differ per object), then ``history_insert``."""
     model = type(objects[0])
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    by_values = defaultdict(list)
-    for obj in objects:
-        by_values[tuple(getattr(obj, field.attname) for field in columns)].append(obj.pk)
-    if connection.vendor == "postgresql":
-        if len(by_values) == 1:
-            [(values, pks)] = by_values.items()
-            write = _update_statement(model, columns, values, pks)
-        else:
-            write = _bulk_update_statement(model, objects, columns)
-        _with_history(model, objects, write, changed=True, actor=actor, reason=reason)
-        return
-    if len(by_values) == 1:
-        [(values, pks)] = by_values.items()
-        model._default_manager.filter(pk__in=pks).update(
-            **{field.attname: value for field, value in zip(columns, values, strict=True)}
-        )
+    values = _values_if_shared(objects, [model._meta.get_field(name) for name in fields])
+    if values is not None:
+        model._default_manager.filter(pk__in=[obj.pk for obj in objects]).update(**values)
     else:
         model._default_manager.bulk_update(objects, fields)
     history_insert(model, objects, changed=True, actor=actor, reason=reason)
+
+
+def _values_if_shared(objects, columns) -> dict | None:
+    """The values (by attname) of ``columns`` every object holds, or None when they
+    differ."""
+    first = objects[0]
+    values = {field.attname: getattr(first, field.attname) for field in columns}
+    for obj in objects[1:]:
+        if any(getattr(obj, attname) != value for attname, value in values.items()):
+            return None
+    return values
 
 
 def bulk_create_with_history(objects, model, *, default_user, default_change_reason: str):
@@ -118,7 +141,7 @@ def _insert(model, objects, *, actor, reason: str) -> None:
                 _take_related_key(obj, field)
         columns.append(_db_values(field, [getattr(obj, field.attname) for obj in objects]))
     write = (sql, columns)
-    _with_history(model, objects, write, changed=False, actor=actor, reason=reason)
+    _with_history(model, objects, write, actor=actor, reason=reason)
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
 
@@ -188,29 +211,27 @@ def history_insert(model, objects, *, changed: bool, actor, reason: str) -> None
         cursor.execute(*_history_copy(model, objects, table, stamps, changed=changed))
 
 
-def _with_history(model, objects, write: tuple[str, list], *, changed: bool, actor, reason):
-    """Run ``write`` (an INSERT or UPDATE of ``objects``' rows ``RETURNING`` them, on
-    PostgreSQL) and copy each written row into its history in the same statement: the
-    write is a ``WITH``, the history's ``INSERT ... SELECT`` reads the rows it returns (a
-    document's write and its history in one round trip: booking an order was 15
-    statements, 4 of them history). New rows take their pks; new rows stamped with users
-    or reasons of their own get their history after them, by ``history_insert``."""
+def _with_history(model, objects, write: tuple[str, list], *, actor, reason: str) -> None:
+    """Run ``write`` (an INSERT of ``objects``' rows ``RETURNING`` them, on PostgreSQL)
+    and copy each new row into its history in the same statement, the write a ``WITH``
+    whose rows the history's ``INSERT ... SELECT`` reads; the objects take their pks.
+    New rows stamped with users or reasons of their own get their history after them, by
+    ``history_insert`` (their pks are needed to match them)."""
     sql, params = write
-    new, stamps = objects[0].pk is None, _Stamps(objects, actor=actor, reason=reason)
-    copied_with = _keeps_history() and (stamps.shared or not new)
+    stamps = _Stamps(objects, actor=actor, reason=reason)
+    copied_with = _keeps_history() and stamps.shared
     if copied_with:
-        copy, copy_params = _history_copy(model, objects, "written", stamps, changed=changed)
+        copy, copy_params = _history_copy(model, objects, "written", stamps, changed=False)
         sql, params = f"WITH written AS ({sql}) {copy} RETURNING id", [*params, *copy_params]
     else:
         pk = _pk_column(model)
         sql = f"WITH written AS ({sql}) SELECT {pk} FROM written ORDER BY {pk}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if new:
-            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-                obj.pk = pk
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
     if not copied_with:
-        history_insert(model, objects, changed=changed, actor=actor, reason=reason)
+        history_insert(model, objects, changed=False, actor=actor, reason=reason)
 
 
 class _Stamps:
@@ -400,21 +421,22 @@ def _history_model(model):
     return get_history_manager_for_model(model).model
 
 
-def _update_statement(model, columns, values, pks) -> tuple[str, list]:
-    """One set-based UPDATE giving every row of ``pks`` the same ``values`` of
-    ``columns`` (fields), returning the rows written."""
-    quote = connection.ops.quote_name
+def _update_statement(model, objects, fields) -> tuple[str, list]:
+    """The UPDATE of ``fields`` of ``objects``' rows, returning the rows written: a
+    set-based one when every object holds the same values, else ``_bulk_update_statement``."""
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    values = _values_if_shared(objects, columns)
+    if values is None:
+        return _bulk_update_statement(model, objects, columns)
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     return (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "
-        f"WHERE t.{_pk_column(model)} = ANY(%s::{model._meta.pk.rel_db_type(connection)}[]) "
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+        f"WHERE t.{_pk_column(model)} = ANY(%s::{meta.pk.rel_db_type(connection)}[]) "
         "RETURNING t.*",
         [
-            *(
-                field.get_db_prep_save(value, connection)
-                for field, value in zip(columns, values, strict=True)
-            ),
-            pks,
+            *(field.get_db_prep_save(values[field.attname], connection) for field in columns),
+            [obj.pk for obj in objects],
         ],
     )
 

@@ -10,7 +10,7 @@ rows.
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from .bulk_writes import bulk_save_with_history, history_reason
+from .bulk_writes import bulk_save_together, history_reason
 from .errors import TransitionRefused
 
 
@@ -45,7 +45,18 @@ def bulk_apply_transition(objects, name: str, *, actor, reason: str, fields=("st
 def bulk_save_moved(objects, fields, *, actor, reason: str) -> None:
     """``bulk_save_with_history`` of rows moved in memory, their ``updated_at`` set (a
     set-based write skips ``auto_now``); ``reason`` where no reason is stamped on a row."""
+    bulk_save_moved_together([(objects, fields)], actor=actor, reason=reason)
+
+
+def bulk_save_moved_together(batches, *, actor, reason: str) -> None:
+    """``bulk_save_moved`` of several ``(objects, fields)`` batches at once (a booking's
+    lines and its order): one statement on PostgreSQL (``bulk_save_together``)."""
     now = timezone.now()
-    for obj in objects:
-        obj.updated_at = now
-    bulk_save_with_history(objects, [*fields, "updated_at"], actor=actor, reason=reason)
+    for objects, _fields in batches:
+        for obj in objects:
+            obj.updated_at = now
+    bulk_save_together(
+        [(objects, [*fields, "updated_at"]) for objects, fields in batches],
+        actor=actor,
+        reason=reason,
+    )

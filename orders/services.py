@@ -16,7 +16,7 @@ from b2b_portal.bulk_writes import bulk_create_with_history
 from b2b_portal.errors import ValidationRefused
 from b2b_portal.fields import QUANTITY_PLACES, ZERO, format_money, round_money
 from b2b_portal.permissions import require_permission
-from b2b_portal.transitions import apply_transition, bulk_save_moved
+from b2b_portal.transitions import apply_transition, bulk_save_moved_together
 from catalog.models import BusinessUnit, Customer, Item, Warehouse
 from catalog.units import require_business_unit
 from processes.services import process_run_queue_pending
@@ -255,8 +255,11 @@ def lines_book(lines: list[SalesOrderLine], orders: list[SalesOrder], *, actor) 
     """Move promised lines Entered -> Booked and stamp their orders booked, a set-based
     write each with its history rows; one order or a batch of them."""
     book_in_memory(lines, orders, actor=actor, reason=BOOKED)
-    bulk_save_moved(lines, ("status", "scheduled_ship_date"), actor=actor, reason=BOOKED)
-    bulk_save_moved(orders, ("booked_at", "booked_by"), actor=actor, reason=BOOKED)
+    bulk_save_moved_together(
+        [(lines, ("status", "scheduled_ship_date")), (orders, ("booked_at", "booked_by"))],
+        actor=actor,
+        reason=BOOKED,
+    )
 
 
 def book_in_memory(lines: list[SalesOrderLine], orders: list[SalesOrder], *, actor, reason: str):

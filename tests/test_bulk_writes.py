@@ -12,12 +12,13 @@ from django.db import connection
 from b2b_portal.bulk_writes import (
     HISTORY_REASON_MAX_LENGTH,
     bulk_create_with_history,
+    bulk_save_together,
     bulk_save_with_history,
     history_insert,
     insert_selected,
 )
 from b2b_portal.transitions import stamp_history
-from orders.models import SalesOrderLine
+from orders.models import SalesOrder, SalesOrderLine
 from procurement.models import Requisition, SupplyOrder
 from procurement.services.supply_orders import SUPPLY_FROM_LINE
 from tests.helpers import place_order
@@ -121,6 +122,50 @@ def test_saved_rows_get_a_history_row_each_as_saved(world, django_assert_num_que
     ]
     assert [row.history_change_reason for row in history] == ["late"] + [long_reason] * (lines - 1)
     assert len({row.history_date for row in history}) == 1
+
+
+def test_batches_of_two_models_are_saved_with_their_history_in_one_statement(
+    world, django_assert_num_queries
+):
+    """``bulk_save_together``: each batch's rows as saved, each with a history row of its
+    own stamp (else the call's), in one statement."""
+    order = place_order(world, *[("SRV-DL380-G11", "1")] * 3, book=False)
+    lines = list(order.lines.order_by("pk"))
+    for number, line in enumerate(lines, start=1):
+        line.days_late = number
+    stamp_history(lines[0], actor=world.users["shipper"], reason="stamped")
+    order.customer_po_number = "PO-TOGETHER"
+    ops = world.users["ops"]
+    before = {
+        model: model.history.latest("history_id").history_id
+        for model in (SalesOrder, SalesOrderLine)
+    }
+
+    with django_assert_num_queries(1):
+        bulk_save_together(
+            [(lines, ["days_late"]), ([order], ["customer_po_number"])], actor=ops, reason="both"
+        )
+
+    assert list(
+        SalesOrderLine.objects.filter(order=order)
+        .order_by("pk")
+        .values_list("days_late", flat=True)
+    ) == [1, 2, 3]
+    line_history = SalesOrderLine.history.filter(history_id__gt=before[SalesOrderLine])
+    assert [
+        (row.id, row.days_late, row.history_user.username, row.history_change_reason)
+        for row in line_history.order_by("history_id")
+    ] == [
+        (lines[0].pk, 1, "shipper", "stamped"),
+        (lines[1].pk, 2, "ops", "both"),
+        (lines[2].pk, 3, "ops", "both"),
+    ]
+    [order_row] = SalesOrder.history.filter(history_id__gt=before[SalesOrder])
+    assert (order_row.customer_po_number, order_row.history_user, order_row.history_type) == (
+        "PO-TOGETHER",
+        ops,
+        "~",
+    )
 
 
 def test_rows_inserted_from_a_query_get_their_defaults_and_a_history_row_each(
@@ -244,3 +289,31 @@ def test_bulk_created_rows_take_their_parents_keys_and_stamps_as_bulk_create_wou
         bulk_create_with_history(
             [line_of_unsaved_order], SalesOrderLine, default_user=clerk, default_change_reason="x"
         )
+
+
+def test_batches_saved_together_on_sqlite_are_saved_one_after_the_other(world, monkeypatch):
+    """The laptop's database: each batch by Django's update (``bulk_update`` where values
+    differ), then its history by simple_history, with the same rows and stamps."""
+    order = place_order(world, *[("SRV-DL380-G11", "1")] * 2, book=False)
+    lines = list(order.lines.order_by("pk"))
+    lines[0].days_late, lines[1].days_late = 4, 5
+    order.customer_po_number = "PO-LAPTOP"
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    bulk_save_together(
+        [(lines, ["days_late"]), ([order], ["customer_po_number"])],
+        actor=world.users["ops"],
+        reason="laptop",
+    )
+
+    assert list(order.lines.order_by("pk").values_list("days_late", flat=True)) == [4, 5]
+    assert SalesOrder.objects.get(pk=order.pk).customer_po_number == "PO-LAPTOP"
+    assert [
+        row.days_late
+        for row in SalesOrderLine.history.filter(history_change_reason="laptop").order_by(
+            "history_id"
+        )
+    ] == [4, 5]
+    assert SalesOrder.history.filter(
+        history_change_reason="laptop", customer_po_number="PO-LAPTOP"
+    ).exists()
