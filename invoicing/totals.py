@@ -17,10 +17,16 @@ from b2b_portal.queries import AMOUNT, any_of, line_amount, lines_aggregate
 from .models import APInvoice, APInvoiceLine
 
 
+def invoice_total(line_model):
+    """Each invoice's total for ``annotate``: its line amounts, each rounded to the cent
+    (an AR invoice's on its list, an AP invoice's stored total)."""
+    return lines_aggregate(line_model, Sum(line_amount()), document="invoice")
+
+
 def ap_invoice_totals(line_model=APInvoiceLine) -> dict:
     """Each invoice's total as a query expression over its lines, by stored field;
     ``line_model``: a migration's historical model of the lines."""
-    summed = lines_aggregate(line_model, Sum(line_amount()), document="invoice")
+    summed = invoice_total(line_model)
     return {"lines_total": Coalesce(summed, Value(Decimal(0)), output_field=AMOUNT)}
 
 

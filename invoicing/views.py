@@ -22,7 +22,7 @@ from b2b_portal.history import DocumentHistory
 from b2b_portal.lists import Column, SearchableListMixin
 from b2b_portal.numbers import document_number
 from b2b_portal.pdf import PDFMixin
-from b2b_portal.queries import line_amount, lines_aggregate, number_match
+from b2b_portal.queries import lines_aggregate, number_match
 from b2b_portal.row_urls import url_for_each
 from b2b_portal.web import OnceOnlyFormMixin, RoleRequiredMixin, ServiceActionView, UnitScopedMixin
 from orders.models import LineStatus, SalesOrder
@@ -62,13 +62,9 @@ from .services import (
     ar_invoices_complete,
 )
 from .tax import tax_of_lines
+from .totals import invoice_total
 
 COMPLETE_AR = "invoicing.complete_arinvoice"
-
-
-def invoice_total(line_model):
-    """Each invoice's total for ``annotate``: its line amounts, each rounded to the cent."""
-    return lines_aggregate(line_model, Sum(line_amount()), document="invoice")
 
 
 def _invoice_cells(invoice) -> dict:
