@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django_fsm import can_proceed
 
-from b2b_portal.document_lines import lines_total, paged
+from b2b_portal.document_lines import paged
 from b2b_portal.errors import ApplicationError
 from b2b_portal.fields import format_quantity
 from b2b_portal.history import DocumentHistory, history_cells
@@ -46,7 +46,7 @@ from .models import (
     RequisitionLine,
     RequisitionStatus,
 )
-from .selectors import LIVE_PO_LINES, po_grouping_key, purchase_orders_filtered
+from .selectors import po_grouping_key, purchase_orders_filtered
 from .services import (
     CANCELLABLE_PO,
     purchase_order_approve,
@@ -434,8 +434,8 @@ class POLineRows:
 
 class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
     """The PO page: its lines a page at a time (b2b_portal.document_lines), the total over
-    all of them. Its lines and history are formatted in the view, the template only
-    prints them (issue 13: 500-line POs)."""
+    all of them as the PO stores it (procurement.totals). Its lines and history are
+    formatted in the view, the template only prints them (issue 13: 500-line POs)."""
 
     template_name = "procurement/po_detail.html"
 
@@ -461,7 +461,7 @@ class PurchaseOrderDetailView(PurchaseOrderMixin, DetailView):
         ).page(self.request)
         return super().get_context_data(
             line_page=line_page,
-            total_amount=lines_total(lines, condition=LIVE_PO_LINES),
+            total_amount=purchase_order.lines_total,
             can_submit=may_change and can_proceed(purchase_order.submit),
             can_edit=can_edit,
             can_approve=may_approve and can_proceed(purchase_order.approve),
