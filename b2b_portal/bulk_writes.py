@@ -56,9 +56,11 @@ def bulk_save_together(batches, *, actor, reason: str) -> None:
         params += write_params
         if _keeps_history():
             stamps = _Stamps(objects, actor=actor, reason=reason)
-            copy = _history_copy(model, objects, f"written_{number}", stamps, changed=True)
-            parts.append(f"history_{number} AS ({copy[0]})")
-            params += copy[1]
+            copy, copy_params = _history_copy(
+                model, objects, f"written_{number}", stamps, changed=True
+            )
+            parts.append(f"history_{number} AS ({copy})")
+            params += copy_params
     if parts:
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
@@ -255,22 +257,21 @@ def _history_copy(model, objects, source: str, stamps: _Stamps, *, changed: bool
     table = _history_table(model)
     when, kind, pk = timezone.now(), "~" if changed else "+", table.pk
     ids = [obj.pk for obj in objects]
-    if ids[0] is None:  # new rows, one stamp for them all
+    if stamps.shared:
         picked, params = "%s, %s, %s, %s", [when, stamps.reasons[0], kind, stamps.users[0]]
+        stamped, stamp_params = f"unnest(%s::{table.pk_type}[]) WITH ORDINALITY AS v(id, n)", [ids]
+    else:
+        picked, params = "%s, v.reason, %s, v.user_id", [when, kind]
+        stamped = (
+            f"unnest(%s::{table.pk_type}[], %s::text[], %s::{table.user_type}[]) "
+            "WITH ORDINALITY AS v(id, reason, user_id, n)"
+        )
+        stamp_params = [ids, stamps.reasons, stamps.users]
+    if ids[0] is None:  # new rows, one stamp for them all (``_with_history``)
         rows, order = f"{source} AS t", f"t.{pk}"
     else:
-        if stamps.shared:
-            picked, params = "%s, %s, %s, %s", [when, stamps.reasons[0], kind, stamps.users[0]]
-            stamped = f"unnest(%s::{table.pk_type}[]) WITH ORDINALITY AS v(id, n)"
-            params.append(ids)
-        else:
-            picked, params = "%s, v.reason, %s, v.user_id", [when, kind]
-            stamped = (
-                f"unnest(%s::{table.pk_type}[], %s::text[], %s::{table.user_type}[]) "
-                "WITH ORDINALITY AS v(id, reason, user_id, n)"
-            )
-            params += [ids, stamps.reasons, stamps.users]
         rows, order = f"{stamped} JOIN {source} AS t ON t.{pk} = v.id", "v.n"
+        params += stamp_params
     return f"{table.insert} SELECT {table.copied}, {picked} FROM {rows} ORDER BY {order}", params
 
 
