@@ -23,10 +23,9 @@ def invoice_total(line_model):
     return lines_aggregate(line_model, Sum(line_amount()), document="invoice")
 
 
-def ap_invoice_totals(line_model=APInvoiceLine) -> dict:
-    """Each invoice's total as a query expression over its lines, by stored field;
-    ``line_model``: a migration's historical model of the lines."""
-    summed = invoice_total(line_model)
+def ap_invoice_totals() -> dict:
+    """Each invoice's total as a query expression over its lines, by stored field."""
+    summed = invoice_total(APInvoiceLine)
     return {"lines_total": Coalesce(summed, Value(Decimal(0)), output_field=AMOUNT)}
 
 

@@ -20,13 +20,12 @@ from .models import PurchaseOrder, PurchaseOrderLine
 from .selectors import LIVE_PO_LINES
 
 
-def purchase_order_totals(line_model=PurchaseOrderLine) -> dict:
-    """Each PO's totals as query expressions over its live lines, by stored field;
-    ``line_model``: a migration's historical model of the lines."""
+def purchase_order_totals() -> dict:
+    """Each PO's totals as query expressions over its live lines, by stored field."""
 
     def live(aggregate):
         return lines_aggregate(
-            line_model, aggregate, document="purchase_order", condition=LIVE_PO_LINES
+            PurchaseOrderLine, aggregate, document="purchase_order", condition=LIVE_PO_LINES
         )
 
     return {
