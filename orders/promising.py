@@ -9,29 +9,52 @@ lead time) as before (docs/promise-dates.md).
 """
 
 from datetime import date, timedelta
+from functools import cache
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, IntegerField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from b2b_portal.queries import DaysBefore
 from catalog.models import Item, Warehouse
-from procurement.exceptions import NoSourcingRule
-from procurement.selectors import choose_rule, sourcing_rules_by_item
+from procurement.selectors import winning_rules
+
+# A day no order is booked on: ``lead_time``'s SQL is compiled once with it in place of
+# the day, which each statement's parameters then give.
+_ANY_DAY = date(1, 1, 1)
+
+
+def lead_time(model, day: date, item: str = "item") -> RawSQL:
+    """For ``annotate`` on a query of ``model``'s rows (not itself a subquery): the lead time
+    in days of the winning sourcing rule (``winning_rules``) on ``day`` of the Back-to-Back
+    item at ``item``, its path from ``model``, read by the statement that reads the rows; None
+    when no rule can source the item yet (Generate puts its supply in Exception) or it is
+    not Back-to-Back."""
+    sql, params = _lead_time_sql(model, item, connection.vendor)
+    # The parameters as compiled: a date prepared for the database (a string on SQLite).
+    any_day, on_day = (connection.ops.adapt_datefield_value(d) for d in (_ANY_DAY, day))
+    return RawSQL(sql, [on_day if param == any_day else param for param in params], IntegerField())
+
+
+@cache
+def _lead_time_sql(model, item: str, vendor: str) -> tuple[str, tuple]:
+    """``lead_time``'s subquery compiled once per process (``vendor``: the SQL dialect):
+    the ORM compiled its four joins for each booking in 0.84 ms, longer than reading the
+    rules by a query of their own."""
+    rules = winning_rules(_ANY_DAY).filter(item=OuterRef(item), item__back_to_back_enabled=True)
+    outer = model.objects.all().query
+    subquery = Subquery(rules.values("lead_time_days")[:1]).resolve_expression(outer)
+    return subquery.as_sql(outer.get_compiler(connection=connection), connection)
 
 
 def lead_times(items: list[Item], day: date) -> dict[int, int]:
-    """Lead time in days of each Back-to-Back item's winning rule on ``day`` (one query);
-    an item no rule can source yet has none (Generate puts its supply in Exception)."""
-    back_to_back = [item for item in items if item.back_to_back_enabled]
-    rules = sourcing_rules_by_item(item.pk for item in back_to_back)
-    leads = {}
-    for item in back_to_back:
-        try:
-            leads[item.pk] = choose_rule(item, rules[item.pk], day).lead_time_days
-        except NoSourcingRule:
-            continue
-    return leads
+    """``lead_time`` of each item that has one, by item pk (one query)."""
+    read = Item.objects.filter(pk__in={item.pk for item in items}).annotate(
+        lead=lead_time(Item, day, "pk")
+    )
+    return {pk: lead for pk, lead in read.values_list("pk", "lead") if lead is not None}
 
 
 def scheduled_ship_dates(

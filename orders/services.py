@@ -24,7 +24,7 @@ from processes.services import process_run_queue_pending
 from .exceptions import InvalidOrderLine, ItemNotBookable
 from .locks import sales_order_lines_for_update
 from .models import LineStatus, SalesOrder, SalesOrderLine
-from .promising import scheduled_ship_dates
+from .promising import lead_time, scheduled_ship_dates
 
 MAX_PRICE = Decimal("999999999999.99")
 MAX_QUANTITY = Decimal("99999999999.999")
@@ -234,7 +234,8 @@ def promise_lines(
     Back-to-Back lines need the item's Back-to-Back Enabled, Purchased and Purchasable
     attributes; a missing one refuses the whole booking and names the attribute. Lines of
     stocked items are served from on-hand instead (Progress Order reserves them). ``leads``:
-    the items' lead times when a batch read them once for all its orders."""
+    the items' lead times, read with the lines (a booking) or once for all the orders of a
+    batch (an import)."""
     promised = scheduled_ship_dates(
         [(line.item, line.requested_date) for line in lines],
         warehouse=warehouse,
@@ -273,7 +274,7 @@ def book_in_memory(lines: list[SalesOrderLine], orders: list[SalesOrder], *, act
         order.booked_at, order.booked_by = now, actor
 
 
-# What booking reads of a line and its item (``promise_lines``, ``lead_times``): the
+# What booking reads of a line and its item (``promise_lines``): the
 # history is copied from the rows in the database, so no other field comes to Python.
 BOOKING_READS = (
     "status",
@@ -294,16 +295,20 @@ def sales_order_book(*, actor, sales_order: SalesOrder) -> SalesOrder:
     require_permission(actor, BOOK_PERMISSION, "book sales orders")
     require_business_unit(actor, sales_order.business_unit_id)
     # Lock the order's entered lines: a second clerk booking the same order at once waits,
-    # then finds them Booked and is refused. The items are read, not locked.
+    # then finds them Booked and is refused. The items are read, not locked, each with its
+    # lead time today, in the same statement.
+    today = timezone.localdate()
     lines = list(
         sales_order_lines_for_update()
         .filter(order=sales_order, status=LineStatus.ENTERED)
         .select_related("item")
         .only(*BOOKING_READS)
+        .annotate(lead_time_days=lead_time(SalesOrderLine, today))
     )
     if not lines:
         raise ValidationRefused(f"{sales_order} has no entered lines to book.")
-    promise_lines(lines, warehouse=sales_order.warehouse)
+    leads = {line.item_id: line.lead_time_days for line in lines if line.lead_time_days is not None}
+    promise_lines(lines, warehouse=sales_order.warehouse, today=today, leads=leads)
     lines_book(lines, [sales_order], actor=actor)
     # The clerk sees Awaiting Supply within seconds, without waiting for the schedule.
     progress_order_queue(sales_order, actor=actor)

@@ -16,8 +16,8 @@ from .models import POLineStatus, PurchaseOrderLine, Requisition, RequisitionLin
 LIVE_PO_LINES = ~Q(status=POLineStatus.CANCELLED)
 
 
-# What ``choose_rule`` and its callers read of a rule: booking asks for every order, and
-# building rules with their suppliers' and sites' every field was a fifth of a booking.
+# What ``choose_rule`` and its callers read of a rule: building rules with their
+# suppliers' and sites' every field was a fifth of a booking, when booking read them.
 RULE_FIELDS = (
     "item",
     "rank",
@@ -44,6 +44,21 @@ def sourcing_rules_by_item(item_ids) -> dict[int, list[SourcingRule]]:
     for rule in queryset:
         rules[rule.item_id].append(rule)
     return rules
+
+
+def winning_rules(day: date):
+    """``choose_rule``'s choice as a query, for a statement that reads it with rows of its
+    own (a booking's lines): the rules of purchased and purchasable items effective on
+    ``day`` whose supplier and site are active, best rank first; an item's first is its
+    winner. ``tests/orders/test_lead_times.py`` holds the two to the same choice."""
+    return SourcingRule.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=day),
+        effective_from__lte=day,
+        item__purchased=True,
+        item__purchasable=True,
+        supplier__active=True,
+        supplier_site__active=True,
+    ).order_by("rank", "pk")
 
 
 def effective_on(rule: SourcingRule, day: date) -> bool:

@@ -1,7 +1,8 @@
-"""The lead time a booking promises with (``orders.promising.lead_times``) is the lead time
-of the rule Generate Supply Orders will source the line from (``choose_rule``): best rank
-among the rules effective today (both ends included) whose supplier and site are active,
-for an item still purchased, purchasable and Back-to-Back."""
+"""The lead time a booking promises with, read in SQL with the lines it books
+(``orders.promising.lead_time``), is the lead time of the rule Generate Supply Orders will
+source the line from in Python (``choose_rule``): best rank among the rules effective today
+(both ends included) whose supplier and site are active, for an item still purchased,
+purchasable and Back-to-Back. The two are held to the same choice in every case here."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -25,10 +25,10 @@ MIXED = ("SRV-DL380-G11", "STO-A400-96T", "CBL-CAT6-3M")  # two Back-to-Back, on
 # and its release where a clerk's call has BEGIN and COMMIT). Entering: the header and its
 # lines, each written with its history rows in one statement; the clerk's unit and the
 # header's foreign keys are not read again (catalog.units remembers the unit, the service
-# holds the objects). Booking: the lines locked with their items, the items' sourcing
-# rules, the lines and the header with their history rows (one statement), the unit's
-# queued Progress Order run held; a new run and its event if none is queued.
-CREATE_STATEMENTS, BOOK_STATEMENTS, NEW_RUN_STATEMENTS = 4, 6, 2
+# holds the objects). Booking: the lines locked, read with their items and each item's lead
+# time, the lines and the header with their history rows (one statement), the unit's queued
+# Progress Order run held; a new run and its event if none is queued.
+CREATE_STATEMENTS, BOOK_STATEMENTS, NEW_RUN_STATEMENTS = 4, 5, 2
 
 
 def _create(world, line_count: int, items=MIXED):
