@@ -25,10 +25,20 @@ def locking_statements(call) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
 
 
+def selected_table(sql: str) -> str:
+    """The table a statement selects from: its first ``FROM`` outside parentheses, not a
+    subquery's (a booking's lock reads each item's lead time by one in its select list)."""
+    for match in TABLE.finditer(sql):
+        before = sql[: match.start()]
+        if before.count("(") == before.count(")"):
+            return match[1]
+    raise AssertionError(f"no table selected from: {sql}")
+
+
 def lock_order(statements: list[str]) -> list[str]:
     """The tables locked, in the order each is first locked: to compare with the documented
     locking order (a lock taken again on a row already held waits for nobody)."""
-    tables = [TABLE.search(sql)[1] for sql in statements]
+    tables = [selected_table(sql) for sql in statements]
     return list(dict.fromkeys(tables))
 
 
@@ -38,7 +48,7 @@ def assert_locks_only_own_rows(statements: list[str]) -> None:
     for sql in statements:
         match = FOR_UPDATE.search(sql.strip())
         assert match and match["of"], f"lock without OF: {sql}"
-        table = TABLE.search(sql)[1]
+        table = selected_table(sql)
         assert match["of"].strip() == f'OF "{table}"', f"lock takes joined rows: {sql}"
 
 
