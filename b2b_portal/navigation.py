@@ -186,11 +186,25 @@ def document_of(obj):
 
 
 def crumb_list(namespace: str, url_name: str) -> tuple[str, str, str] | None:
-    """(area, list label, list URL) of a page, or None (home, sign-in, the admin)."""
+    """(area, list label, list URL name) of a page, or None (home, sign-in, the admin)."""
     for space, prefix, area, label, list_name in CRUMB_LISTS:
         if space == namespace and url_name.startswith(prefix):
-            return area, label, reverse(list_name)
+            return area, label, list_name
     return None
+
+
+# Each menu page's permissions, any of which opens it (``MENU``).
+_MENU_PERMISSIONS = {
+    url_name: (permission,) if isinstance(permission, str) else permission
+    for _, _, url_name, permission in MENU
+}
+
+
+def may_open(user, url_name: str) -> bool:
+    """Whether ``user`` holds a permission the menu asks for the page ``url_name``; a page
+    outside the menu (API tokens) is any signed-in user's."""
+    permissions = _MENU_PERMISSIONS.get(url_name)
+    return permissions is None or any(user.has_perm(permission) for permission in permissions)
 
 
 def action_label(view_name: str) -> str:

@@ -168,10 +168,10 @@ class ShipmentListView(RoleRequiredMixin, UnitScopedMixin, SearchableListMixin, 
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        url, wave_url = (
-            url_for_each("shipping:shipment_detail"),
-            url_for_each("shipping:wave_detail"),
-        )
+        url = url_for_each("shipping:shipment_detail")
+        # A pick wave links for a user who may open it (the shipper, not an AR clerk).
+        may_open_waves = self.request.user.has_perm("shipping.view_pickwave")
+        wave_url = url_for_each("shipping:wave_detail") if may_open_waves else lambda pk: None
         # The rows formatted in one pass: the template only prints them (issue 13).
         context["rows"] = [
             {

@@ -11,8 +11,10 @@ instance whose pk is the URL's, or the document of that line or hold
 
 from django import template
 from django.db import models
+from django.urls import reverse
 
-from b2b_portal.navigation import action_label, crumb_list, document_of
+from b2b_portal.links import viewable_url
+from b2b_portal.navigation import action_label, crumb_list, document_of, may_open
 
 register = template.Library()
 
@@ -43,16 +45,20 @@ def breadcrumbs(context):
     listed = crumb_list(match.namespace, match.url_name or "")
     if listed is None:
         return {"crumbs": []}
-    area, list_label, list_url = listed
-    crumbs = [(area, None), (list_label, list_url)]
+    area, list_label, list_name = listed
+    list_url = reverse(list_name)
     if list_url == request.path:
-        return {"crumbs": crumbs}
+        return {"crumbs": [(area, None), (list_label, list_url)]}
+    # A crumb links only to a page the user may open (an AP clerk's Peg Trace names the
+    # order and Manage Orders without a link); the page itself checks again.
+    user = request.user
+    crumbs = [(area, None), (list_label, list_url if may_open(user, list_name) else None)]
     document = _document(context, match.kwargs.get("pk"))
     if document is not None:
         # A requisition line has no page of its own: named, not linked.
-        url = document.get_absolute_url() if hasattr(document, "get_absolute_url") else None
+        url = viewable_url(user, document)
         crumbs.append((str(document), url))
-        if crumbs[-1][1] == request.path:
+        if url == request.path:
             return {"crumbs": crumbs}
     crumbs.append((action_label(match.view_name), request.path))
     return {"crumbs": crumbs}

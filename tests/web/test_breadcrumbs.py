@@ -95,3 +95,27 @@ def test_a_requisition_line_cancel_page_names_the_line(client, world, users):
         (str(requisition_line), ""),
         ("Cancel line", ""),
     ]
+
+
+def test_a_crumb_links_only_to_a_page_the_user_may_open(client, world, users):
+    """An AP clerk traces an invoiced line to its order but may not open sales orders:
+    the trail names Manage Orders and the order without a link (the user would only be
+    refused on them); the clerk, who may, gets both links."""
+    line = place_order(world, ("SRV-DL380-G11", "1")).lines.get()
+    trace = reverse("orchestration:peg_trace", args=[line.pk])
+    order = line.order
+
+    client.force_login(users["ap"])
+    assert trail(client, trace) == [
+        ("Order Management", ""),
+        ("Manage Orders", ""),
+        (str(order), ""),
+        ("Peg Trace", ""),
+    ]
+    assert client.get(reverse("orders:list")).status_code == 403
+
+    client.force_login(users["clerk"])
+    assert trail(client, trace)[1:3] == [
+        ("Manage Orders", reverse("orders:list")),
+        (str(order), order.get_absolute_url()),
+    ]

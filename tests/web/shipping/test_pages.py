@@ -203,6 +203,23 @@ def test_shipments_list_filters_sorts_and_searches(shipper, world):
     assert list(found.context["object_list"]) == [newest]
 
 
+def test_a_pick_wave_links_only_for_a_user_who_may_open_it(client, users, world):
+    """The AR clerk sees which wave a shipment left in but may not open pick slips: the
+    wave is named, not linked; the shipper gets the link."""
+    released_in_bulk(world, 1)
+    wave = PickWave.objects.get()
+    link = f'<a href="{wave.get_absolute_url()}">{wave.number}</a>'
+    listing = reverse("shipping:shipment_list")
+
+    client.force_login(users["ar"])
+    page = client.get(listing).content.decode()
+    assert wave.number in page and link not in page
+    assert client.get(wave.get_absolute_url()).status_code == 403
+
+    client.force_login(users["shipper"])
+    assert link in client.get(listing).content.decode()
+
+
 @pytest.mark.slow
 def test_shipments_list_queries_do_not_grow_with_rows(shipper, world):
     url = reverse("shipping:shipment_list")
