@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalog.models import Item, Supplier
 from orders.models import SalesOrderLine
 from orders.promising import lead_times
 from orders.services import OrderLineInput, sales_order_book, sales_order_create
@@ -57,7 +58,7 @@ def _better_rank_effective(world):
 
 
 def _supplier_inactive(world):
-    world.suppliers["S-100"].__class__.objects.filter(number="S-100").update(active=False)
+    Supplier.objects.filter(number="S-100").update(active=False)
 
 
 def _site_inactive(world):
@@ -65,21 +66,19 @@ def _site_inactive(world):
 
 
 def _every_supplier_inactive(world):
-    world.suppliers["S-100"].__class__.objects.filter(number__in=["S-100", "S-300"]).update(
-        active=False
-    )
+    Supplier.objects.filter(number__in=["S-100", "S-300"]).update(active=False)
 
 
 def _not_purchasable(world):
-    world.items[ITEM].__class__.objects.filter(number=ITEM).update(purchasable=False)
+    Item.objects.filter(number=ITEM).update(purchasable=False)
 
 
 def _not_purchased(world):
-    world.items[ITEM].__class__.objects.filter(number=ITEM).update(purchased=False)
+    Item.objects.filter(number=ITEM).update(purchased=False)
 
 
 def _not_back_to_back(world):
-    world.items[ITEM].__class__.objects.filter(number=ITEM).update(back_to_back_enabled=False)
+    Item.objects.filter(number=ITEM).update(back_to_back_enabled=False)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +101,7 @@ def _not_back_to_back(world):
 def test_the_lead_time_is_the_rule_generate_would_choose(world, change, lead):
     if change:
         change(world)
-    item = world.items[ITEM].__class__.objects.get(number=ITEM)
+    item = Item.objects.get(number=ITEM)
 
     assert lead_times([item], TODAY).get(item.pk) == lead
     try:
