@@ -48,6 +48,13 @@ MENU = [
 ]
 
 
+# Each menu page's permissions, any of which opens it (``MENU``).
+_MENU_PERMISSIONS = {
+    url_name: (permission,) if isinstance(permission, str) else permission
+    for _, _, url_name, permission in MENU
+}
+
+
 # A user with more sections than fit the navbar at 1366 px (the administrator's eight) sees
 # them grouped, each section a header in its group's dropdown; fewer keep their own menus.
 MAX_NAVBAR_SECTIONS = 6
@@ -75,9 +82,8 @@ def menu(request) -> dict:
 @lru_cache(maxsize=256)
 def _menu_of(held: frozenset, script_prefix: str) -> list:
     sections: dict[str, list] = {}
-    for section, label, url_name, permission in MENU:
-        alternatives = (permission,) if isinstance(permission, str) else permission
-        if held.isdisjoint(alternatives):
+    for section, label, url_name, _ in MENU:
+        if held.isdisjoint(_MENU_PERMISSIONS[url_name]):
             continue
         sections.setdefault(section, []).append((label, reverse(url_name)))
     if len(sections) <= MAX_NAVBAR_SECTIONS:
@@ -191,13 +197,6 @@ def crumb_list(namespace: str, url_name: str) -> tuple[str, str, str] | None:
         if space == namespace and url_name.startswith(prefix):
             return area, label, list_name
     return None
-
-
-# Each menu page's permissions, any of which opens it (``MENU``).
-_MENU_PERMISSIONS = {
-    url_name: (permission,) if isinstance(permission, str) else permission
-    for _, _, url_name, permission in MENU
-}
 
 
 def may_open(user, url_name: str) -> bool:
