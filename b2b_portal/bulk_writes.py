@@ -222,11 +222,11 @@ def _with_history(model, objects, write: tuple[str, list], *, actor, reason: str
     sql, params = write
     stamps = _Stamps(objects, actor=actor, reason=reason)
     copied_with = _keeps_history() and stamps.shared
+    pk = _pk_column(model)  # the history row's copy of it too
     if copied_with:
         copy, copy_params = _history_copy(model, objects, "written", stamps, changed=False)
-        sql, params = f"WITH written AS ({sql}) {copy} RETURNING id", [*params, *copy_params]
+        sql, params = f"WITH written AS ({sql}) {copy} RETURNING {pk}", [*params, *copy_params]
     else:
-        pk = _pk_column(model)
         sql = f"WITH written AS ({sql}) SELECT {pk} FROM written ORDER BY {pk}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -65,8 +65,8 @@ def scheduled_ship_dates(
     leads: dict[int, int] | None = None,
 ) -> list[date]:
     """The scheduled ship date of each (item, requested date), in the same order.
-    ``leads``: ``lead_times`` of the items on ``today``, read once for a batch of orders
-    (an import), else read here."""
+    ``leads``: the items' lead times on ``today``, read with a booking's lines or once for
+    a batch of orders (an import), else read here (``lead_times``)."""
     today = today or timezone.localdate()
     if leads is None:
         leads = lead_times([item for item, _ in lines], today)
